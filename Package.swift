@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// HubKernel: a Jupyter kernel for the Hugging Face Hub.
+///
+/// Layers (see DESIGN.md): `Jupyter` (protocol) and `Hub` (engine) never import
+/// each other; only `HubMagics` sees both. C libraries are reached through thin
+/// `.systemLibrary` targets and one Swift wrapper per library.
+let package = Package(
+    name: "HubKernel",
+    products: [
+        .executable(name: "hubkernel", targets: ["hubkernel"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "Jupyter", dependencies: ["CZeroMQ", "COpenSSL"]),
+        .target(name: "Hub", dependencies: ["CCurl", "COpenSSL"]),
+        .target(name: "HubMagics", dependencies: ["Jupyter", "Hub"]),
+        .executableTarget(name: "hubkernel", dependencies: ["HubMagics", "Jupyter", "Hub"]),
+
+        .testTarget(name: "JupyterTests", dependencies: ["Jupyter"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub"]),
+        .testTarget(name: "HubMagicsTests", dependencies: ["HubMagics", "Hub", "Jupyter"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

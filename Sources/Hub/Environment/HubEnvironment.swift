@@ -1,0 +1,115 @@
+import Foundation
+
+/// The Hub settings in force, derived from environment variables exactly as
+/// Python `huggingface_hub` 2.4.0 derives them in `constants.py`.
+///
+/// Built from a plain dictionary so tests can describe any environment:
+///
+/// ```swift
+/// let env = HubEnvironment(variables: ["HF_HOME": "/tmp/hf"], homeDirectory: "/root")
+/// env.tokenPath        // "/tmp/hf/token"
+/// env.hubCache         // "/tmp/hf/hub"
+/// ```
+public struct HubEnvironment: Sendable, Equatable {
+    /// The public Hub, used when `HF_ENDPOINT` is not set.
+    public static let defaultEndpoint = "https://huggingface.co"
+
+    /// The raw variables this environment was built from.
+    public let variables: [String: String]
+    /// `HF_ENDPOINT` without trailing slashes.
+    public let endpoint: String
+    /// `HF_HOME` (default `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`).
+    public let home: String
+    /// `HF_HUB_CACHE` (else `HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`).
+    public let hubCache: String
+    /// `HF_TOKEN_PATH` (default `$HF_HOME/token`).
+    public let tokenPath: String
+    /// `stored_tokens`, next to the token file.
+    public let storedTokensPath: String
+    /// `HF_HUB_OFFLINE` or `TRANSFORMERS_OFFLINE`.
+    public let isOffline: Bool
+    /// `HF_HUB_DISABLE_IMPLICIT_TOKEN`: send a token only when one is chosen explicitly.
+    public let disablesImplicitToken: Bool
+    /// `HF_HUB_ETAG_TIMEOUT` seconds (default 10) for metadata requests.
+    public let etagTimeout: Int
+    /// `HF_HUB_DOWNLOAD_TIMEOUT` seconds (default 10) for file transfers.
+    public let downloadTimeout: Int
+
+    /// The process environment.
+    public static var current: HubEnvironment {
+        HubEnvironment(variables: ProcessInfo.processInfo.environment)
+    }
+
+    public init(variables: [String: String], homeDirectory: String? = nil) {
+        self.variables = variables
+        let userHome = homeDirectory ?? variables["HOME"] ?? NSHomeDirectory()
+        let expand = { (path: String) in Self.expand(path, variables: variables, userHome: userHome) }
+
+        endpoint = Self.trimmingTrailingSlashes(variables["HF_ENDPOINT"] ?? Self.defaultEndpoint)
+        let xdgCache = variables["XDG_CACHE_HOME"] ?? (userHome as NSString).appendingPathComponent(".cache")
+        home = expand(variables["HF_HOME"] ?? (xdgCache as NSString).appendingPathComponent("huggingface"))
+        let legacyCache = variables["HUGGINGFACE_HUB_CACHE"] ?? (home as NSString).appendingPathComponent("hub")
+        hubCache = expand(variables["HF_HUB_CACHE"] ?? legacyCache)
+        tokenPath = expand(variables["HF_TOKEN_PATH"] ?? (home as NSString).appendingPathComponent("token"))
+        storedTokensPath = ((tokenPath as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("stored_tokens")
+        isOffline = Self.isTrue(variables["HF_HUB_OFFLINE"] ?? variables["TRANSFORMERS_OFFLINE"])
+        disablesImplicitToken = Self.isTrue(variables["HF_HUB_DISABLE_IMPLICIT_TOKEN"])
+        etagTimeout = Self.positiveInt(variables["HF_HUB_ETAG_TIMEOUT"]) ?? 10
+        downloadTimeout = Self.positiveInt(variables["HF_HUB_DOWNLOAD_TIMEOUT"]) ?? 10
+    }
+
+    /// Whether `endpoint` is the public Hub (used to decide whether to mention it in output).
+    public var isDefaultEndpoint: Bool { endpoint == Self.defaultEndpoint }
+
+    /// `huggingface_hub`'s `_is_true`: `1`, `ON`, `YES`, `TRUE` in any case.
+    public static func isTrue(_ value: String?) -> Bool {
+        guard let value else { return false }
+        return ["1", "ON", "YES", "TRUE"].contains(value.uppercased())
+    }
+
+    private static func positiveInt(_ value: String?) -> Int? {
+        guard let value, let number = Int(value.trimmingCharacters(in: .whitespaces)), number > 0 else { return nil }
+        return number
+    }
+
+    private static func trimmingTrailingSlashes(_ value: String) -> String {
+        var result = Substring(value)
+        while result.hasSuffix("/") { result = result.dropLast() }
+        return String(result)
+    }
+
+    /// Python's `os.path.expandvars(os.path.expanduser(path))`: a leading `~` becomes
+    /// the user's home, `$NAME` and `${NAME}` are replaced when set and kept otherwise.
+    public static func expand(_ path: String, variables: [String: String], userHome: String) -> String {
+        var path = path
+        if path == "~" || path.hasPrefix("~/") { path = userHome + path.dropFirst() }
+        guard path.contains("$") else { return path }
+        var result = ""
+        var index = path.startIndex
+        while index < path.endIndex {
+            let char = path[index]
+            guard char == "$" else { result.append(char); index = path.index(after: index); continue }
+            let afterDollar = path.index(after: index)
+            var nameStart = afterDollar, nameEnd = afterDollar, next = afterDollar
+            if afterDollar < path.endIndex, path[afterDollar] == "{" {
+                nameStart = path.index(after: afterDollar)
+                guard let close = path[nameStart...].firstIndex(of: "}") else { result.append(char); index = afterDollar; continue }
+                nameEnd = close; next = path.index(after: close)
+            } else {
+                while nameEnd < path.endIndex, path[nameEnd].isLetter || path[nameEnd].isNumber || path[nameEnd] == "_" {
+                    nameEnd = path.index(after: nameEnd)
+                }
+                next = nameEnd
+            }
+            let name = String(path[nameStart..<nameEnd])
+            if !name.isEmpty, let value = variables[name] {
+                result += value
+            } else {
+                result += path[index..<next]
+            }
+            index = next
+        }
+        return result
+    }
+}

@@ -1,0 +1,2 @@
+import Hub
+import Jupyter

@@ -1,0 +1,2 @@
+/// The Jupyter messaging protocol version this kernel speaks.
+public let jupyterProtocolVersion = "5.3"

@@ -1,0 +1,2 @@
+import HubMagics
+print("hubkernel: not yet")
