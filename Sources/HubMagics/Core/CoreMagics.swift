@@ -1,0 +1,4 @@
+extension MagicRegistry {
+    /// Magics about the kernel itself.
+    static var coreMagics: [any Magic] { [HelpMagic(), LsMagic(), EchoMagic(), SleepMagic()] }
+}

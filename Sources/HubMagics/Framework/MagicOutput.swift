@@ -1,0 +1,48 @@
+import Jupyter
+
+/// One piece of rich output: always plain text (terminals, `jupyter console`, logs),
+/// optionally HTML (notebooks) and JSON (for other tools to consume).
+public struct RichOutput: Sendable, Equatable {
+    public var text: String
+    public var html: String?
+    public var json: JSONValue?
+
+    public init(text: String, html: String? = nil, json: JSONValue? = nil) {
+        self.text = text
+        self.html = html
+        self.json = json
+    }
+
+    /// The Jupyter MIME bundle: `text/plain`, plus `text/html` and `application/json` when present.
+    public var mimeBundle: MimeBundle {
+        var bundle: MimeBundle = ["text/plain": .string(text)]
+        if let html { bundle["text/html"] = .string(html) }
+        if let json { bundle["application/json"] = json }
+        return bundle
+    }
+}
+
+/// Where a running magic sends its output and how it asks the user: a notebook cell
+/// (`JupyterMagicOutput`) or a terminal (`TerminalMagicOutput`). Safe to use from any thread.
+public protocol MagicOutput: AnyObject, Sendable {
+    /// Plain text on standard output (a `stream` message in a notebook).
+    func print(_ text: String)
+    /// A warning on standard error.
+    func warn(_ text: String)
+    /// A rich display that stays as it is.
+    func show(_ output: RichOutput)
+    /// A display that is replaced in place as work progresses (a progress bar).
+    func liveDisplay(_ initial: RichOutput) -> LiveDisplay
+    /// Asks the user a question; with `password`, the answer is not shown.
+    /// Throws a `MagicError` when nobody can answer (no stdin in this frontend) or on interrupt.
+    func prompt(_ question: String, password: Bool) throws -> String
+    /// True once the user interrupted (kernel interrupt, Ctrl-C). Long work polls it.
+    var isCancelled: Bool { get }
+}
+
+/// A display that can be updated in place. Updates are cheap to call often: the
+/// implementation may drop updates that arrive faster than it shows them; `finish` is never dropped.
+public protocol LiveDisplay: AnyObject, Sendable {
+    func update(_ output: RichOutput)
+    func finish(_ output: RichOutput)
+}

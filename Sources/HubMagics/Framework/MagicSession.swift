@@ -1,0 +1,55 @@
+import Foundation
+import Hub
+
+/// State that lives as long as the kernel (or the CLI command): the Hub environment
+/// (which `%dotenv` can extend), the HTTP transport, the token redactor, and the magics.
+public final class MagicSession: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _environment: HubEnvironment
+    private var _redactor: @Sendable (String) -> String = { $0 }
+
+    /// The magics this session knows, in `%lsmagic` order.
+    public let registry: MagicRegistry
+    /// How requests reach the Hub.
+    public let transport: HTTPTransport
+
+    public init(environment: HubEnvironment = .current, transport: HTTPTransport, registry: MagicRegistry = .standard) {
+        _environment = environment
+        self.transport = transport
+        self.registry = registry
+    }
+
+    /// The Hub settings in force now.
+    public var environment: HubEnvironment {
+        get { lock.withLock { _environment } }
+        set { lock.withLock { _environment = newValue } }
+    }
+
+    /// Masks every known token in `text`. Every string that leaves the kernel passes through it.
+    public func redact(_ text: String) -> String { lock.withLock { _redactor }(text) }
+
+    /// Replaces the redaction filter (the auth layer installs one that knows every token source).
+    public func setRedactor(_ redactor: @escaping @Sendable (String) -> String) {
+        lock.withLock { _redactor = redactor }
+    }
+}
+
+/// What a running magic sees: the session and this run's output.
+public struct MagicContext: Sendable {
+    public let session: MagicSession
+    public let output: MagicOutput
+
+    public init(session: MagicSession, output: MagicOutput) {
+        self.session = session
+        self.output = output
+    }
+
+    public var environment: HubEnvironment { session.environment }
+
+    /// Throws `MagicError.interrupted` once the user interrupted; call between steps of long work.
+    public func checkCancellation(_ whatWasKept: String = "") throws {
+        if output.isCancelled {
+            throw MagicError.interrupted("Interrupted." + (whatWasKept.isEmpty ? "" : " " + whatWasKept))
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import Hub
-import Jupyter

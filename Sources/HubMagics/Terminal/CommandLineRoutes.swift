@@ -1,0 +1,46 @@
+import Foundation
+
+/// How `hubkernel` sub-commands map onto magics, so the terminal and the notebook share
+/// one implementation: `hubkernel auth login --name x` runs `%hf_login --name x`.
+public enum CommandLineRoutes {
+    /// (words on the command line, the magic they run, words put before the rest)
+    public static let routes: [(command: [String], magic: String, prefix: [String])] = [
+        (["auth", "login"], "hf_login", []),
+        (["auth", "logout"], "hf_logout", []),
+        (["auth", "whoami"], "whoami", []),
+        (["auth", "list"], "auth_list", []),
+        (["auth", "switch"], "auth_switch", []),
+        (["auth", "token-source"], "token_source", []),
+        (["download"], "download", []),
+        (["cache"], "cache", []),
+        (["env"], "hf_env", []),
+        (["doctor"], "doctor", []),
+        (["help"], "help", []),
+    ]
+
+    /// The magic and its words for `arguments` (argv without the program name), if a route matches
+    /// and the magic exists in `registry`.
+    public static func resolve(_ arguments: [String], in registry: MagicRegistry) -> (magic: any Magic, words: [String])? {
+        for route in routes where arguments.starts(with: route.command) {
+            guard let magic = registry.magic(named: route.magic) else { return nil }
+            return (magic, route.prefix + arguments.dropFirst(route.command.count))
+        }
+        return nil
+    }
+
+    /// The `hubkernel --help` text, listing only routes whose magic exists.
+    public static func usage(in registry: MagicRegistry) -> String {
+        var lines = [
+            "Usage: hubkernel COMMAND [ARGS…]", "",
+            "  kernel -f CONNECTION_FILE     run as a Jupyter kernel (the kernelspec's command)",
+            "  install [--user|--sys-prefix|--prefix DIR]   install the Jupyter kernelspec",
+        ]
+        for route in routes {
+            guard let magic = registry.magic(named: route.magic) else { continue }
+            let words = route.command.joined(separator: " ")
+            lines.append("  " + words.padding(toLength: 28, withPad: " ", startingAt: 0) + "  " + magic.spec.summary + " (%\(route.magic))")
+        }
+        lines += ["", "Add --help to any command for its options. Settings come from HF_ENDPOINT, HF_HOME, HF_TOKEN … as in huggingface_hub."]
+        return lines.joined(separator: "\n")
+    }
+}

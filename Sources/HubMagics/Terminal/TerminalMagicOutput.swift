@@ -1,0 +1,95 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `MagicOutput` for a terminal (`hubkernel auth …`, `hubkernel download …`): results on
+/// standard output, warnings and progress on standard error, prompts read from standard input
+/// (without echo for passwords on a terminal; a plain line when input is piped).
+public final class TerminalMagicOutput: MagicOutput, @unchecked Sendable {
+    private let redact: @Sendable (String) -> String
+    private let lock = NSLock()
+    private let cancelled: @Sendable () -> Bool
+
+    /// - Parameters:
+    ///   - redact: masks tokens in everything written.
+    ///   - cancelled: whether the user pressed Ctrl-C.
+    public init(redact: @escaping @Sendable (String) -> String, cancelled: @escaping @Sendable () -> Bool) {
+        self.redact = redact
+        self.cancelled = cancelled
+    }
+
+    public var isCancelled: Bool { cancelled() }
+
+    public func print(_ text: String) { write(text, to: stdout) }
+    public func warn(_ text: String) { write(text, to: stderr) }
+
+    public func show(_ output: RichOutput) {
+        write(output.text.hasSuffix("\n") ? output.text : output.text + "\n", to: stdout)
+    }
+
+    public func liveDisplay(_ initial: RichOutput) -> LiveDisplay {
+        TerminalLiveDisplay(output: self, initial: initial, isTerminal: isatty(STDERR_FILENO) == 1)
+    }
+
+    public func prompt(_ question: String, password: Bool) throws -> String {
+        let interactive = isatty(STDIN_FILENO) == 1
+        if interactive { write(question, to: stderr) }
+        var saved = termios()
+        let hideInput = interactive && password && tcgetattr(STDIN_FILENO, &saved) == 0
+        if hideInput {
+            var silent = saved
+            silent.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        }
+        defer {
+            if hideInput {
+                tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+                write("\n", to: stderr)
+            }
+        }
+        guard let line = readLine(strippingNewline: true) else {
+            throw MagicError("NoInputError", "Standard input ended before an answer was given. Type the answer, or pipe it in: `printf '%s' \"$TOKEN\" | hubkernel auth login`.")
+        }
+        return line
+    }
+
+    func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
+        let safe = redact(text)
+        lock.withLock {
+            fputs(safe, stream)
+            fflush(stream)
+        }
+    }
+}
+
+/// A one-line progress display redrawn with `\r` on a terminal; when standard error is not
+/// a terminal only the final state is written.
+final class TerminalLiveDisplay: LiveDisplay, @unchecked Sendable {
+    private let output: TerminalMagicOutput
+    private let isTerminal: Bool
+    private let lock = NSLock()
+    private var lastDrawn = Date.distantPast
+    private var finished = false
+
+    init(output: TerminalMagicOutput, initial: RichOutput, isTerminal: Bool) {
+        self.output = output
+        self.isTerminal = isTerminal
+        update(initial)
+    }
+
+    func update(_ rendered: RichOutput) {
+        guard isTerminal else { return }
+        let due: Bool = lock.withLock {
+            guard !finished, Date().timeIntervalSince(lastDrawn) >= 0.1 else { return false }
+            lastDrawn = Date()
+            return true
+        }
+        if due { output.write("\r\u{1B}[2K" + (rendered.text.split(separator: "\n").last.map(String.init) ?? ""), to: stderr) }
+    }
+
+    func finish(_ rendered: RichOutput) {
+        lock.withLock { finished = true }
+        output.write((isTerminal ? "\r\u{1B}[2K" : "") + rendered.text + "\n", to: stderr)
+    }
+}
