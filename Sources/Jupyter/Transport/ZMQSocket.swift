@@ -28,6 +28,15 @@ final class ZMQContext: @unchecked Sendable {
     /// Whether this libzmq was built with CurveZMQ (libsodium).
     static var hasCurve: Bool { zmq_has("curve") != 0 }
 
+    /// A fresh CurveZMQ key pair, Z85-encoded (40 characters each).
+    static func curveKeyPair() throws -> (publicKey: String, secretKey: String) {
+        var publicKey = [CChar](repeating: 0, count: 41)
+        var secretKey = [CChar](repeating: 0, count: 41)
+        guard zmq_curve_keypair(&publicKey, &secretKey) == 0 else { throw ZMQError.last("zmq_curve_keypair") }
+        return (String(decoding: publicKey.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                String(decoding: secretKey.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
     /// Makes every blocking call on this context's sockets fail with `ETERM`.
     func shutdown() { zmq_ctx_shutdown(handle) }
 
