@@ -77,6 +77,10 @@ struct BlobFetcher {
                 }
             } catch let error as RetryableFailure {
                 transferred += writer.position - before
+                if writer.position > before && error.retryAfter == nil {
+                    attempt = 0
+                    continue
+                }
                 guard attempt < retry.maxRetries else { throw error.final }
                 let wait = retry.delay(attempt: attempt, retryAfter: error.retryAfter)
                 attempt += 1

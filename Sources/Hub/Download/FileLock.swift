@@ -19,8 +19,14 @@ public enum FileLock {
     /// (newer `filelock` versions may remove lock files on release).
     private static func acquire(_ path: String, isCancelled: () -> Bool) throws -> Int32 {
         while true {
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o664)
+            var created = true
+            var fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o664)
+            if fd < 0 && errno == EEXIST {
+                created = false
+                fd = open(path, O_RDWR | O_CLOEXEC)
+            }
             guard fd >= 0 else { throw HubError(.io(path: path, detail: String(cString: strerror(errno)))) }
+            if created { fchmod(fd, 0o664) }
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 guard errno == EWOULDBLOCK || errno == EINTR else {
                     let reason = String(cString: strerror(errno))
