@@ -161,17 +161,26 @@ final class DownloadEngineTests: XCTestCase {
     }
 
     func testInterruptedDownloadKeepsPartialAndNextRunResumes() throws {
-        hub.inject(.dropAfter(3000), for: "weights/model.bin")
-        let d = downloader()
-        d.retry = .none
-        XCTAssertThrowsError(try d.run(request(["weights/model.bin"])))
         let etag = hub.files["weights/model.bin"]!.sha256
-        XCTAssertEqual(Downloader.fileSize(layout.incompleteBlob(repo, etag: etag)), 3000)
+        let incomplete = layout.incompleteBlob(repo, etag: etag)
+        let d = downloader(cancelled: { (Downloader.fileSize(incomplete) ?? 0) >= 3000 })
+        XCTAssertThrowsError(try d.run(request(["weights/model.bin"]))) { error in
+            XCTAssertEqual((error as? HubError)?.kind, .cancelled(kept: 3000))
+        }
+        XCTAssertEqual(Downloader.fileSize(incomplete), 3000)
         hub.clearLog()
         let result = try downloader().run(request(["weights/model.bin"]))
         XCTAssertEqual(FileManager.default.contents(atPath: result.paths[0]), content("weights/model.bin"))
         XCTAssertEqual(hub.requestLog.compactMap { $0.headers.first { $0.name == "Range" }?.value }, ["bytes=3000-"])
         XCTAssertEqual(result.bytesDownloaded, 5000, "progress counts the kept prefix too")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: incomplete))
+    }
+
+    func testDropsWithoutProgressGiveUpAfterTheRetries() throws {
+        for _ in 0..<4 { hub.inject(.dropAfter(0), for: "weights/model.bin") }
+        XCTAssertThrowsError(try downloader().run(request(["weights/model.bin"]))) { error in
+            XCTAssertEqual((error as? HubError)?.name, "ConnectionError", "\(error)")
+        }
     }
 
     func testResumeWhenServerIgnoresRangeStartsOver() throws {

@@ -18,6 +18,7 @@ public struct HubError: UserFacingError, Equatable {
         case cancelled(kept: Int64)
         case badResponse(url: String, detail: String)
         case io(path: String, detail: String)
+        case transferFailed(path: String, detail: String, kept: Int64)
     }
 
     public let kind: Kind
@@ -38,6 +39,7 @@ public struct HubError: UserFacingError, Equatable {
         case .unsafePath: return "UnsafePathError"
         case .cancelled: return "KeyboardInterrupt"
         case .io: return "OSError"
+        case .transferFailed: return "ConnectionError"
         }
     }
 
@@ -78,6 +80,9 @@ public struct HubError: UserFacingError, Equatable {
             return "Unexpected response from \(url): \(detail). Check HF_ENDPOINT."
         case .io(let path, let detail):
             return "Could not write \(path): \(detail). Check permissions and free space."
+        case .transferFailed(let path, let detail, let kept):
+            let partial = kept > 0 ? " \(ByteCount.format(kept)) were kept; run the same download again to resume." : " Retry later."
+            return "Downloading '\(path)' failed after several attempts: \(detail).\(partial)"
         }
     }
 

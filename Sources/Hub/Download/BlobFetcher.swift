@@ -81,7 +81,12 @@ struct BlobFetcher {
                     attempt = 0
                     continue
                 }
-                guard attempt < retry.maxRetries else { throw error.final }
+                guard attempt < retry.maxRetries else {
+                    if case .unreachable(let detail) = error.final.kind {
+                        throw HubError(.transferFailed(path: job.displayPath, detail: detail, kept: writer.position))
+                    }
+                    throw error.final
+                }
                 let wait = retry.delay(attempt: attempt, retryAfter: error.retryAfter)
                 attempt += 1
                 guard RetryPolicy.sleep(wait, isCancelled: isCancelled) else { throw HubError(.cancelled(kept: writer.position)) }
