@@ -27,6 +27,7 @@ class MiniHub:
     def __init__(self, files: dict[str, tuple[bytes, bool]], cdn_url: str | None = None):
         self.files = dict(files)
         self.shas = {name: hashlib.sha256(data).hexdigest() for name, (data, lfs) in files.items() if lfs}
+        self.oids = {name: git_oid(data) for name, (data, _) in files.items()}
         self.faults: dict[str, list[tuple]] = {}
         self.log: list[tuple[str, str, bool, str | None]] = []
         self.lock = threading.Lock()
@@ -103,7 +104,7 @@ class MiniHub:
                 if path.startswith("/api/models/org/repo/tree/"):
                     items = []
                     for name, (data, lfs) in hub.files.items():
-                        item = {"type": "file", "path": name, "oid": git_oid(data), "size": len(data)}
+                        item = {"type": "file", "path": name, "oid": hub.oids[name], "size": len(data)}
                         if lfs:
                             item["lfs"] = {"oid": hub.shas[name], "size": len(data), "pointerSize": 134}
                         items.append(item)
@@ -113,7 +114,7 @@ class MiniHub:
                     if name not in hub.files:
                         return self.send(404, b"", [("X-Error-Code", "EntryNotFound"), ("X-Repo-Commit", COMMIT)])
                     data, lfs = hub.files[name]
-                    headers = [("X-Repo-Commit", COMMIT), ("ETag", f'"{git_oid(data)}"')]
+                    headers = [("X-Repo-Commit", COMMIT), ("ETag", f'"{hub.oids[name]}"')]
                     if lfs:
                         sha = hub.shas[name]
                         return self.send(302, b"", headers + [("X-Linked-Etag", f'"{sha}"'), ("X-Linked-Size", str(len(data))),
