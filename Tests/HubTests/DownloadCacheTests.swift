@@ -176,6 +176,25 @@ final class DownloadCacheTests: XCTestCase {
         XCTAssertEqual(texts.map { [URLText.quote($0, safe: ""), URLText.quote($0)] }, expected)
     }
 
+    func testBackgroundDigestEqualsDirectHashAndResets() {
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<3_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        for background in [false, true] {
+            let digest = RunningDigest(.sha256, background: background)
+            digest.update(Data("garbage".utf8))
+            digest.reset()
+            var offset = 0
+            while offset < data.count {
+                let end = min(data.count, offset + Int.random(in: 1...300_000))
+                digest.update(data.subdata(in: offset..<end))
+                offset = end
+            }
+            XCTAssertEqual(digest.hex, Digest.hex(.sha256, of: data), "background: \(background)")
+            digest.update(Data("x".utf8))
+            XCTAssertEqual(digest.hex, Digest.hex(.sha256, of: data + Data("x".utf8)))
+        }
+    }
+
     func testLinkHeaderPagination() {
         XCTAssertEqual(HubClient.nextPage("<https://h/api?cursor=2>; rel=\"next\""), "https://h/api?cursor=2")
         XCTAssertEqual(HubClient.nextPage("<https://h/p1>; rel=\"prev\", <https://h/p3>; rel=\"next\""), "https://h/p3")

@@ -113,9 +113,10 @@ struct BlobFetcher {
     /// SHA-256 for an LFS etag; the git blob sha1 (seeded with `blob <size>\0`) for a git oid
     /// when the size is known; nothing to check against otherwise.
     private func makeDigest(_ job: Job) -> RunningDigest? {
-        if ETag.isSHA256(job.etag) { return RunningDigest(.sha256) }
+        let background = (job.expectedSize ?? 0) >= 8 << 20
+        if ETag.isSHA256(job.etag) { return RunningDigest(.sha256, background: background) }
         if ETag.isGitBlobID(job.etag), let size = job.expectedSize {
-            let digest = RunningDigest(.sha1)
+            let digest = RunningDigest(.sha1, background: background)
             digest.update(Data("blob \(size)\0".utf8))
             return digest
         }
