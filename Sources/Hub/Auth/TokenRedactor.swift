@@ -94,6 +94,11 @@ public final class LiveTokenRedactor: @unchecked Sendable {
         }
     }
 
+    /// Masks `token` from now on, whatever the files say (a token typed at a prompt).
+    public func remember(_ token: String) {
+        lock.withLock { redactor.add([token]) }
+    }
+
     /// The tokens currently known (for tests and diagnostics).
     public var knownTokens: [String] { lock.withLock { redactor.tokens } }
 
