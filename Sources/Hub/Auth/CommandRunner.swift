@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The outcome of running a program.
 public struct CommandResult: Sendable, Equatable {
@@ -32,6 +35,8 @@ public struct ProcessCommandRunner: CommandRunner {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stdout
+        // A program that exits before reading its input must not kill us with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         try process.run()
         if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
