@@ -189,10 +189,15 @@ def test_cli_login_is_seen_by_python_and_hf_auth_list(tmp_path, whoami_hub):
     assert mode(tmp_path / "hf") == 0o700
 
 
-def test_python_login_is_seen_by_hubkernel(tmp_path, whoami_hub):
+@pytest.mark.parametrize("client", ["login()", "hf auth login"])
+def test_python_login_is_seen_by_hubkernel(tmp_path, whoami_hub, client):
     token = whoami_hub.add(fake_token(), user="bob", display_name=None)  # an OAuth-style token: saved as oauth-bob
     env = clean_env(tmp_path, HF_ENDPOINT=whoami_hub.endpoint)
-    python("import sys; from huggingface_hub import login; login(token=sys.stdin.read())", env=env, input=token)
+    if client == "login()":
+        python("import sys; from huggingface_hub import login; login(token=sys.stdin.read())", env=env, input=token)
+    else:
+        done = subprocess.run([HF_CLI, "auth", "login", "--token", token], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
     whoami = json.loads(hubkernel("auth", "whoami", "--json", env=env).stdout)
     assert whoami["user"] == "bob"
     assert whoami["token_name"] == "oauth-bob"

@@ -16,9 +16,9 @@ public enum AuthError: UserFacingError, Equatable {
     /// The Hub answered 200 with something that is not a whoami document.
     case unexpectedResponse(url: String)
     /// An empty answer at the token prompt.
-    case emptyToken
+    case emptyToken(endpoint: String)
     /// An `api_org…` token: organisation tokens cannot log in.
-    case organizationToken
+    case organizationToken(endpoint: String)
     /// A name `stored_tokens` cannot hold.
     case invalidTokenName(String, reason: String)
     /// The token file or `stored_tokens` could not be read or written.
@@ -61,10 +61,10 @@ public enum AuthError: UserFacingError, Equatable {
             return "Could not reach \(url) (\(detail)). Check HF_ENDPOINT and your network, then retry."
         case .unexpectedResponse(let url):
             return "\(url) did not answer with a whoami document. Check that HF_ENDPOINT points at a Hugging Face Hub."
-        case .emptyToken:
-            return "No token was entered. Copy a token from https://huggingface.co/settings/tokens and run %hf_login again."
-        case .organizationToken:
-            return "You must use your personal account token, not an organization token (api_org…). Create one at https://huggingface.co/settings/tokens."
+        case .emptyToken(let endpoint):
+            return "No token was entered. Copy a token from \(endpoint)/settings/tokens and run %hf_login again."
+        case .organizationToken(let endpoint):
+            return "You must use your personal account token, not an organization token (api_org…). Create one at \(endpoint)/settings/tokens."
         case .invalidTokenName(let name, let reason):
             return "'\(name)' cannot be used as a token name: \(reason). Pick another with --name."
         case .fileProblem(let failure):
@@ -76,7 +76,8 @@ public enum AuthError: UserFacingError, Equatable {
 
     public var helpURL: String? {
         switch self {
-        case .invalidToken(_, let endpoint), .notLoggedIn(let endpoint): return endpoint + "/settings/tokens"
+        case .invalidToken(_, let endpoint), .notLoggedIn(let endpoint), .emptyToken(let endpoint), .organizationToken(let endpoint):
+            return endpoint + "/settings/tokens"
         default: return nil
         }
     }

@@ -40,8 +40,8 @@ public struct AuthService: Sendable {
     /// `_validate_and_save_token`: checks `token` with whoami-v2, saves it under `name` (default: its
     /// display name on the Hub), makes it the active token, optionally hands it to git.
     public func login(token entered: String, name: String?, addToGitCredential: Bool) throws -> LoginResult {
-        guard let token = TokenText.clean(entered) else { throw AuthError.emptyToken }
-        if token.hasPrefix("api_org") { throw AuthError.organizationToken }
+        guard let token = TokenText.clean(entered) else { throw AuthError.emptyToken(endpoint: environment.endpoint) }
+        if token.hasPrefix("api_org") { throw AuthError.organizationToken(endpoint: environment.endpoint) }
         let info = try whoAmIClient.fetch(ResolvedToken(value: token, source: .storedToken(name: name ?? "(entered at the prompt)")), describeSource: false)
         WhoAmICache.shared.store(info, for: token, endpoint: environment.endpoint)
         var outcome = Outcome()

@@ -29,9 +29,6 @@ enum AuthMagicSupport {
         RichOutput(text: text, html: "<p>\(HTML.escape(text))</p>", json: json)
     }
 
-    /// A token source in words: `environment variable HF_TOKEN`.
-    static func sourceText(_ source: TokenSource) -> String { source.description }
-
     static func sourceJSON(_ source: TokenSource) -> JSONValue {
         switch source {
         case .storedToken(let name): return .object(["kind": .string("stored_token"), "name": .string(name)])
