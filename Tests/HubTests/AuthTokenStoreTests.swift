@@ -89,3 +89,19 @@ final class AuthTokenStoreTests: XCTestCase {
         }
     }
 }
+
+final class AuthSecretFileTests: XCTestCase {
+    /// A file in a folder we cannot create files in (a mounted secret) is rewritten in place, 0600.
+    func testRewritesInPlaceWhenTheFolderIsReadOnly() throws {
+        guard getuid() != 0 else { throw XCTSkip("root ignores folder permissions") }
+        let home = TemporaryHome()
+        try home.write("old", to: "ro/token")
+        chmod(home.path + "/ro/token", 0o644)
+        chmod(home.path + "/ro", 0o500)
+        defer { chmod(home.path + "/ro", 0o700) }
+        let token = makeFakeToken()
+        try SecretFile.write(token, to: home.path + "/ro/token")
+        XCTAssertEqual(home.read("ro/token"), token)
+        XCTAssertEqual(SecretFile.permissions(of: home.path + "/ro/token"), 0o600)
+    }
+}

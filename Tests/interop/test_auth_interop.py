@@ -311,8 +311,8 @@ def test_kernel_login_prompt_and_secrecy(tmp_path, start_hubkernel, whoami_hub):
             reply, iopub = run_cell(kc, cell, allow_stdin=False)
             transcript += [reply, iopub]
         # A wrong token typed at the prompt: error, and its bytes are not echoed either.
-        reply, iopub = run_cell(kc, "%hf_login --force", stdin_answers=[env_token])
-        transcript += [reply, iopub]
+        reply, iopub = run_cell(kc, "%hf_login --force", stdin_answers=[env_token], stdin_requests=requests)
+        transcript += [reply, iopub, requests]
         assert reply["content"]["ename"] == "HfHubHTTPError"
         history = kc.history(hist_access_type="tail", n=100, raw=True, output=True)
         transcript.append(kc.get_shell_msg(timeout=10))

@@ -27,7 +27,13 @@ public enum SecretFile {
         try createFolder(folder)
         let temporary = folder + "/." + (target as NSString).lastPathComponent + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
-        guard descriptor >= 0 else { throw Failure(path: target, reason: "cannot create a file next to it (\(errnoText()))") }
+        guard descriptor >= 0 else {
+            // A folder we may not create files in (a mounted secret): rewrite the file in place,
+            // restricting its mode before the new content goes in.
+            let reason = errnoText()
+            if (try? writeInPlace(content, to: target)) != nil { return }
+            throw Failure(path: target, reason: "cannot create a file next to it (\(reason))")
+        }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {
             try handle.write(contentsOf: Data(content.utf8))
@@ -43,6 +49,15 @@ public enum SecretFile {
             throw Failure(path: target, reason: "cannot replace the file (\(reason))")
         }
         chmod(folder, folderMode)
+    }
+
+    private static func writeInPlace(_ content: String, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure(path: path, reason: errnoText()) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        guard fchmod(descriptor, fileMode) == 0, ftruncate(descriptor, 0) == 0 else { throw Failure(path: path, reason: errnoText()) }
+        try handle.write(contentsOf: Data(content.utf8))
+        try handle.close()
     }
 
     /// The file's text, `nil` when it does not exist. Throws when it exists but cannot be read.
