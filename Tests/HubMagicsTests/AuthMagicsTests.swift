@@ -115,7 +115,7 @@ final class AuthMagicsTests: XCTestCase {
             XCTAssertEqual((error as? MagicError)?.name, "UsageError")
             XCTAssertTrue((error as? MagicError)?.message.contains("laptop") ?? false)
         }
-        try run("%auth_switch laptop", in: session)
+        XCTAssertEqual(try run("%auth_switch laptop", in: session).result?.html, "<p>The current active token is: laptop</p>")
 
         let logout = try run("%hf_logout --token-name laptop", in: session).output
         XCTAssertTrue(logout.events.contains("err:Active token 'laptop' has been deleted.\n"))
@@ -137,6 +137,16 @@ final class AuthMagicsTests: XCTestCase {
         let table = try run("%token_source", in: session).result
         XCTAssertTrue(table?.text.contains("HF_TOKEN is set; environment variables come before the token file.") ?? false)
         XCTAssertTrue(table?.html?.contains("<tr style=\"font-weight:bold\"><td style=\"text-align:left\">HF_TOKEN</td>") ?? false)
+    }
+
+    func testWriteTokenWarningOnceWhoamiIsKnown() throws {
+        let session = session(["HF_TOKEN": token])
+        let before = try run("%token_source", in: session).result?.text ?? ""
+        XCTAssertFalse(before.contains("This is a write token"), "no whoami yet: no role warning")
+        try run("%whoami", in: session)
+        let after = try run("%token_source", in: session).result?.text ?? ""
+        XCTAssertTrue(after.contains("This is a write token"), after)
+        XCTAssertTrue(after.contains("Account: alice, token 'laptop' (write)."), after)
     }
 
     func testDotEnvLoadsOnlyHubVariablesAndNeverEchoes() throws {

@@ -24,6 +24,14 @@ enum AuthMagicSupport {
         for warning in outcome.warnings { output.warn(warning + "\n") }
     }
 
+    /// Like `report`, but the last note becomes the cell's result (text and HTML) instead of a stream line.
+    static func reportWithResult(_ outcome: AuthService.Outcome, to output: MagicOutput) -> RichOutput? {
+        var streamed = outcome
+        let last = streamed.notes.popLast()
+        report(streamed, to: output)
+        return last.map { summary($0) }
+    }
+
     /// A short result line as text and HTML.
     static func summary(_ text: String, json: JSONValue? = nil) -> RichOutput {
         RichOutput(text: text, html: "<p>\(HTML.escape(text))</p>", json: json)

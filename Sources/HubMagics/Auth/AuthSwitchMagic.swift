@@ -19,7 +19,6 @@ struct AuthSwitchMagic: Magic {
             throw MagicError.usage("%auth_switch needs the name of a stored token. \(list)")
         }
         let outcome = try service.switchTo(name: name, addToGitCredential: arguments.flag("add-to-git-credential"))
-        AuthMagicSupport.report(outcome, to: context.output)
-        return nil
+        return AuthMagicSupport.reportWithResult(outcome, to: context.output)
     }
 }

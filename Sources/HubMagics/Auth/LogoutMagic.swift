@@ -12,7 +12,6 @@ struct LogoutMagic: Magic {
 
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let outcome = try AuthMagicSupport.service(context, runner: runner).logout(name: arguments.value("token-name"))
-        AuthMagicSupport.report(outcome, to: context.output)
-        return nil
+        return AuthMagicSupport.reportWithResult(outcome, to: context.output)
     }
 }
