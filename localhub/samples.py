@@ -15,7 +15,9 @@ from pathlib import Path
 from .repos import SEED_MARKER_PREFIX
 
 MIB = 1024 * 1024
-DEFAULT_MODEL_SIZE = 3 * MIB + 4096  # above the default 1 MiB LFS threshold
+# Above the default 1 MiB LFS threshold, and above huggingface_hub's 10 MiB download chunk so that a connection
+# dropped past the first chunk is resumed with a Range request.
+DEFAULT_MODEL_SIZE = 12 * MIB + 4096
 
 USERS = {
     "alice": {"fullname": "Alice Example", "email": "alice@example.com",
