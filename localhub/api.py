@@ -89,12 +89,13 @@ class APIHandler(BaseHandler):
             raise hub_errors.not_found()
         token = self.token()
         repo = self._lookup(target.repo_type, target.repo_id, token)
+        params = parse_qs(self.query)
         if target.action == "refs":
-            return self.send_json(200, payloads.refs(repo))
+            include_prs = params.get("include_prs", ["0"])[0].lower() in ("1", "true")
+            return self.send_json(200, payloads.refs(repo, include_prs))
         revision = repo.resolve_revision(target.revision)
         if revision is None:
             raise hub_errors.revision_not_found(target.revision)
-        params = parse_qs(self.query)
         if target.action in ("", "revision"):
             with_blobs = params.get("blobs", ["false"])[0].lower() == "true"
             return self.send_json(200, payloads.repo_info(repo, revision, with_blobs))

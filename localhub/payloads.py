@@ -63,8 +63,8 @@ def tree_entries(revision: Revision, path: str, recursive: bool) -> list[dict]:
     return sorted(entries, key=lambda e: e["path"])
 
 
-def refs(repo: Repo) -> dict:
-    """`GET /api/{type}s/{repo}/refs` (list_repo_refs)."""
+def refs(repo: Repo, include_prs: bool) -> dict:
+    """`GET /api/{type}s/{repo}/refs[?include_prs=1]` (list_repo_refs)."""
     groups = {"branch": "branches", "tag": "tags", "pr": "pullRequests"}
     result = {"branches": [], "converts": [], "tags": [], "pullRequests": []}
     for revision in repo.revisions.values():
@@ -72,4 +72,6 @@ def refs(repo: Repo) -> dict:
         result[groups[revision.kind]].append({"name": name, "ref": name if name.startswith("refs/") else
                                               f"refs/{'heads' if revision.kind == 'branch' else 'tags'}/{name}",
                                               "targetCommit": revision.commit})
+    if not include_prs:
+        del result["pullRequests"]
     return result

@@ -301,3 +301,36 @@ def test_retry_after_503_on_metadata(local_hub, hf_env, hf_run):
     assert Path(result["path"]).read_bytes() == local_hub.source(TINY, "tokenizer.json").read_bytes()
     heads = [e["status"] for e in local_hub.log() if e["method"] == "HEAD"]
     assert heads == [503, 200]
+
+
+# -- refs and repo info --------------------------------------------------------------------------------------------
+def test_list_repo_refs(local_hub, hf_run):
+    refs = hf_run("""
+from huggingface_hub import HfApi
+refs = HfApi().list_repo_refs('demo/tiny-model', include_pull_requests=True)
+pick = lambda items: sorted((r.name, r.ref, r.target_commit) for r in items)
+print(json.dumps({"branches": pick(refs.branches), "tags": pick(refs.tags), "prs": pick(refs.pull_requests)}))
+""")
+    commit = {rev: head_commit(local_hub, TINY, rev) for rev in ("main", "v1.0", "refs/pr/1")}
+    assert refs == {"branches": [["main", "refs/heads/main", commit["main"]]],
+                    "tags": [["v1.0", "refs/tags/v1.0", commit["v1.0"]]],
+                    "prs": [["refs/pr/1", "refs/pr/1", commit["refs/pr/1"]]]}
+
+
+@pytest.mark.parametrize("repo_id, repo_type", [(TINY, "model"), ("demo/tiny-dataset", "dataset"),
+                                                ("demo/tiny-space", "space"), ("demo/gated-model", "model")])
+def test_repo_info_siblings(local_hub, hf_run, repo_id, repo_type):
+    info = hf_run(f"""
+from huggingface_hub import HfApi
+info = HfApi().repo_info({repo_id!r}, repo_type={repo_type!r}, files_metadata=True)
+print(json.dumps({{"id": info.id, "sha": info.sha, "gated": info.gated, "private": info.private,
+                  "siblings": sorted((s.rfilename, s.size, s.lfs.sha256 if s.lfs else None) for s in info.siblings)}}))
+""")
+    source = local_hub.source_dir(repo_id)
+    want = []
+    for name, path in sorted(source_files(source).items()):
+        data = path.read_bytes()
+        want.append([name, len(data), hashlib.sha256(data).hexdigest() if len(data) > LFS_THRESHOLD else None])
+    assert info["id"] == repo_id and len(info["sha"]) == 40 and info["private"] is False
+    assert info["gated"] == ("manual" if repo_id == "demo/gated-model" else False)
+    assert info["siblings"] == want
