@@ -334,3 +334,13 @@ print(json.dumps({{"id": info.id, "sha": info.sha, "gated": info.gated, "private
     assert info["id"] == repo_id and len(info["sha"]) == 40 and info["private"] is False
     assert info["gated"] == ("manual" if repo_id == "demo/gated-model" else False)
     assert info["siblings"] == want
+
+
+@pytest.mark.parametrize("token_kind, error, status", [("bad", "HfHubHTTPError", 401),
+                                                       (None, "RepositoryNotFoundError", 401)])
+def test_repo_api_bad_token_is_not_repo_not_found(local_hub, hf_run, token_kind, error, status):
+    """A 401 on a repo API route means "repo not found" unless the message says the credentials are invalid."""
+    token = "hf_" + "z" * 34 if token_kind else None
+    result = hf_run("from huggingface_hub import HfApi\nHfApi().model_info('alice/private-model')\nprint('{}')",
+                    token=token)
+    assert (result["error"], result["status"]) == (error, status)

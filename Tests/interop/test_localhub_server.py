@@ -216,3 +216,13 @@ def test_serve_stops_cleanly_on_sigterm(local_hub):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.mark.parametrize("url_path", ["/api/whoami-v2", "/api/models/demo/tiny-model", "/demo/tiny-model/resolve/main/config.json"])
+def test_unknown_token_is_401_invalid_credentials(local_hub, url_path):
+    """huggingface_hub tells a bad token from a missing repo by this exact message (its REPO_API_REGEX only matches
+    https endpoints, so the fidelity suite over http cannot observe it: checked here)."""
+    status, headers, body = request(local_hub.endpoint + url_path, headers={"Authorization": "Bearer hf_unknown"})
+    assert status == 401 and headers["X-Error-Message"] == "Invalid credentials in Authorization header"
+    assert headers.get("X-Error-Code") is None
+    assert json.loads(body) == {"error": "Invalid credentials in Authorization header"}
