@@ -25,6 +25,9 @@ def main(argv=None) -> int:
     bench.add_argument("--id", default="bench/repo")
     bench.add_argument("--files", type=int, default=100)
     bench.add_argument("--large-size", type=int, default=0)
+    origin = commands.add_parser("bench-origin", help="measure nginx vs the Python CDN origin with curl")
+    origin.add_argument("--size-mib", type=int, default=512)
+    origin.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args)
@@ -32,6 +35,9 @@ def main(argv=None) -> int:
         from .samples import build_samples
         result = build_samples(args.root, **({"model_size": args.model_size} if args.model_size else {}))
         print(json.dumps({"root": str(result.root), "state": str(result.state), "roles": sorted(result.tokens)}))
+    elif args.command == "bench-origin":
+        from .bench_origin import MIB, bench_origin
+        print(json.dumps(bench_origin(args.size_mib * MIB, args.rounds)))
     else:
         from .samples import add_benchmark_repo
         add_benchmark_repo(args.root, args.id, small_files=args.files, large_size=args.large_size)

@@ -167,6 +167,10 @@ class APIHandler(BaseHandler):
         if path == "/_admin/log" and self.command == "DELETE":
             self.hub.log.clear()
             return self.send_json(200, {"cleared": True})
+        if path == "/_admin/reload" and self.command == "POST":
+            self.read_body()
+            self.hub.reload()
+            return self.send_json(200, self.hub.describe())
         if path == "/_admin/info" and self.command == "GET":
             return self.send_json(200, self.hub.describe())
-        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log or /_admin/info")
+        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log, /_admin/reload or /_admin/info")

@@ -1,5 +1,6 @@
 """LocalHub: the API server, the CDN origins (nginx, and a Python one for faults), and their shared state."""
 import json
+import shutil
 import socket
 import tempfile
 import threading
@@ -33,6 +34,7 @@ class LocalHub:
         self.root = Path(root)
         self.state_dir = self.root / ".localhub"
         self.store = BlobStore(self.state_dir / "blobs")
+        self.lfs_threshold = lfs_threshold
         self.repos = load_repos(self.root, self.store, lfs_threshold)
         self.accounts = Accounts(state or (self.root / "state.json"))
         self.faults = FaultBook()
@@ -56,6 +58,10 @@ class LocalHub:
         for thread in self._threads:
             thread.start()
         self.log.clear()
+
+    def reload(self) -> None:
+        """Re-read `repos.json` (e.g. after `samples.add_benchmark_repo`), keeping the servers running."""
+        self.repos = load_repos(self.root, self.store, self.lfs_threshold)
 
     @property
     def api_address(self) -> str:
@@ -90,6 +96,7 @@ class LocalHub:
             server.server_close()
         if self.nginx:
             self.nginx.stop()
+        shutil.rmtree(self._workdir, ignore_errors=True)
 
     def __enter__(self):
         return self

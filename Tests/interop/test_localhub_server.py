@@ -226,3 +226,16 @@ def test_unknown_token_is_401_invalid_credentials(local_hub, url_path):
     assert status == 401 and headers["X-Error-Message"] == "Invalid credentials in Authorization header"
     assert headers.get("X-Error-Code") is None
     assert json.loads(body) == {"error": "Invalid credentials in Authorization header"}
+
+
+def test_benchmark_repo_added_at_run_time(local_hub, hf_run):
+    local_hub.add_benchmark_repo("bench/small-and-large", small_files=7, small_size=300, large_size=3 * 1024 * 1024)
+    result = hf_run("""
+from huggingface_hub import snapshot_download
+folder = snapshot_download('bench/small-and-large')
+print(json.dumps(sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs)))
+""")
+    source = local_hub.source_dir("bench/small-and-large")
+    assert result == sorted([f"files/file_{i:05d}.txt" for i in range(7)] + ["large.bin"])
+    assert (source / "large.bin").stat().st_size == 3 * 1024 * 1024
+    assert all((source / name).stat().st_size == 300 for name in result if name.startswith("files/"))
