@@ -341,8 +341,6 @@ def test_kernel_sees_hf_token_from_its_environment(tmp_path, start_hubkernel, wh
     assert token not in all_text(iopub) + stderr_path.read_text()
 
 
-@pytest.mark.xfail(strict=True, reason="main.swift builds its session with MagicSession(...), not MagicSession.standard(...): "
-                                       "remove this marker when the lead switches it (the redactor is then active)")
 def test_kernel_masks_a_token_pasted_by_mistake(tmp_path, start_hubkernel):
     token = fake_token()
     _, kc = start_hubkernel(env=clean_env(tmp_path, HF_TOKEN=token))
