@@ -13,3 +13,4 @@ static inline CURLcode hk_curl_setopt_xferinfo_cb(CURL *h, hk_curl_xferinfo_cb v
 static inline CURLcode hk_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode hk_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode hk_curl_getinfo_str(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+static inline const char *hk_curl_version(void) { return curl_version_info(CURLVERSION_NOW)->version; }

@@ -11,7 +11,7 @@ import Foundation
 public struct Digest: ~Copyable {
     public enum Algorithm: Sendable { case sha256, sha1 }
 
-    private let context: OpaquePointer
+    fileprivate let context: OpaquePointer
 
     public init(_ algorithm: Algorithm) {
         context = EVP_MD_CTX_new()
@@ -52,4 +52,38 @@ public struct Digest: ~Copyable {
         digest.update(data)
         return digest.finalize()
     }
+}
+
+extension Digest {
+    /// The lowercase hex digest of what was fed so far; the digest can keep being updated.
+    public func currentHex() -> String {
+        let copy = EVP_MD_CTX_new()
+        defer { EVP_MD_CTX_free(copy) }
+        EVP_MD_CTX_copy_ex(copy, context)
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(copy, &output, &length)
+        return output.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A `Digest` that can be shared by reference: a download feeds it from the HTTP write
+/// callback while the engine that owns the file reads the result.
+public final class RunningDigest: @unchecked Sendable {
+    private var digest: Digest
+    public let algorithm: Digest.Algorithm
+
+    public init(_ algorithm: Digest.Algorithm) {
+        self.algorithm = algorithm
+        digest = Digest(algorithm)
+    }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) { digest.update(bytes) }
+    public func update(_ data: Data) { digest.update(data) }
+
+    /// Starts over, as if nothing had been fed.
+    public func reset() { digest = Digest(algorithm) }
+
+    /// The hex digest of every byte fed so far.
+    public var hex: String { digest.currentHex() }
 }

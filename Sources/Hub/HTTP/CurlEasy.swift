@@ -1,0 +1,220 @@
+import CCurl
+import Foundation
+
+/// The one wrapper that owns libcurl's pointers: an easy handle, its header list and
+/// the callbacks' context. One transfer at a time; reused between transfers so that
+/// connections stay alive (`curl_easy_reset` keeps the connection cache).
+final class CurlEasy {
+    /// Where the body of a response goes.
+    enum BodyDestination {
+        case memory
+        /// 2xx bodies into the writer; other statuses into memory.
+        case file(BodyFileWriter)
+    }
+
+    /// The outcome of `perform`: a response, or why there is none.
+    enum Outcome {
+        case response(HTTPResponse)
+        case failed(Error)
+    }
+
+    /// libcurl's version, e.g. `7.88.1`.
+    static let libraryVersion: String = {
+        _ = globalInit
+        guard let version = hk_curl_version() else { return "unknown" }
+        return String(cString: version)
+    }()
+
+    /// `curl_global_init` is not thread-safe: run it once, before the first handle.
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    private let handle: UnsafeMutableRawPointer
+    private let state = TransferState()
+
+    init() {
+        _ = CurlEasy.globalInit
+        handle = curl_easy_init()
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    /// Carries out `request` and reports a complete response (body in memory, or streamed to
+    /// a file for a 2xx when `destination` says so). Never follows redirects.
+    func perform(_ request: HTTPRequest, userAgent: String, range: ByteRange? = nil,
+                 destination: BodyDestination = .memory, observer: StreamObserver = StreamObserver()) -> Outcome {
+        curl_easy_reset(handle)
+        state.start(destination: destination, observer: observer)
+        defer { state.finish() }
+
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(headerList) }
+        var sawAcceptEncoding = false
+        for field in request.headers {
+            if field.name.lowercased() == "accept-encoding" { sawAcceptEncoding = true }
+            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+        }
+        if !sawAcceptEncoding { headerList = curl_slist_append(headerList, "Accept-Encoding: identity") }
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        let context = Unmanaged.passUnretained(state).toOpaque()
+        hk_curl_setopt_str(handle, CURLOPT_URL, request.url)
+        hk_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        hk_curl_setopt_str(handle, CURLOPT_USERAGENT, userAgent)
+        hk_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        hk_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        hk_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        hk_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 256 * 1024)
+        hk_curl_setopt_data_cb(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+        hk_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
+        hk_curl_setopt_data_cb(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        hk_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, context)
+        hk_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        hk_curl_setopt_xferinfo_cb(handle, curlProgressCallback)
+        hk_curl_setopt_ptr(handle, CURLOPT_XFERINFODATA, context)
+        if request.timeout > 0 {
+            hk_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, request.timeout)
+            hk_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+            hk_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, request.timeout)
+        }
+        if let range { hk_curl_setopt_str(handle, CURLOPT_RANGE, range.curlValue) }
+
+        switch request.method.uppercased() {
+        case "GET": hk_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        case "HEAD": hk_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        case let method:
+            if method != "POST" { hk_curl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, method) }
+            if let body = request.body {
+                hk_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                body.withUnsafeBytes { bytes in
+                    _ = hk_curl_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)))
+                }
+            } else if method == "POST" {
+                hk_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, 0)
+                hk_curl_setopt_str(handle, CURLOPT_COPYPOSTFIELDS, "")
+            }
+        }
+
+        let code = curl_easy_perform(handle)
+        if let abort = state.abort { return .failed(abort) }
+        guard code == CURLE_OK else {
+            return .failed(HTTPTransportError(kind: Self.kind(of: code), url: request.url, detail: Self.describe(code)))
+        }
+        var status = 0
+        hk_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return .response(HTTPResponse(status: status, headers: state.headers, body: state.body))
+    }
+
+    private static func describe(_ code: CURLcode) -> String {
+        guard let text = curl_easy_strerror(code) else { return "curl error \(code.rawValue)" }
+        return String(cString: text) + " (curl \(code.rawValue))"
+    }
+
+    private static func kind(of code: CURLcode) -> HTTPTransportError.Kind {
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
+             CURLE_SSL_CONNECT_ERROR:
+            return .cannotConnect
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timedOut
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING, CURLE_HTTP2,
+             CURLE_HTTP2_STREAM:
+            return .connectionLost
+        default:
+            return .other
+        }
+    }
+}
+
+/// What the C callbacks read and fill during one transfer.
+private final class TransferState {
+    var destination: CurlEasy.BodyDestination = .memory
+    var observer = StreamObserver()
+    var status = 0
+    var headers = HTTPHeaders()
+    var headComplete = false
+    var headAccepted = true
+    var body = Data()
+    var received: Int64 = 0
+    var abort: Error?
+
+    func start(destination: CurlEasy.BodyDestination, observer: StreamObserver) {
+        self.destination = destination
+        self.observer = observer
+        status = 0
+        headers = HTTPHeaders()
+        headComplete = false
+        headAccepted = true
+        body = Data()
+        received = 0
+        abort = nil
+    }
+
+    func finish() {
+        destination = .memory
+        observer = StreamObserver()
+    }
+
+    /// One header line, `\r\n` included. A status line starts a new response (after a
+    /// `100 Continue`); the blank line ends the head.
+    func headerLine(_ line: String) -> Bool {
+        let trimmed = line.trimmingCharacters(in: .newlines)
+        if trimmed.hasPrefix("HTTP/") {
+            let parts = trimmed.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = HTTPHeaders()
+            headComplete = false
+        } else if trimmed.isEmpty {
+            guard (100..<200).contains(status) == false else { return true }
+            headComplete = true
+            headAccepted = observer.head(status, headers)
+            if !headAccepted { abort = HTTPStreamAborted.byObserver; return false }
+        } else if let colon = trimmed.firstIndex(of: ":") {
+            let name = String(trimmed[..<colon])
+            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.add(name: name, value: value)
+        }
+        return true
+    }
+
+    func bodyBytes(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        received += Int64(bytes.count)
+        if case .file(let writer) = destination, (200..<300).contains(status) {
+            guard writer.write(bytes) else {
+                abort = HTTPStreamAborted.writeFailed(errno: writer.failure)
+                return false
+            }
+        } else if body.count < 1 << 20 {
+            body.append(contentsOf: bytes)
+        }
+        return true
+    }
+
+    func progress() -> Bool {
+        if observer.progress(received) { return true }
+        abort = HTTPStreamAborted.cancelled
+        return false
+    }
+}
+
+private func curlHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+                                _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+    let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
+    let line = String(decoding: bytes, as: UTF8.self)
+    return state.headerLine(line) ? size * count : 0
+}
+
+private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+                               _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+    return state.bodyBytes(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+}
+
+private func curlProgressCallback(_ context: UnsafeMutableRawPointer?, _ downloadTotal: curl_off_t, _ downloaded: curl_off_t,
+                                  _ uploadTotal: curl_off_t, _ uploaded: curl_off_t) -> Int32 {
+    guard let context else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+    return state.progress() ? 0 : 1
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// `HTTPTransport` over libcurl: complete requests and responses, no implicit redirects,
+/// `Accept-Encoding: identity`, timeouts from each request (connect, and no byte for
+/// `timeout` seconds), a `hubkernel/<version>; curl/<version>` User-Agent. Handles are
+/// pooled so connections are reused across requests and threads.
+///
+/// ```swift
+/// let transport = CurlTransport()
+/// let response = try transport.send(HTTPRequest(method: "HEAD", url: url))
+/// ```
+public struct CurlTransport: HTTPStreamingTransport {
+    /// The User-Agent sent with every request.
+    public let userAgent: String
+    private let pool = HandlePool()
+
+    public init(product: String = "hubkernel/0.1") {
+        userAgent = "\(product); curl/\(CurlEasy.libraryVersion)"
+    }
+
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        try pool.withHandle { easy in
+            try unwrap(easy.perform(request, userAgent: userAgent))
+        }
+    }
+
+    public func stream(_ request: HTTPRequest, range: ByteRange?, into writer: BodyFileWriter,
+                       observer: StreamObserver) throws -> HTTPResponse {
+        try pool.withHandle { easy in
+            try unwrap(easy.perform(request, userAgent: userAgent, range: range, destination: .file(writer), observer: observer))
+        }
+    }
+
+    private func unwrap(_ outcome: CurlEasy.Outcome) throws -> HTTPResponse {
+        switch outcome {
+        case .response(let response): return response
+        case .failed(let error): throw error
+        }
+    }
+}
+
+/// Idle easy handles, ready for the next request on any thread.
+private final class HandlePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [CurlEasy] = []
+    private let maxIdle = 32
+
+    func withHandle<T>(_ body: (CurlEasy) throws -> T) rethrows -> T {
+        let easy = lock.withLock { idle.popLast() } ?? CurlEasy()
+        defer { lock.withLock { if idle.count < maxIdle { idle.append(easy) } } }
+        return try body(easy)
+    }
+}

@@ -1,0 +1,43 @@
+extension JSONValue {
+    /// The string, or nil for any other kind of value.
+    public var stringValue: String? { if case .string(let value) = self { return value } else { return nil } }
+    /// The number, or nil for any other kind of value.
+    public var numberValue: Double? { if case .number(let value) = self { return value } else { return nil } }
+    /// The number as an integer when it is a finite whole number in `Int`'s range.
+    public var intValue: Int? {
+        guard let number = numberValue, number.isFinite, number == number.rounded(), abs(number) < 9.2e18 else { return nil }
+        return Int(number)
+    }
+    /// The Boolean, or nil for any other kind of value.
+    public var boolValue: Bool? { if case .bool(let value) = self { return value } else { return nil } }
+    /// The object's members, or nil for any other kind of value.
+    public var objectValue: [String: JSONValue]? { if case .object(let value) = self { return value } else { return nil } }
+    /// The array's elements, or nil for any other kind of value.
+    public var arrayValue: [JSONValue]? { if case .array(let value) = self { return value } else { return nil } }
+
+    /// The member `key` of an object (nil when absent or not an object).
+    public subscript(key: String) -> JSONValue? { objectValue?[key] }
+
+    /// This value with `transform` applied to every string (object keys excepted): used for redaction.
+    public func mappingStrings(_ transform: (String) -> String) -> JSONValue {
+        switch self {
+        case .string(let value): return .string(transform(value))
+        case .array(let values): return .array(values.map { $0.mappingStrings(transform) })
+        case .object(let object): return .object(object.mapValues { $0.mappingStrings(transform) })
+        case .null, .bool, .number: return self
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    public init(nilLiteral: ()) { self = .null }
+}

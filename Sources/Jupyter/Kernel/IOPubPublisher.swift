@@ -1,0 +1,111 @@
+import CZeroMQ
+import Foundation
+
+/// The iopub channel: an XPUB socket owned by one thread, fed through an inproc queue so any
+/// thread can publish. Each new subscriber gets an `iopub_welcome`, as ipykernel 7 sends, so
+/// clients know when iopub is live.
+final class IOPubPublisher: @unchecked Sendable {
+    private let xpub: ZMQSocket
+    private let queueOut: ZMQSocket  // PULL, read by the publisher thread
+    private let queueIn: ZMQSocket   // PUSH, written by any thread under `lock`
+    private let lock = NSLock()
+    private var stopped = false
+    private let session: MessageSession
+    private let log: KernelLog
+    private let finished = DispatchSemaphore(value: 0)
+    private static let stopSentinel: [[UInt8]] = [[]]
+
+    init(context: ZMQContext, xpub: ZMQSocket, session: MessageSession, log: KernelLog) throws {
+        self.xpub = xpub
+        self.session = session
+        self.log = log
+        let endpoint = "inproc://hubkernel-iopub-\(UUID().uuidString)"
+        queueOut = try ZMQSocket(context: context, type: .pull)
+        queueIn = try ZMQSocket(context: context, type: .push)
+        try queueOut.setOption(ZMQ_RCVHWM, 0)
+        try queueIn.setOption(ZMQ_SNDHWM, 0)
+        try queueIn.setOption(ZMQ_LINGER, 0)
+        try queueOut.setOption(ZMQ_LINGER, 0)
+        try queueOut.bind(endpoint)
+        try queueIn.connect(endpoint)
+    }
+
+    /// Publishes a message (from any thread). Dropped silently once the kernel is stopping.
+    func publish(_ msgType: String, content: [String: JSONValue], parent: MessageHeader?,
+                 metadata: [String: JSONValue] = [:]) {
+        let topic = Array("kernel.\(session.sessionID).\(msgType)".utf8)
+        let frames = session.encode(msgType, content: content, parent: parent, metadata: metadata, identities: [topic])
+        enqueue(frames)
+    }
+
+    /// Publishes `status` with `execution_state` busy or idle.
+    func status(_ state: String, parent: MessageHeader?) {
+        publish("status", content: ["execution_state": .string(state)], parent: parent)
+    }
+
+    private func enqueue(_ frames: [[UInt8]]) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        do {
+            try queueIn.send(frames, dontWait: true)
+        } catch {
+            log.log("iopub: could not queue a message: \(error)")
+        }
+    }
+
+    /// Forwards everything queued so far, then stops the publisher thread; waits up to `timeout` seconds for that.
+    func stop(timeout: Double = 2) {
+        enqueue(IOPubPublisher.stopSentinel)
+        lock.withLock { stopped = true }
+        _ = finished.wait(timeout: .now() + timeout)
+    }
+
+    /// Closes the queue's sending end; call after the publisher thread has stopped.
+    func closeQueue() {
+        lock.withLock {
+            stopped = true
+            queueIn.close()
+        }
+    }
+
+    /// The publisher thread's body.
+    func run() {
+        defer {
+            xpub.close()
+            queueOut.close()
+            finished.signal()
+        }
+        while true {
+            do {
+                let ready = try ZMQSocket.poll([xpub, queueOut], timeoutMilliseconds: -1)
+                if ready[0], let frames = try xpub.receive(dontWait: true) {
+                    welcome(subscriptionFrames: frames)
+                }
+                if ready[1], let frames = try queueOut.receive(dontWait: true) {
+                    if frames == IOPubPublisher.stopSentinel { return }
+                    try xpub.send(frames)
+                }
+            } catch let error as ZMQError where error.isTerminated {
+                return
+            } catch {
+                log.log("iopub: \(error)")
+            }
+        }
+    }
+
+    /// XPUB delivers `0x01 + topic` for a subscription (`0x00 + topic` to unsubscribe).
+    private func welcome(subscriptionFrames: [[UInt8]]) {
+        for frame in subscriptionFrames where frame.first == 1 {
+            let topic = Array(frame.dropFirst())
+            guard let subscription = String(validating: topic, as: UTF8.self) else { continue }
+            let frames = session.encode("iopub_welcome", content: ["subscription": .string(subscription)], parent: nil,
+                                        identities: topic.isEmpty ? [] : [topic])
+            do {
+                try xpub.send(frames)
+            } catch {
+                log.log("iopub: could not send iopub_welcome: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+extension Kernel {
+    /// The shell loop, on the thread that called `run()`: every handler call happens here.
+    func serveShell() {
+        while true {
+            let message: Message
+            if !readAhead.isEmpty {
+                message = readAhead.removeFirst()
+            } else {
+                do {
+                    guard let received = try receiveMessage(from: shell, channel: "shell") else { continue }
+                    message = received
+                } catch {
+                    return
+                }
+            }
+            if message.msgType == "shutdown_request" {
+                shutdown(message, on: shell)
+                return
+            }
+            withBusyStatus(message) { dispatchShell(message) }
+        }
+    }
+
+    private func dispatchShell(_ message: Message) {
+        let content = message.content
+        switch message.msgType {
+        case "execute_request":
+            execute(message)
+        case "kernel_info_request":
+            reply(on: shell, to: message, "kernel_info_reply", ReplyContent.kernelInfo(info))
+        case "is_complete_request":
+            let completeness = handler.isComplete(code: content["code"]?.stringValue ?? "")
+            reply(on: shell, to: message, "is_complete_reply", ReplyContent.isComplete(completeness))
+        case "complete_request":
+            let code = content["code"]?.stringValue ?? ""
+            let cursor = content["cursor_pos"]?.intValue ?? code.scalarCount
+            let completion = handler.complete(code: code, cursorPosition: min(max(0, cursor), code.scalarCount))
+            reply(on: shell, to: message, "complete_reply", ReplyContent.complete(completion))
+        case "inspect_request":
+            let code = content["code"]?.stringValue ?? ""
+            let cursor = content["cursor_pos"]?.intValue ?? code.scalarCount
+            let bundle = handler.inspect(code: code, cursorPosition: min(max(0, cursor), code.scalarCount),
+                                         detailLevel: content["detail_level"]?.intValue ?? 0)
+            reply(on: shell, to: message, "inspect_reply", ReplyContent.inspect(bundle))
+        case "history_request":
+            reply(on: shell, to: message, "history_reply", history.reply(to: content))
+        case "comm_info_request":
+            reply(on: shell, to: message, "comm_info_reply", ["status": "ok", "comms": [:]])
+        default:
+            log.log("shell: ignored unknown message type '\(message.msgType)'")
+        }
+    }
+
+    /// `execute_request`: execute_input, the handler's outputs, execute_result or error, then execute_reply.
+    private func execute(_ request: Message) {
+        let content = request.content
+        let code = content["code"]?.stringValue ?? ""
+        let silent = content["silent"]?.boolValue ?? false
+        let storeHistory = silent ? false : (content["store_history"]?.boolValue ?? true)
+        let stopOnError = content["stop_on_error"]?.boolValue ?? true
+        if storeHistory { executionCount += 1 }
+        let count = executionCount
+        if !silent {
+            publisher.publish("execute_input", content: ["code": .string(code), "execution_count": .number(Double(count))],
+                              parent: request.header)
+        }
+        if storeHistory { history.record(line: count, input: redact(code)) }
+
+        let cell = CellContext(executionCount: count, allowsStdin: content["allow_stdin"]?.boolValue ?? true,
+                               parent: request.header, identities: request.identities, publisher: publisher, stdin: stdin)
+        setCurrentCell(cell)
+        let outcome = handler.execute(code: code, context: cell)
+        setCurrentCell(nil)
+
+        var replyContent: [String: JSONValue] = ["execution_count": .number(Double(count))]
+        if let failure = ReplyContent.failure(outcome) {
+            let fields = ReplyContent.errorFields(failure)
+            publisher.publish("error", content: fields, parent: request.header)
+            replyContent.merge(fields) { _, new in new }
+            replyContent["status"] = "error"
+        } else {
+            if case .ok(let result?) = outcome, !silent {
+                publisher.publish("execute_result", content: ["execution_count": .number(Double(count)),
+                                                              "data": .object(result), "metadata": [:]],
+                                  parent: request.header)
+                if storeHistory, let text = result["text/plain"]?.stringValue { history.setOutput(line: count, output: redact(text)) }
+            }
+            replyContent["status"] = "ok"
+            replyContent["user_expressions"] = [:]
+            replyContent["payload"] = []
+        }
+        reply(on: shell, to: request, "execute_reply", replyContent)
+        if replyContent["status"] == "error" && stopOnError { abortQueuedExecutions() }
+    }
+
+    /// After a failed cell with `stop_on_error`, execute requests already queued are answered
+    /// `aborted` (as ipykernel does); other queued requests are kept and served in order.
+    private func abortQueuedExecutions() {
+        while true {
+            let frames: [[UInt8]]?
+            do {
+                frames = try shell.receive(dontWait: true)
+            } catch {
+                return
+            }
+            guard let frames else { return }
+            let message: Message
+            do {
+                message = try session.decode(frames)
+            } catch {
+                log.log("shell: \(error)")
+                continue
+            }
+            guard message.msgType == "execute_request" else {
+                readAhead.append(message)
+                continue
+            }
+            withBusyStatus(message) {
+                reply(on: shell, to: message, "execute_reply", ["status": "aborted"], metadata: ["status": "aborted"])
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// Reply contents built from the handler's answers (pure functions, easy to test).
+enum ReplyContent {
+    static func kernelInfo(_ info: KernelInfo) -> [String: JSONValue] {
+        [
+            "status": "ok",
+            "protocol_version": .string(jupyterProtocolVersion),
+            "implementation": .string(info.implementation),
+            "implementation_version": .string(info.implementationVersion),
+            "language_info": [
+                "name": .string(info.languageName),
+                "version": .string(info.languageVersion),
+                "mimetype": .string(info.mimetype),
+                "file_extension": .string(info.fileExtension),
+                "pygments_lexer": "text",
+                "codemirror_mode": "text/plain",
+            ],
+            "banner": .string(info.banner),
+            "help_links": .array(info.helpLinks.map { ["text": .string($0.text), "url": .string($0.url)] }),
+            "debugger": false,
+        ]
+    }
+
+    static func isComplete(_ completeness: CodeCompleteness) -> [String: JSONValue] {
+        switch completeness {
+        case .complete: return ["status": "complete"]
+        case .incomplete(let indent): return ["status": "incomplete", "indent": .string(indent)]
+        case .invalid: return ["status": "invalid"]
+        case .unknown: return ["status": "unknown"]
+        }
+    }
+
+    static func complete(_ completion: Completion) -> [String: JSONValue] {
+        ["status": "ok", "matches": .array(completion.matches.map(JSONValue.string)),
+         "cursor_start": .number(Double(completion.cursorStart)), "cursor_end": .number(Double(completion.cursorEnd)),
+         "metadata": [:]]
+    }
+
+    static func inspect(_ bundle: MimeBundle?) -> [String: JSONValue] {
+        ["status": "ok", "found": .bool(bundle != nil), "data": .object(bundle ?? [:]), "metadata": [:]]
+    }
+
+    /// The error triple of a failed or interrupted cell, or nil on success.
+    static func failure(_ outcome: ExecutionOutcome) -> (name: String, value: String, traceback: [String])? {
+        switch outcome {
+        case .ok: return nil
+        case .error(let name, let value, let traceback): return (name, value, traceback)
+        case .interrupted(let message): return ("KeyboardInterrupt", message, [])
+        }
+    }
+
+    static func errorFields(_ failure: (name: String, value: String, traceback: [String])) -> [String: JSONValue] {
+        ["ename": .string(failure.name), "evalue": .string(failure.value),
+         "traceback": .array(failure.traceback.map(JSONValue.string))]
+    }
+}
+
+extension String {
+    /// Number of Unicode scalars: the unit of Jupyter's `cursor_pos` since protocol 5.2.
+    var scalarCount: Int { unicodeScalars.count }
+}

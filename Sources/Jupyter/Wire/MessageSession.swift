@@ -1,0 +1,82 @@
+import Foundation
+
+/// Turns messages into signed frames and frames into verified messages, as jupyter_client's `Session` does.
+/// Thread-safe: every channel thread shares one session (and one replay history).
+public final class MessageSession: @unchecked Sendable {
+    /// This kernel's session id, put in every outgoing header.
+    public let sessionID: String
+    public let username: String
+    private let signer: HMACSigner?
+    private let replayGuard: ReplayGuard
+    private let redact: @Sendable (String) -> String
+    /// The largest header / parent / metadata / content part accepted (buffers are not parsed, so not limited).
+    let maxJSONPartBytes: Int
+
+    /// - Parameters:
+    ///   - key: the connection file's key; empty disables signing and verification, as the spec says.
+    ///   - redact: applied to every string in outgoing content and metadata.
+    public init(key: String, sessionID: String = UUID().uuidString.lowercased(), username: String = "kernel",
+                replayHistory: Int = 1 << 16, maxJSONPartBytes: Int = 64 << 20,
+                redact: @escaping @Sendable (String) -> String = { $0 }) {
+        self.sessionID = sessionID
+        self.username = username
+        signer = key.isEmpty ? nil : HMACSigner(key: Array(key.utf8))
+        replayGuard = ReplayGuard(capacity: replayHistory)
+        self.redact = redact
+        self.maxJSONPartBytes = maxJSONPartBytes
+    }
+
+    /// Verifies and decodes received frames. Throws `WireError` for anything the kernel must drop.
+    public func decode(_ rawFrames: [[UInt8]]) throws -> Message {
+        let wire = try WireFrames(frames: rawFrames)
+        if let signer {
+            guard !wire.signature.isEmpty else { throw WireError.missingSignature }
+            guard signer.isValid(signature: wire.signature, of: wire.signedParts) else { throw WireError.invalidSignature }
+            guard replayGuard.admit(wire.signature) else { throw WireError.replayedSignature }
+        }
+        let header = try MessageHeader(json: try object(wire.header, part: "header"))
+        return Message(identities: wire.identities, header: header,
+                       parentHeader: try object(wire.parentHeader, part: "parent_header"),
+                       metadata: try object(wire.metadata, part: "metadata"),
+                       content: try object(wire.content, part: "content"), buffers: wire.buffers)
+    }
+
+    private func object(_ bytes: [UInt8], part: String) throws -> [String: JSONValue] {
+        guard bytes.count <= maxJSONPartBytes else { throw WireError.partTooLarge(part: part, bytes: bytes.count) }
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(bytes)
+        } catch {
+            throw WireError.malformedJSON(part: part, reason: String(describing: error))
+        }
+        guard let object = value.objectValue else { throw WireError.malformedJSON(part: part, reason: "not an object") }
+        return object
+    }
+
+    /// A fresh header for an outgoing message of `msgType`.
+    public func makeHeader(_ msgType: String) -> MessageHeader {
+        MessageHeader(msgID: UUID().uuidString.lowercased(), msgType: msgType, username: username,
+                      session: sessionID, date: ISO8601Timestamp.string())
+    }
+
+    /// Signed frames for a new message. Content and metadata strings pass through `redact`.
+    public func encode(_ msgType: String, content: [String: JSONValue], parent: MessageHeader?,
+                       metadata: [String: JSONValue] = [:], identities: [[UInt8]] = [],
+                       buffers: [[UInt8]] = []) -> [[UInt8]] {
+        let message = Message(identities: identities, header: makeHeader(msgType), parentHeader: parent?.json ?? [:],
+                              metadata: metadata, content: content, buffers: buffers)
+        return encode(message)
+    }
+
+    /// Signed frames for `message` (its content and metadata strings pass through `redact`).
+    public func encode(_ message: Message) -> [[UInt8]] {
+        let content = JSONValue.object(message.content).mappingStrings(redact).serialized()
+        let metadata = JSONValue.object(message.metadata).mappingStrings(redact).serialized()
+        var wire = WireFrames(identities: message.identities, signature: [],
+                              header: JSONValue.object(message.header.json).serialized(),
+                              parentHeader: JSONValue.object(message.parentHeader).serialized(),
+                              metadata: metadata, content: content, buffers: message.buffers)
+        if let signer { wire.signature = signer.signature(of: wire.signedParts) }
+        return wire.frames
+    }
+}

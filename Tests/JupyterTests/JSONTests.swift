@@ -1,0 +1,60 @@
+import XCTest
+@testable import Jupyter
+
+final class JSONTests: XCTestCase {
+    func testParsesEveryKind() throws {
+        let value = try JSONValue.parse(#" {"a": [1, -2.5, 3e2, true, false, null], "b": {"c": "d"}, "e": ""} "#)
+        XCTAssertEqual(value, .object(["a": .array([.number(1), .number(-2.5), .number(300), .bool(true), .bool(false), .null]),
+                                       "b": .object(["c": .string("d")]), "e": .string("")]))
+    }
+
+    func testStringEscapesAndSurrogatePairs() throws {
+        let value = try JSONValue.parse(#""q\" b\\ s\/ \b\f\n\r\t \u00e9 \ud83e\udd17 ü""#)
+        XCTAssertEqual(value, .string("q\" b\\ s/ \u{08}\u{0C}\n\r\t é 🤗 ü"))
+    }
+
+    func testLoneSurrogateBecomesReplacementCharacter() throws {
+        XCTAssertEqual(try JSONValue.parse(#""\ud800x""#), .string("\u{FFFD}x"))
+    }
+
+    func testSerializesCompactSortedAndEscaped() {
+        let value: JSONValue = ["b": 1, "a": ["x\"\n\u{01}é", 2.5, nil, true]]
+        XCTAssertEqual(value.jsonText, #"{"a":["x\"\n\u0001é",2.5,null,true],"b":1}"#)
+    }
+
+    func testRoundTripThroughFoundation() throws {
+        let value: JSONValue = ["text": "tab\tquote\" 🤗", "n": 12345678901, "f": 0.1, "list": [[:], []]]
+        let foundation = try JSONSerialization.jsonObject(with: Data(value.serialized())) as! [String: Any]
+        XCTAssertEqual(foundation["text"] as? String, "tab\tquote\" 🤗")
+        XCTAssertEqual((foundation["n"] as? NSNumber)?.int64Value, 12345678901)
+        XCTAssertEqual((foundation["f"] as? NSNumber)?.doubleValue, 0.1)
+        XCTAssertEqual(try JSONValue.parse(value.serialized()), value)
+    }
+
+    func testRejectsMalformedInput() {
+        for text in ["", "{", "[1,]", "{\"a\" 1}", "01", "+1", "1.", "tru", "\"unterminated", "[1] x", "{'a': 1}",
+                     "\"bad \\x escape\"", "\"control \u{01} char\""] {
+            XCTAssertThrowsError(try JSONValue.parse(text), text)
+        }
+    }
+
+    func testDeepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        XCTAssertThrowsError(try JSONValue.parse(deep)) { error in
+            XCTAssertTrue(String(describing: error).contains("nesting"))
+        }
+        XCTAssertNoThrow(try JSONValue.parse(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)))
+    }
+
+    func testPrettyPrintedParsesBack() throws {
+        let value: JSONValue = ["argv": ["a", "b"], "metadata": ["x": []], "n": 1]
+        XCTAssertEqual(try JSONValue.parse(value.prettyPrinted()), value)
+        XCTAssertTrue(String(decoding: value.prettyPrinted(), as: UTF8.self).contains("\n  \"argv\": [\n    \"a\""))
+    }
+
+    func testMappingStringsReachesNestedValuesButNotKeys() {
+        let value: JSONValue = ["secret": ["secret", ["k": "a secret"]], "n": 1]
+        let mapped = value.mappingStrings { $0.replacingOccurrences(of: "secret", with: "***") }
+        XCTAssertEqual(mapped, ["secret": ["***", ["k": "a ***"]], "n": 1])
+    }
+}
