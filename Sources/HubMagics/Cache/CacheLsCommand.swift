@@ -30,7 +30,7 @@ enum CacheLsCommand {
 
         if arguments.flag("json") {
             let json = JSONValue.array(rows.map(jsonItem))
-            return RichOutput(text: JSONText.render(json), json: json)
+            return RichOutput(text: json.jsonText, json: json)
         }
         guard !rows.isEmpty else {
             let text = info.repos.isEmpty ? "The cache at \(info.cacheDir) holds no repos." : "No cached entry matches."
