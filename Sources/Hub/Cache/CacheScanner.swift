@@ -44,30 +44,39 @@ public struct CacheScanner: Sendable {
 
         let store = SharedBlobStore(cacheDir: root)
         let storeMarked = store.isMarked
+        let candidates = (FileSystem.entries(in: root) ?? []).filter { entry in
+            !(Self.ignoredNames.contains(entry.name) || entry.name == ".locks" || entry.name == "CACHEDIR.TAG"
+              || (entry.name == SharedBlobStore.folderName && storeMarked))
+        }
+        // Repos are independent: scan them on every core, keep the directory order for warnings.
+        var results = [Result<CachedRepo, CacheWarning>?](repeating: nil, count: candidates.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: candidates.count) { index in
+            let result = scanRepo(root + "/" + candidates[index].name, entryKind: candidates[index].kind)
+            lock.withLock { results[index] = result }
+        }
         var repos: [CachedRepo] = []
         var warnings: [CacheWarning] = []
-        for entry in FileSystem.entries(in: root) ?? [] {
-            let name = entry.name
-            if Self.ignoredNames.contains(name) || name == ".locks" || name == "CACHEDIR.TAG" { continue }
-            if name == SharedBlobStore.folderName && storeMarked { continue }
-            switch scanRepo(root + "/" + name, entryKind: entry.kind) {
-            case .success(let repo): repos.append(repo)
-            case .failure(let warning): warnings.append(warning)
+        for result in results {
+            switch result {
+            case .success(let repo)?: repos.append(repo)
+            case .failure(let warning)?: warnings.append(warning)
+            case nil: break
             }
         }
         repos.sort { $0.cacheID < $1.cacheID }
 
         // Per-repo sizes are logical; the total counts each physical payload once.
-        var physical = Set<String>()
+        var physical: [String: Int64] = [:]
         for repo in repos {
             for revision in repo.revisions {
                 for file in revision.files where !storeMarked || store.target(ofRepoBlob: file.blobPath) == nil {
-                    physical.insert(file.blobPath)
+                    physical[file.blobPath] = file.sizeOnDisk
                 }
             }
         }
-        physical.formUnion(store.payloads())
-        let total = physical.reduce(Int64(0)) { $0 + (FileSystem.status(of: $1)?.size ?? 0) }
+        for payload in store.payloads() { physical[payload] = FileSystem.status(of: payload)?.size ?? 0 }
+        let total = physical.values.reduce(0, +)
 
         return CacheInfo(cacheDir: root, repos: repos, incompleteFiles: incompleteFiles(in: root), warnings: warnings,
                          sizeOnDisk: total, unreferencedSharedBlobs: store.unreferencedPayloads())
@@ -142,7 +151,7 @@ public struct CacheScanner: Sendable {
                 let filePath = revisionPath + "/" + relative
                 let blobPath: String
                 if kind == .symlink, let link = FileSystem.readLink(filePath) {
-                    blobPath = FileSystem.normalize(link.hasPrefix("/") ? link : FileSystem.parent(of: filePath) + "/" + link)
+                    blobPath = FileSystem.resolve(link, besideLinkAt: filePath)
                 } else {
                     blobPath = filePath
                 }
@@ -166,7 +175,7 @@ public struct CacheScanner: Sendable {
             let size = revisionBlobs.reduce(Int64(0)) { $0 + blobStats[$1]!.size }
             let refs = refsByHash.removeValue(forKey: snapshot.name) ?? []
             revisions.append(CachedRevision(commitHash: snapshot.name, snapshotPath: revisionPath, sizeOnDisk: size,
-                                            files: files.sorted { $0.filePath < $1.filePath }, refs: refs.sorted(),
+                                            files: files, refs: refs.sorted(),
                                             lastModified: lastModified))
         }
 

@@ -38,9 +38,8 @@ public enum FileSystem {
         defer { closedir(directory) }
         var result: [Entry] = []
         while let pointer = readdir(directory) {
-            var raw = pointer.pointee.d_name
-            let name = withUnsafeBytes(of: &raw) { bytes in
-                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            let name = withUnsafePointer(to: &pointer.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
             }
             if name == "." || name == ".." { continue }
             let kind: Entry.Kind
@@ -72,10 +71,11 @@ public enum FileSystem {
 
     /// The target a symlink holds, as written (relative or absolute).
     public static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else { return nil }
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(PATH_MAX) + 1) { buffer -> String? in
+            let count = readlink(path, UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count - 1)
+            guard count >= 0 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
     }
 
     /// `realpath(3)`: absolute, with every symlink resolved.
@@ -172,6 +172,7 @@ public enum FileSystem {
     /// Python's `os.path.abspath` for an absolute path: `.`, `..` and repeated slashes are
     /// removed lexically, without looking at the disk (symlinks are not resolved).
     public static func normalize(_ path: String) -> String {
+        if !needsNormalizing(path.utf8[...]) && path.utf8.first == UInt8(ascii: "/") { return path }
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
@@ -179,6 +180,38 @@ public enum FileSystem {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// `normalize(parent(of: link) + "/" + target)` for the usual `../../blobs/<etag>` targets,
+    /// working on bytes: leading `../` climb folders, the rest is appended.
+    public static func resolve(_ target: String, besideLinkAt link: String) -> String {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        let targetBytes = Array(target.utf8)
+        if targetBytes.first == slash { return normalize(target) }
+        let linkBytes = Array(link.utf8)
+        guard var end = linkBytes.lastIndex(of: slash) else { return normalize("/" + link + "/../" + target) }
+        var start = 0
+        while targetBytes.count - start >= 3, targetBytes[start] == dot, targetBytes[start + 1] == dot, targetBytes[start + 2] == slash {
+            guard let up = linkBytes[..<end].lastIndex(of: slash) else { return normalize(link + "/../" + target) }
+            end = up
+            start += 3
+        }
+        let rest = targetBytes[start...]
+        var joined = Array(linkBytes[..<end])
+        joined.append(slash)
+        joined.append(contentsOf: rest)
+        let path = String(decoding: joined, as: UTF8.self)
+        return rest.first == dot || needsNormalizing(rest) ? normalize(path) : path
+    }
+
+    /// Whether a path holds `//`, `/.` or ends with `/`.
+    private static func needsNormalizing<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+        var previousWasSlash = false
+        for byte in bytes {
+            if previousWasSlash && (byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".")) { return true }
+            previousWasSlash = byte == UInt8(ascii: "/")
+        }
+        return previousWasSlash
     }
 
     /// The folder holding `path` (`os.path.dirname`).

@@ -42,7 +42,7 @@ public struct SharedBlobStore: Sendable {
     func linkTarget(ofRepoBlob blobPath: String) -> String? {
         guard isRepoBlobPath(blobPath), FileSystem.linkStatus(of: blobPath)?.kind == .symlink,
               let link = FileSystem.readLink(blobPath) else { return nil }
-        let target = FileSystem.normalize(link.hasPrefix("/") ? link : FileSystem.parent(of: blobPath) + "/" + link)
+        let target = FileSystem.resolve(link, besideLinkAt: blobPath)
         guard target.hasPrefix(directory + "/") else { return nil }
         let parts = target.dropFirst(directory.count + 1).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, Self.isXetHash(parts[1]), parts[1].hasPrefix(parts[0]), parts[0].count == 2 else { return nil }
