@@ -69,21 +69,107 @@ extension Digest {
 
 /// A `Digest` that can be shared by reference: a download feeds it from the HTTP write
 /// callback while the engine that owns the file reads the result.
+///
+/// With `background: true`, bytes are copied into a small bounded queue and hashed on a
+/// helper thread, so hashing overlaps receiving and writing; `hex` waits for the queue.
 public final class RunningDigest: @unchecked Sendable {
     private var digest: Digest
     public let algorithm: Digest.Algorithm
+    private let queue: HashQueue?
 
-    public init(_ algorithm: Digest.Algorithm) {
+    public init(_ algorithm: Digest.Algorithm, background: Bool = false) {
+        self.algorithm = algorithm
+        digest = Digest(algorithm)
+        queue = background ? HashQueue(algorithm) : nil
+        if let queue {
+            let thread = Thread { queue.run() }
+            thread.stackSize = 256 << 10
+            thread.start()
+        }
+    }
+
+    deinit { queue?.stop() }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        if let queue { queue.push(Data(bytes)) } else { digest.update(bytes) }
+    }
+
+    public func update(_ data: Data) {
+        if let queue { queue.push(data) } else { digest.update(data) }
+    }
+
+    /// Starts over, as if nothing had been fed.
+    public func reset() {
+        if let queue { queue.reset() } else { digest = Digest(algorithm) }
+    }
+
+    /// The hex digest of every byte fed so far.
+    public var hex: String { queue?.hex() ?? digest.currentHex() }
+}
+
+/// Chunks waiting to be hashed, at most `limit` at a time (the producer waits beyond that),
+/// and the digest the helper thread feeds. The thread owns it until `stop`.
+private final class HashQueue: @unchecked Sendable {
+    private var digest: Digest
+    private let algorithm: Digest.Algorithm
+    private let condition = NSCondition()
+    private var chunks: [Data] = []
+    private var busy = false
+    private var stopped = false
+    private let limit = 8
+
+    init(_ algorithm: Digest.Algorithm) {
         self.algorithm = algorithm
         digest = Digest(algorithm)
     }
 
-    public func update(_ bytes: UnsafeRawBufferPointer) { digest.update(bytes) }
-    public func update(_ data: Data) { digest.update(data) }
+    func reset() {
+        drain()
+        digest = Digest(algorithm)
+    }
 
-    /// Starts over, as if nothing had been fed.
-    public func reset() { digest = Digest(algorithm) }
+    func hex() -> String {
+        drain()
+        return digest.currentHex()
+    }
 
-    /// The hex digest of every byte fed so far.
-    public var hex: String { digest.currentHex() }
+    func push(_ data: Data) {
+        condition.lock()
+        while chunks.count >= limit { condition.wait() }
+        chunks.append(data)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until every pushed chunk is hashed.
+    func drain() {
+        condition.lock()
+        while !chunks.isEmpty || busy { condition.wait() }
+        condition.unlock()
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The helper thread's loop.
+    func run() {
+        while true {
+            condition.lock()
+            while chunks.isEmpty && !stopped { condition.wait() }
+            if stopped { condition.unlock(); return }
+            let chunk = chunks.removeFirst()
+            busy = true
+            condition.broadcast()
+            condition.unlock()
+            digest.update(chunk)
+            condition.lock()
+            busy = false
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
 }

@@ -73,8 +73,8 @@ final class CurlEasy {
         hk_curl_setopt_ptr(handle, CURLOPT_XFERINFODATA, context)
         if request.timeout > 0 {
             hk_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, request.timeout)
-            hk_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-            hk_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, request.timeout)
+            state.stallLimit = TimeInterval(request.timeout)
+            state.stallURL = request.url
         }
         if let range { hk_curl_setopt_str(handle, CURLOPT_RANGE, range.curlValue) }
 
@@ -136,6 +136,11 @@ private final class TransferState {
     var body = Data()
     var received: Int64 = 0
     var abort: Error?
+    /// Seconds without any byte (header or body) before the transfer is abandoned; 0: no limit.
+    var stallLimit: TimeInterval = 0
+    var stallURL = ""
+    private var lastActivity = Date()
+    private var lastSeen: Int64 = -1
 
     func start(destination: CurlEasy.BodyDestination, observer: StreamObserver) {
         self.destination = destination
@@ -147,6 +152,9 @@ private final class TransferState {
         body = Data()
         received = 0
         abort = nil
+        stallLimit = 0
+        lastActivity = Date()
+        lastSeen = -1
     }
 
     func finish() {
@@ -157,6 +165,7 @@ private final class TransferState {
     /// One header line, `\r\n` included. A status line starts a new response (after a
     /// `100 Continue`); the blank line ends the head.
     func headerLine(_ line: String) -> Bool {
+        lastActivity = Date()
         let trimmed = line.trimmingCharacters(in: .newlines)
         if trimmed.hasPrefix("HTTP/") {
             let parts = trimmed.split(separator: " ", maxSplits: 2)
@@ -190,9 +199,19 @@ private final class TransferState {
     }
 
     func progress() -> Bool {
-        if observer.progress(received) { return true }
-        abort = HTTPStreamAborted.cancelled
-        return false
+        guard observer.progress(received) else {
+            abort = HTTPStreamAborted.cancelled
+            return false
+        }
+        let now = Date()
+        if received != lastSeen {
+            lastSeen = received
+            lastActivity = now
+        } else if stallLimit > 0, now.timeIntervalSince(lastActivity) > stallLimit {
+            abort = HTTPTransportError(kind: .timedOut, url: stallURL, detail: "no data for \(Int(stallLimit)) s")
+            return false
+        }
+        return true
     }
 }
 

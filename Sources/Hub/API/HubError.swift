@@ -1,0 +1,118 @@
+/// What went wrong talking to the Hub or writing the cache, with what to do next.
+/// Names follow `huggingface_hub`'s exception classes.
+public struct HubError: UserFacingError, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case gatedRepo(repo: String, page: String)
+        case invalidToken
+        case repoNotFound(repo: String)
+        case entryNotFound(repo: String, path: String, revision: String)
+        case revisionNotFound(repo: String, revision: String)
+        case notAHubEndpoint(url: String, missing: String)
+        case http(status: Int, url: String, detail: String)
+        case unreachable(detail: String)
+        case localEntryNotFound(what: String, reason: String)
+        case checksumMismatch(path: String, expected: String, actual: String)
+        case sizeMismatch(path: String, expected: Int64, actual: Int64)
+        case diskFull(path: String, needed: Int64, available: Int64?, kept: Int64)
+        case unsafePath(path: String)
+        case cancelled(kept: Int64)
+        case badResponse(url: String, detail: String)
+        case io(path: String, detail: String)
+        case transferFailed(path: String, detail: String, kept: Int64)
+    }
+
+    public let kind: Kind
+
+    public init(_ kind: Kind) { self.kind = kind }
+
+    public var name: String {
+        switch kind {
+        case .gatedRepo: return "GatedRepoError"
+        case .invalidToken, .http: return "HfHubHTTPError"
+        case .repoNotFound: return "RepositoryNotFoundError"
+        case .entryNotFound: return "RemoteEntryNotFoundError"
+        case .revisionNotFound: return "RevisionNotFoundError"
+        case .notAHubEndpoint, .badResponse: return "FileMetadataError"
+        case .unreachable, .localEntryNotFound: return "LocalEntryNotFoundError"
+        case .checksumMismatch, .sizeMismatch: return "ChecksumMismatchError"
+        case .diskFull: return "DiskFullError"
+        case .unsafePath: return "UnsafePathError"
+        case .cancelled: return "KeyboardInterrupt"
+        case .io: return "OSError"
+        case .transferFailed: return "ConnectionError"
+        }
+    }
+
+    public var message: String {
+        switch kind {
+        case .gatedRepo(let repo, let page):
+            return "\(repo) is gated: open \(page) and accept the licence, then retry."
+        case .invalidToken:
+            return "401 Unauthorized: the token sent is invalid or expired. Log in again with a new token (%hf_login, or hubkernel auth login)."
+        case .repoNotFound(let repo):
+            return "Repository '\(repo)' was not found. Check the id and --repo-type; if it is private, log in with a token that can read it."
+        case .entryNotFound(let repo, let path, let revision):
+            return "'\(path)' does not exist in \(repo) at revision '\(revision)'. Check the file name (and --revision)."
+        case .revisionNotFound(let repo, let revision):
+            return "Revision '\(revision)' does not exist in \(repo). Use a branch, tag, commit hash or refs/pr/N."
+        case .notAHubEndpoint(let url, let missing):
+            return "The response from \(url) has no \(missing) header, so it does not seem to come from a Hugging Face Hub endpoint. Check HF_ENDPOINT, your proxy and firewall."
+        case .http(let status, let url, let detail):
+            return "HTTP \(status) from \(url)\(detail.isEmpty ? "" : ": " + detail). Retry later."
+        case .unreachable(let detail):
+            return "The Hub could not be reached (\(detail)) and the file is not in the local cache. Check your connection and HF_ENDPOINT, then retry."
+        case .localEntryNotFound(let what, let reason):
+            return "\(what) is not in the local cache and \(reason)."
+        case .checksumMismatch(let path, let expected, let actual):
+            return "'\(path)' arrived corrupted (expected hash \(expected), got \(actual)); nothing was saved. Retry the download."
+        case .sizeMismatch(let path, let expected, let actual):
+            return "'\(path)' arrived with \(actual) bytes instead of \(expected); nothing was saved. Retry the download."
+        case .diskFull(let path, let needed, let available, let kept):
+            let free = available.map { ", \(ByteCount.format($0)) free" } ?? ""
+            let partial = kept > 0 ? " The \(ByteCount.format(kept)) already downloaded were kept and the next attempt resumes from there." : ""
+            return "Not enough disk space for '\(path)': \(ByteCount.format(needed)) needed\(free). Free some space (e.g. %cache rm) or choose another --cache-dir.\(partial)"
+        case .unsafePath(let path):
+            return "The server listed a file named '\(path)', which would be written outside the repo folder; it was refused. Ask the repository owner to rename it."
+        case .cancelled(let kept):
+            return kept > 0 ? "Interrupted. \(ByteCount.format(kept)) of partial data were kept; run the same download again to resume."
+                            : "Interrupted."
+        case .badResponse(let url, let detail):
+            return "Unexpected response from \(url): \(detail). Check HF_ENDPOINT."
+        case .io(let path, let detail):
+            return "Could not write \(path): \(detail). Check permissions and free space."
+        case .transferFailed(let path, let detail, let kept):
+            let partial = kept > 0 ? " \(ByteCount.format(kept)) were kept; run the same download again to resume." : " Retry later."
+            return "Downloading '\(path)' failed after several attempts: \(detail).\(partial)"
+        }
+    }
+
+    public var helpURL: String? {
+        switch kind {
+        case .gatedRepo(_, let page): return page
+        case .invalidToken: return "https://huggingface.co/settings/tokens"
+        default: return nil
+        }
+    }
+
+    /// Whether the cache may answer instead (the Hub could not be asked, or answered with a
+    /// server error), as `huggingface_hub` falls back on connection errors and 5xx.
+    public var allowsCacheFallback: Bool {
+        switch kind {
+        case .unreachable, .notAHubEndpoint, .badResponse: return true
+        case .http: return true
+        case .repoNotFound, .gatedRepo, .invalidToken: return true
+        default: return false
+        }
+    }
+}
+
+/// Human-readable byte counts (`1.5 GB`), in decimal units like `huggingface_hub`'s progress bars.
+public enum ByteCount {
+    public static func format(_ bytes: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}

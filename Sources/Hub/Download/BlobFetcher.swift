@@ -1,0 +1,238 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Downloads one file's bytes into a `.incomplete` file and publishes it only once every
+/// byte is verified: SHA-256 for LFS files (etag = sha256), the git blob sha1 for regular
+/// files (etag = git oid). Resumes from what an earlier attempt kept (re-hashing that prefix),
+/// retries with backoff, follows redirects sending the token to the Hub's origin only.
+///
+/// The caller holds the file's lock while this runs.
+struct BlobFetcher {
+    let client: HubClient
+    let retry: RetryPolicy
+    let isCancelled: @Sendable () -> Bool
+
+    /// What to fetch and where.
+    struct Job {
+        var url: String
+        /// The repo path, for messages.
+        var displayPath: String
+        var etag: String
+        var expectedSize: Int64?
+        var incomplete: String
+        var destination: String
+        var forceDownload: Bool
+    }
+
+    /// Fetches `job`, reporting byte deltas to `progress`; returns the bytes transferred.
+    @discardableResult
+    func fetch(_ job: Job, progress: @escaping @Sendable (Int64) -> Void) throws -> Int64 {
+        let folder = (job.incomplete as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let fd = open(job.incomplete, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw HubError(.io(path: job.incomplete, detail: String(cString: strerror(errno)))) }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        DiskSpace.ignoreFileSizeSignal
+
+        var existing = Self.size(of: fd)
+        if job.forceDownload || (job.expectedSize.map { existing > $0 } ?? false) {
+            ftruncate(fd, 0)
+            existing = 0
+        }
+        if let expected = job.expectedSize {
+            try DiskSpace.check(folder: folder, needed: expected - existing, path: job.displayPath, kept: existing)
+        }
+        let digest = makeDigest(job)
+        if existing > 0 { try rehash(fd: fd, count: existing, into: digest, job: job) }
+        if existing > 0 { progress(existing) }
+
+        let writer = BodyFileWriter(fileDescriptor: fd, position: existing, digest: digest, limit: job.expectedSize)
+        var transferred: Int64 = 0
+        var attempt = 0
+        while true {
+            if let expected = job.expectedSize, writer.position == expected { break }
+            let before = writer.position
+            do {
+                try transfer(job, writer: writer, progress: progress)
+                transferred += writer.position - before
+                break
+            } catch let error as HTTPStreamAborted {
+                transferred += writer.position - before
+                switch error {
+                case .cancelled, .byObserver:
+                    throw HubError(.cancelled(kept: writer.position))
+                case .writeFailed(let code) where code == EOVERFLOW:
+                    close(fd); closed = true; unlink(job.incomplete)
+                    throw HubError(.sizeMismatch(path: job.displayPath, expected: job.expectedSize ?? 0, actual: writer.position + 1))
+                case .writeFailed(let code):
+                    ftruncate(fd, off_t(writer.position))
+                    if code == ENOSPC || code == EFBIG || code == EDQUOT {
+                        throw HubError(.diskFull(path: job.displayPath, needed: (job.expectedSize ?? writer.position) - writer.position,
+                                                 available: DiskSpace.available(folder: folder), kept: writer.position))
+                    }
+                    throw HubError(.io(path: job.incomplete, detail: String(cString: strerror(code))))
+                }
+            } catch let error as RetryableFailure {
+                transferred += writer.position - before
+                if writer.position > before && error.retryAfter == nil {
+                    attempt = 0
+                    continue
+                }
+                guard attempt < retry.maxRetries else {
+                    if case .unreachable(let detail) = error.final.kind {
+                        throw HubError(.transferFailed(path: job.displayPath, detail: detail, kept: writer.position))
+                    }
+                    throw error.final
+                }
+                let wait = retry.delay(attempt: attempt, retryAfter: error.retryAfter)
+                attempt += 1
+                guard RetryPolicy.sleep(wait, isCancelled: isCancelled) else { throw HubError(.cancelled(kept: writer.position)) }
+            }
+        }
+
+        let total = writer.position
+        if let expected = job.expectedSize, total != expected {
+            close(fd); closed = true; unlink(job.incomplete)
+            throw HubError(.sizeMismatch(path: job.displayPath, expected: expected, actual: total))
+        }
+        if let digest, digest.hex != job.etag {
+            close(fd); closed = true; unlink(job.incomplete)
+            throw HubError(.checksumMismatch(path: job.displayPath, expected: job.etag, actual: digest.hex))
+        }
+        fchmod(fd, CacheWriter.newFileMode)
+        close(fd); closed = true
+        guard rename(job.incomplete, job.destination) == 0 else {
+            throw HubError(.io(path: job.destination, detail: String(cString: strerror(errno))))
+        }
+        return transferred
+    }
+
+    /// SHA-256 for an LFS etag; the git blob sha1 (seeded with `blob <size>\0`) for a git oid
+    /// when the size is known; nothing to check against otherwise.
+    private func makeDigest(_ job: Job) -> RunningDigest? {
+        let background = (job.expectedSize ?? 0) >= 8 << 20
+        if ETag.isSHA256(job.etag) { return RunningDigest(.sha256, background: background) }
+        if ETag.isGitBlobID(job.etag), let size = job.expectedSize {
+            let digest = RunningDigest(.sha1, background: background)
+            digest.update(Data("blob \(size)\0".utf8))
+            return digest
+        }
+        return nil
+    }
+
+    private func rehash(fd: Int32, count: Int64, into digest: RunningDigest?, job: Job) throws {
+        guard let digest else { return }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        try handle.seek(toOffset: 0)
+        var remaining = count
+        while remaining > 0 {
+            if isCancelled() { throw HubError(.cancelled(kept: count)) }
+            guard let chunk = try handle.read(upToCount: Int(min(remaining, 4 << 20))), !chunk.isEmpty else { break }
+            digest.update(chunk)
+            remaining -= Int64(chunk.count)
+        }
+    }
+
+    /// One attempt: GET from the writer's position, following redirects.
+    private func transfer(_ job: Job, writer: BodyFileWriter, progress: @escaping @Sendable (Int64) -> Void) throws {
+        var url = job.url
+        let restartDigest = { [job] in
+            writer.digest?.reset()
+            if let size = job.expectedSize, writer.digest?.algorithm == .sha1 { writer.digest?.update(Data("blob \(size)\0".utf8)) }
+        }
+        for _ in 0..<10 {
+            let start = writer.position
+            let reported = LockedCounter(value: 0)
+            let observer = StreamObserver(head: { status, headers in
+                if status == 200 && start > 0 {
+                    writer.restart(at: 0)
+                    restartDigest()
+                    progress(-start)
+                } else if status == 206 {
+                    let range = headers["content-range"] ?? ""
+                    return range.hasPrefix("bytes \(start)-")
+                }
+                return true
+            }, progress: { [isCancelled] _ in
+                let delta = reported.advance(to: writer.bytesWritten)
+                if delta != 0 { progress(delta) }
+                return !isCancelled()
+            })
+            let request = HTTPRequest(method: "GET", url: url, headers: client.headers(for: url), timeout: client.downloadTimeout)
+            let response: HTTPResponse
+            do {
+                response = try stream(request, range: start > 0 ? ByteRange(start: start) : nil, writer: writer, observer: observer)
+            } catch let error as HTTPTransportError {
+                let delta = reported.advance(to: writer.bytesWritten)
+                if delta != 0 { progress(delta) }
+                throw RetryableFailure(final: HubError(.unreachable(detail: error.description)), retryAfter: nil)
+            }
+            let delta = reported.advance(to: writer.bytesWritten)
+            if delta != 0 { progress(delta) }
+            switch response.status {
+            case 200, 206:
+                return
+            case 300..<400:
+                guard let location = response.headers["location"] else {
+                    throw HubError(.badResponse(url: url, detail: "redirect without Location"))
+                }
+                url = URLText.join(url, location)
+            case 416 where job.expectedSize == start:
+                return
+            case let status where RetryPolicy.isRetryable(status: status):
+                throw RetryableFailure(final: HubError(.http(status: status, url: url, detail: "")), retryAfter: response.headers["retry-after"])
+            default:
+                try client.check(response, url: url, repo: (try? RepoID("unknown")) ?? RepoID.placeholder, path: job.displayPath, revision: "")
+                throw HubError(.badResponse(url: url, detail: "status \(response.status)"))
+            }
+        }
+        throw HubError(.badResponse(url: job.url, detail: "too many redirects"))
+    }
+
+    /// Streams through the transport, or (for a transport that cannot stream, like a test
+    /// fake) sends the request and writes the body.
+    private func stream(_ request: HTTPRequest, range: ByteRange?, writer: BodyFileWriter, observer: StreamObserver) throws -> HTTPResponse {
+        if let streaming = client.transport as? HTTPStreamingTransport {
+            return try streaming.stream(request, range: range, into: writer, observer: observer)
+        }
+        var request = request
+        if let range { request.headers.append(("Range", range.headerValue)) }
+        let response = try client.transport.send(request)
+        guard (200..<300).contains(response.status) else { return response }
+        guard observer.head(response.status, response.headers) else { throw HTTPStreamAborted.byObserver }
+        guard observer.progress(0) else { throw HTTPStreamAborted.cancelled }
+        guard writer.write(response.body) else { throw HTTPStreamAborted.writeFailed(errno: writer.failure) }
+        _ = observer.progress(Int64(response.body.count))
+        return HTTPResponse(status: response.status, headers: response.headers)
+    }
+
+    private static func size(of fd: Int32) -> Int64 {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int64(info.st_size) : 0
+    }
+}
+
+/// A failure worth another attempt (connection trouble, 429, 5xx).
+struct RetryableFailure: Error {
+    let final: HubError
+    let retryAfter: String?
+}
+
+/// Counts bytes already reported, so progress gets deltas.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64
+    init(value: Int64) { self.value = value }
+    /// Moves to `newValue` and returns how far it moved.
+    func advance(to newValue: Int64) -> Int64 {
+        lock.withLock { let delta = newValue - value; value = newValue; return delta }
+    }
+}
+
+extension RepoID {
+    /// A stand-in when a URL's repo is not known (CDN responses).
+    static var placeholder: RepoID { try! RepoID("unknown") }
+}

@@ -1,0 +1,74 @@
+/// What to download: one or more files of a repo, or a whole snapshot (filtered).
+public struct DownloadRequest: Sendable, Equatable {
+    public var repo: RepoID
+    /// Repo paths to fetch; empty for the whole repo (then `include`/`exclude` apply).
+    public var files: [String]
+    /// Branch, tag, commit hash or `refs/pr/N`.
+    public var revision: String
+    public var include: [String]
+    public var exclude: [String]
+    /// Overrides `HF_HUB_CACHE`.
+    public var cacheDir: String?
+    /// Materialise real files in this folder instead of the cache's snapshots.
+    public var localDir: String?
+    public var dryRun: Bool
+    public var forceDownload: Bool
+    public var maxWorkers: Int
+
+    public init(repo: RepoID, files: [String] = [], revision: String = "main", include: [String] = [], exclude: [String] = [],
+                cacheDir: String? = nil, localDir: String? = nil, dryRun: Bool = false, forceDownload: Bool = false, maxWorkers: Int = 8) {
+        self.repo = repo
+        self.files = files
+        self.revision = revision
+        self.include = include
+        self.exclude = exclude
+        self.cacheDir = cacheDir
+        self.localDir = localDir
+        self.dryRun = dryRun
+        self.forceDownload = forceDownload
+        self.maxWorkers = maxWorkers
+    }
+}
+
+/// What happened to one file.
+public struct DownloadedFile: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        /// Bytes were transferred.
+        case downloaded
+        /// Already present; nothing transferred.
+        case cached
+        /// Dry run: would be transferred.
+        case wouldDownload = "would download"
+        /// Dry run: already present.
+        case wouldReuse = "already cached"
+    }
+
+    public var path: String
+    public var localPath: String
+    public var size: Int64?
+    public var status: Status
+
+    public init(path: String, localPath: String, size: Int64?, status: Status) {
+        self.path = path
+        self.localPath = localPath
+        self.size = size
+        self.status = status
+    }
+}
+
+/// The outcome of a download.
+public struct DownloadResult: Sendable, Equatable {
+    public var repo: RepoID
+    public var revision: String
+    public var commit: String?
+    public var files: [DownloadedFile]
+    /// The snapshot folder (or the local dir) for a whole-repo download.
+    public var folder: String?
+    /// Said when the cache answered because the Hub could not be asked.
+    public var notice: String?
+    public var bytesDownloaded: Int64
+    public var isDryRun: Bool
+
+    /// The local path(s) to hand to the user: the folder, else each file.
+    public var paths: [String] { folder.map { [$0] } ?? files.map(\.localPath) }
+}

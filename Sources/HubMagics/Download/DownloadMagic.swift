@@ -1,0 +1,97 @@
+import Foundation
+import Hub
+import Jupyter
+
+/// `%download REPO [FILES…]`: files or a whole repo into the shared cache (or `--local-dir`),
+/// with a live progress bar; the result is the local path(s), as text and as JSON.
+struct DownloadMagic: Magic {
+    let spec = MagicSpec(
+        name: "download", summary: "Download files or a whole repo into the shared Hugging Face cache",
+        positionals: [
+            .init("REPO", help: "repo id, e.g. openai-community/gpt2", completion: .dynamic { session, _ in
+                DownloadMagic.cachedRepoIDs(session.environment)
+            }),
+            .init("FILES", help: "files to fetch (default: the whole repo)", repeated: true),
+        ],
+        options: [
+            .value("include", valueName: "PATTERN", repeatable: true, help: "only files matching this glob (a trailing / means a folder)"),
+            .value("exclude", valueName: "PATTERN", repeatable: true, help: "skip files matching this glob"),
+            .value("revision", valueName: "R", help: "branch, tag, commit or refs/pr/N (default main)"),
+            .value("repo-type", valueName: "TYPE", help: "model (default), dataset or space", completion: .choices(["model", "dataset", "space"])),
+            .value("local-dir", valueName: "DIR", help: "write real files into DIR instead of the cache's snapshots"),
+            .value("cache-dir", valueName: "DIR", help: "cache folder (default HF_HUB_CACHE)"),
+            .flag("dry-run", help: "list what would be fetched and its size, fetch nothing"),
+            .flag("force-download", help: "download again even if cached"),
+            .value("max-workers", valueName: "N", help: "files downloaded at once (default 8)"),
+            .value("token-name", valueName: "NAME", help: "send this stored token instead of the active one", completion: .dynamic { session, _ in
+                DownloadToken.storedTokenNames(session.environment)
+            }),
+        ],
+        discussion: """
+        Examples:
+          %download openai-community/gpt2 config.json
+          %download openai-community/gpt2 --include "*.json" --exclude "onnx/"
+          %download HuggingFaceH4/ultrachat_200k --repo-type dataset --dry-run
+        Interrupting keeps partial data; running the same command again resumes.
+        """)
+
+    func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
+        let request = try makeRequest(arguments, context: context)
+        let environment = context.environment
+        let token = try DownloadToken.resolve(environment, tokenName: arguments.value("token-name"))
+        let client = HubClient(environment: environment, token: token, transport: context.session.transport)
+        let title = "Downloading \(request.repo.id)" + (request.files.count == 1 ? "/\(request.files[0])" : "")
+        let display = request.dryRun ? nil : context.output.liveDisplay(DownloadProgressView.render(DownloadProgress(), title: title))
+        let output = context.output
+        let downloader = Downloader(environment: environment, client: client, isCancelled: { output.isCancelled }, progress: { progress in
+            display?.update(DownloadProgressView.render(progress, title: title))
+        })
+        do {
+            let result = try downloader.run(request)
+            display?.finish(DownloadResultView.finalProgress(result))
+            if let notice = result.notice { context.output.warn(notice + "\n") }
+            return DownloadResultView.render(result)
+        } catch let error as HubError {
+            if case .cancelled = error.kind {
+                display?.finish(RichOutput(text: "\(title): interrupted"))
+                throw MagicError.interrupted(error.message)
+            }
+            display?.finish(RichOutput(text: "\(title): failed"))
+            throw error
+        } catch {
+            display?.finish(RichOutput(text: "\(title): failed"))
+            throw error
+        }
+    }
+
+    private func makeRequest(_ arguments: MagicArguments, context: MagicContext) throws -> DownloadRequest {
+        var repoType = RepoType.model
+        if let text = arguments.value("repo-type") {
+            guard let type = RepoType(argument: text) else {
+                throw MagicError.usage("--repo-type must be model, dataset or space, not '\(text)'.")
+            }
+            repoType = type
+        }
+        let repo = try RepoID(arguments.positionals[0], type: repoType)
+        let files = Array(arguments.positionals.dropFirst())
+        if !files.isEmpty && !(arguments.values("include").isEmpty && arguments.values("exclude").isEmpty) {
+            context.output.warn("--include/--exclude are ignored when FILES are named.\n")
+        }
+        let workers = try arguments.integer("max-workers", in: 1...64) ?? 8
+        let expand = { (path: String) in HubEnvironment.expand(path, variables: context.environment.variables, userHome: NSHomeDirectory()) }
+        return DownloadRequest(repo: repo, files: files, revision: arguments.value("revision") ?? "main",
+                               include: arguments.values("include"), exclude: arguments.values("exclude"),
+                               cacheDir: arguments.value("cache-dir").map(expand), localDir: arguments.value("local-dir").map(expand),
+                               dryRun: arguments.flag("dry-run"), forceDownload: arguments.flag("force-download"), maxWorkers: workers)
+    }
+
+    /// `org/name` of every repo folder in the cache, for completion.
+    static func cachedRepoIDs(_ environment: HubEnvironment) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: environment.hubCache)) ?? []
+        return names.compactMap { name in
+            let parts = name.components(separatedBy: "--")
+            guard parts.count >= 2, ["models", "datasets", "spaces"].contains(parts[0]) else { return nil }
+            return parts.dropFirst().joined(separator: "/")
+        }.sorted()
+    }
+}

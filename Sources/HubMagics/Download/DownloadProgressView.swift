@@ -1,0 +1,22 @@
+import Foundation
+import Hub
+
+/// Renders `DownloadProgress` as a one-line text bar and an HTML progress bar that inherits
+/// the notebook theme's colours.
+enum DownloadProgressView {
+    static func render(_ progress: DownloadProgress, title: String) -> RichOutput {
+        let percent = Int((progress.fraction * 100).rounded(.down))
+        let filled = Int(progress.fraction * 24)
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 24 - filled)
+        let bytes = progress.bytesTotal > 0
+            ? "\(ByteCount.format(progress.bytesDone)) / \(ByteCount.format(progress.bytesTotal))"
+            : ByteCount.format(progress.bytesDone)
+        let rate = progress.bytesPerSecond > 0 ? ", \(ByteCount.format(Int64(progress.bytesPerSecond)))/s" : ""
+        let summary = "\(progress.filesDone)/\(progress.filesTotal) files, \(bytes)\(rate)"
+        let text = "\(title) \(bar) \(percent)% \(summary)"
+        let html = "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"
+            + "<progress value=\"\(percent)\" max=\"100\" style=\"width:24em;accent-color:currentColor\"></progress> "
+            + "<span>\(percent)% · \(HTML.escape(summary))</span></div>"
+        return RichOutput(text: text, html: html)
+    }
+}
