@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -108,20 +109,24 @@ def main() -> int:
         env.update(HF_ENDPOINT=endpoint, HF_HOME=str(workdir / "hf_home"), NO_PROXY="127.0.0.1,localhost")
         print(f"Running {args.notebook} on the embedded default: local Hub at {endpoint}, HF_HOME={env['HF_HOME']}.")
         answer = lambda content: tokens["read"]
+    failure = None
     try:
         client = PromptAnsweringClient(notebook, kernel_name="hubkernel", timeout=600, answer=answer,
                                        resources={"metadata": {"path": str(REPO_ROOT)}})
-        try:
-            client.execute(env=env)
-        finally:
-            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(notebook, args.output)
+        client.execute(env=env)
+    except CellExecutionError as error:
+        failure = error
     finally:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, args.output)
         if hub is not None:
             hub.terminate()
             hub.wait(timeout=15)
     print(summarize(notebook))
     print(f"Wrote the executed notebook to {args.output}")
+    if failure is not None:
+        print(f"A cell failed; the notebook stops there:\n{failure}", file=sys.stderr)
+        return 1
     return 0
 
 
