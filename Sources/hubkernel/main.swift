@@ -4,7 +4,7 @@ import HubMagics
 
 /// `hubkernel`: the Jupyter kernel, its installer, and the same magics as terminal commands.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let session = MagicSession(environment: .current, transport: makeTransport())
+let session = MagicSession.standard(environment: .current, transport: makeTransport())
 
 switch arguments.first {
 case "kernel":

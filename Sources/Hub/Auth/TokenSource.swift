@@ -1,0 +1,43 @@
+/// Where the token in force comes from, highest priority first.
+///
+/// ```swift
+/// // One command picks a stored token by name (never a literal token in a cell):
+/// try TokenChain(environment: env).resolve(explicitName: "work")?.source   // .storedToken(name: "work")
+/// // HF_TOKEN=hf_… jupyter lab
+/// try TokenChain(environment: env).resolve()?.source   // .environment(variable: "HF_TOKEN")
+/// // after %hf_login or `hf auth login`
+/// try TokenChain(environment: env).resolve()?.source   // .tokenFile(path: "~/.cache/huggingface/token")
+/// ```
+public enum TokenSource: Sendable, Hashable, CustomStringConvertible {
+    /// A token saved in `stored_tokens`, chosen by name for one command (`--token-name work`).
+    case storedToken(name: String)
+    /// `HF_TOKEN`, then `HUGGING_FACE_HUB_TOKEN`, then the deprecated `HUGGINGFACE_TOKEN`
+    /// (which Python `huggingface_hub` ignores).
+    case environment(variable: String)
+    /// The active token file that login and switch write (`HF_TOKEN_PATH`, default `$HF_HOME/token`).
+    case tokenFile(path: String)
+
+    public var description: String {
+        switch self {
+        case .storedToken(let name): return "stored token '\(name)'"
+        case .environment(let variable): return "environment variable \(variable)"
+        case .tokenFile(let path): return "token file \(path)"
+        }
+    }
+}
+
+/// A token and where it came from. Its `description` never shows the token.
+public struct ResolvedToken: Sendable, Equatable, CustomStringConvertible {
+    public var value: String
+    public var source: TokenSource
+
+    public init(value: String, source: TokenSource) {
+        self.value = value
+        self.source = source
+    }
+
+    /// `hf_****abcd`.
+    public var masked: String { TokenText.mask(value) }
+
+    public var description: String { "\(masked) from \(source)" }
+}

@@ -1,0 +1,184 @@
+import Foundation
+
+/// The automated checks of `%doctor`. Each returns a `DoctorCheck` with the fix to apply.
+/// Checks that need the token's identity (valid? which role?) come from the auth engine.
+public struct Doctor: Sendable {
+    public let environment: HubEnvironment
+    public let transport: HTTPTransport
+    /// The folder whose `.env` is checked (the notebook's folder).
+    public let workingDirectory: String
+    public let now: Date
+
+    public init(environment: HubEnvironment, transport: HTTPTransport, workingDirectory: String, now: Date = Date()) {
+        self.environment = environment
+        self.transport = transport
+        self.workingDirectory = workingDirectory
+        self.now = now
+    }
+
+    /// Every check that needs no token identity, in the order `%doctor` shows them.
+    public func localChecks(repo: RepoID?) -> [DoctorCheck] {
+        var checks = [hubReachable(), deprecatedTokenVariable(), shadowedToken(), tokenFileModes(), dotEnvIgnored(),
+                      cacheLocation(), symlinkSupport(), staleIncompleteFiles()]
+        if let repo { checks.append(repoAccess(repo, token: TokenPresence.find(environment)?.value)) }
+        return checks
+    }
+
+    public func hubReachable() -> DoctorCheck {
+        let name = "Hub reachable"
+        do {
+            let response = try transport.send(HTTPRequest(url: environment.endpoint + "/api/whoami-v2", timeout: environment.etagTimeout))
+            return DoctorCheck(name, .pass, "\(environment.endpoint) answered (HTTP \(response.status)).")
+        } catch let error as HTTPTransportError {
+            return DoctorCheck(name, .fail, "\(environment.endpoint) cannot be reached: \(error.detail).",
+                               fix: "Check your network or proxy (HTTPS_PROXY), and HF_ENDPOINT if you use a mirror. Set HF_HUB_OFFLINE=1 to work from the cache only.")
+        } catch {
+            return DoctorCheck(name, .fail, "\(environment.endpoint) cannot be reached: \(error).", fix: "Check your network and HF_ENDPOINT.")
+        }
+    }
+
+    public func deprecatedTokenVariable() -> DoctorCheck {
+        let name = "HUGGINGFACE_TOKEN"
+        guard environment.variables["HUGGINGFACE_TOKEN"] != nil else { return DoctorCheck(name, .pass, "Not set.") }
+        return DoctorCheck(name, .warn, "HUGGINGFACE_TOKEN is set, but huggingface_hub no longer reads it.",
+                           fix: "Rename it to HF_TOKEN (or log in with %hf_login and unset it).")
+    }
+
+    public func shadowedToken() -> DoctorCheck {
+        let name = "Token not shadowed"
+        guard let fromEnvironment = TokenPresence.environmentToken(environment) else {
+            return DoctorCheck(name, .pass, "No token environment variable overrides the saved token.")
+        }
+        guard let saved = TokenPresence.fileToken(environment) else {
+            return DoctorCheck(name, .pass, "\(fromEnvironment.source) is the only token (no saved token).")
+        }
+        if saved.value == fromEnvironment.value {
+            return DoctorCheck(name, .pass, "\(fromEnvironment.source) holds the same token as the saved one.")
+        }
+        return DoctorCheck(name, .warn, "\(fromEnvironment.source) (\(fromEnvironment.masked)) overrides the token saved by %hf_login (\(saved.masked)).",
+                           fix: "Unset \(fromEnvironment.source) to use the saved token, or log in again with the token you want.")
+    }
+
+    public func tokenFileModes() -> DoctorCheck {
+        let name = "Token file permissions"
+        var problems: [String] = []
+        var fixes: [String] = []
+        for path in [environment.tokenPath, environment.storedTokensPath] {
+            guard let status = FileSystem.status(of: path) else { continue }
+            if status.permissions & 0o077 != 0 {
+                problems.append("\(path) is readable by others (mode \(String(status.permissions, radix: 8)))")
+                fixes.append("chmod 600 \(path)")
+            }
+        }
+        let folder = FileSystem.parent(of: environment.tokenPath)
+        if let status = FileSystem.status(of: folder), status.permissions & 0o022 != 0 {
+            problems.append("\(folder) is writable by others (mode \(String(status.permissions, radix: 8)))")
+            fixes.append("chmod go-w \(folder)")
+        }
+        guard !problems.isEmpty else { return DoctorCheck(name, .pass, "Token files are private to you (or absent).") }
+        return DoctorCheck(name, .fail, problems.joined(separator: "; ") + ".", fix: "Run: " + fixes.joined(separator: " && "))
+    }
+
+    public func dotEnvIgnored() -> DoctorCheck {
+        let name = ".env ignored by git"
+        let path = workingDirectory + "/.env"
+        guard FileSystem.status(of: path) != nil else { return DoctorCheck(name, .pass, "No .env in \(workingDirectory).") }
+        switch GitTool.isIgnored(path) {
+        case true?: return DoctorCheck(name, .pass, "\(path) is git-ignored.")
+        case false?: return DoctorCheck(name, .fail, "\(path) may hold secrets and is not git-ignored.",
+                                        fix: "Add .env to .gitignore (echo .env >> .gitignore) before committing.")
+        case nil: return DoctorCheck(name, .pass, "\(path) is not in a git work tree.")
+        }
+    }
+
+    public func cacheLocation() -> DoctorCheck {
+        let name = "Cache writable"
+        var folder = environment.hubCache
+        while FileSystem.status(of: folder) == nil && folder != "/" { folder = FileSystem.parent(of: folder) }
+        guard FileSystem.isWritable(folder) else {
+            return DoctorCheck(name, .fail, "\(folder) (for \(environment.hubCache)) is not writable.",
+                               fix: "Fix its permissions, or set HF_HUB_CACHE / HF_HOME to a folder you own.")
+        }
+        let mount = Self.mountPoint(of: FileSystem.realPath(folder) ?? folder)
+        guard let space = FileSystem.space(at: folder) else {
+            return DoctorCheck(name, .pass, "\(environment.hubCache) is writable (on \(mount)).")
+        }
+        let detail = "\(environment.hubCache) is writable, on \(mount): \(CacheFormat.size(space.available)) free of \(CacheFormat.size(space.total))."
+        if space.available < 5_000_000_000 {
+            return DoctorCheck(name, .warn, detail, fix: "Free space (%cache prune, %cache rm) or point HF_HUB_CACHE at a larger disk.")
+        }
+        return DoctorCheck(name, .pass, detail)
+    }
+
+    public func symlinkSupport() -> DoctorCheck {
+        let name = "Symlinks in cache"
+        var folder = environment.hubCache
+        while FileSystem.status(of: folder) == nil && folder != "/" { folder = FileSystem.parent(of: folder) }
+        let link = folder + "/.hubkernel-doctor-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { FileSystem.removeFile(link) }
+        if FileSystem.makeSymlink(at: link, to: "target"), FileSystem.readLink(link) == "target" {
+            return DoctorCheck(name, .pass, "\(folder) supports symlinks (files are shared between revisions).")
+        }
+        return DoctorCheck(name, .warn, "\(folder) does not support symlinks: every revision gets its own copy of each file.",
+                           fix: "Put HF_HUB_CACHE on a file system with symlinks (ext4, APFS, NTFS with developer mode).")
+    }
+
+    public func staleIncompleteFiles() -> DoctorCheck {
+        let name = "Interrupted downloads"
+        guard let info = try? CacheScanner(cacheDir: environment.hubCache).scan() else {
+            return DoctorCheck(name, .pass, "No cache yet.")
+        }
+        let day = now.timeIntervalSince1970 - 86_400
+        let stale = info.incompleteFiles.filter { file in
+            (FileSystem.status(of: file.filePath)?.modified ?? 0) < day
+                && !FileSystem.isLocked(CachePrunePlan.lockPath(of: file.filePath, cacheDir: info.cacheDir))
+        }
+        guard !stale.isEmpty else { return DoctorCheck(name, .pass, "No stale .incomplete files.") }
+        let size = stale.reduce(Int64(0)) { $0 + $1.sizeOnDisk }
+        return DoctorCheck(name, .warn, "\(stale.count) .incomplete file(s) older than a day (\(CacheFormat.size(size))).",
+                           fix: "Resume them by downloading again, or delete them with %cache prune.")
+    }
+
+    /// `GET /api/{type}s/{repo}/auth-check`: can the current token read the repo (licence accepted)?
+    public func repoAccess(_ repo: RepoID, token: String?) -> DoctorCheck {
+        let name = "Access to \(repo.id)"
+        let page = environment.endpoint + "/" + repo.type.urlPrefix + repo.id
+        var headers: [(name: String, value: String)] = []
+        if let token { headers.append(("Authorization", "Bearer " + token)) }
+        let url = environment.endpoint + "/api/" + repo.type.apiCollection + "/" + repo.id + "/auth-check"
+        guard let response = try? transport.send(HTTPRequest(url: url, headers: headers, timeout: environment.etagTimeout)) else {
+            return DoctorCheck(name, .skip, "The Hub cannot be reached.", fix: "See 'Hub reachable'.")
+        }
+        switch (response.status, response.headers["X-Error-Code"]) {
+        case (200, _):
+            return DoctorCheck(name, .pass, "Your token can read \(repo.id).")
+        case (_, "GatedRepo"?), (403, _):
+            return DoctorCheck(name, .fail, "\(repo.id) is gated and your account has not been granted access.",
+                               fix: "Open the repo page, accept its licence/conditions with the account of your token, then retry.", link: page)
+        case (401, _) where token == nil:
+            return DoctorCheck(name, .fail, "\(repo.id) needs a token and none is set.", fix: "Log in with %hf_login.", link: page)
+        case (401, _), (404, _):
+            return DoctorCheck(name, .fail, "\(repo.id) was not found, or is private to an account your token does not belong to.",
+                               fix: "Check the repo id and --repo-type, or log in with a token of an account that can see it.", link: page)
+        default:
+            return DoctorCheck(name, .warn, "The Hub answered HTTP \(response.status).", fix: "Retry later.", link: page)
+        }
+    }
+
+    /// The mount point holding `path`, from `/proc/self/mounts` (longest matching prefix).
+    static func mountPoint(of path: String) -> String {
+        guard let text = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return "/" }
+        var best = "/"
+        var device = ""
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 2 else { continue }
+            let point = fields[1].replacingOccurrences(of: "\\040", with: " ")
+            if (path == point || path.hasPrefix(point == "/" ? "/" : point + "/")) && point.count >= best.count {
+                best = point
+                device = String(fields[0])
+            }
+        }
+        return device.isEmpty ? best : "\(best) (\(device))"
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Hub
+
+extension MagicSession {
+    /// A session with the token redactor installed: every string the kernel sends, logs or keeps
+    /// in history passes through `redact`, which masks each token known from the token variables,
+    /// the token file and `stored_tokens` (kept current automatically) and every token typed at
+    /// `%hf_login`. `main.swift` builds its session with this.
+    public static func standard(environment: HubEnvironment = .current, transport: HTTPTransport,
+                                registry: MagicRegistry = .standard) -> MagicSession {
+        let session = MagicSession(environment: environment, transport: transport, registry: registry)
+        let live = LiveTokenRedactor()
+        SessionRedaction.register(live, for: session)
+        session.setRedactor { [weak session] text in
+            guard let session else { return live.redact(text, environment: environment) }
+            return live.redact(text, environment: session.environment)
+        }
+        return session
+    }
+
+    /// Makes the redactor mask `token` from now on (a token typed at a prompt, before it is saved).
+    /// Does nothing for a session built without `standard(…)`.
+    public func rememberSecret(_ token: String) {
+        SessionRedaction.redactor(for: self)?.remember(token)
+    }
+}
+
+/// The live redactor of each standard session (sessions live as long as the process).
+enum SessionRedaction {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var redactors: [ObjectIdentifier: LiveTokenRedactor] = [:]
+
+    static func register(_ redactor: LiveTokenRedactor, for session: MagicSession) {
+        lock.withLock { redactors[ObjectIdentifier(session)] = redactor }
+    }
+
+    static func redactor(for session: MagicSession) -> LiveTokenRedactor? {
+        lock.withLock { redactors[ObjectIdentifier(session)] }
+    }
+}

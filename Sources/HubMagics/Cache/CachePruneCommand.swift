@@ -1,0 +1,37 @@
+import Hub
+
+/// `%cache prune [--dry-run] [--yes]`: delete detached revisions, leftovers of interrupted
+/// downloads (never one in progress) and shared blobs no repo uses.
+enum CachePruneCommand {
+    static let spec = MagicSpec(
+        name: "prune", summary: "Delete detached revisions, interrupted-download leftovers and unused shared blobs",
+        options: [.flag("dry-run", help: "show what would be deleted and freed, delete nothing"),
+                  .flag("yes", short: "y", help: "do not ask for confirmation"),
+                  CacheCommandSupport.cacheDirOption])
+
+    static func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
+        let info = try CacheCommandSupport.scan(arguments, in: context)
+        let plan = info.planPrune()
+        for file in plan.inProgress {
+            context.output.warn("Keeping \(file.filePath): a download is writing it right now.\n")
+        }
+        guard !plan.isEmpty else {
+            return RichOutput(text: "No unreferenced revisions, incomplete downloads or shared blobs found. Nothing to prune.")
+        }
+        let freed = CacheFormat.size(plan.expectedFreedSize)
+        var lines = ["About to delete \(plan.summary) (\(freed) total)."]
+        lines += CacheCommandSupport.describe(plan.detachedByRepo.mapValues { Set($0.map(\.commitHash)) }, in: info)
+        lines += plan.incompleteFiles.map { "  - \($0.filePath) (\(CacheFormat.size($0.sizeOnDisk)), incomplete)" }
+        lines += plan.sharedBlobs.keys.sorted().map { "  - \($0) (\(CacheFormat.size(plan.sharedBlobs[$0]!)), unused shared blob)" }
+        context.output.print(lines.joined(separator: "\n") + "\n")
+        if arguments.flag("dry-run") { return RichOutput(text: "Dry run: no files were deleted.") }
+        guard try CacheCommandSupport.confirm("Proceed?", arguments, in: context, command: "%cache prune --yes") else {
+            return RichOutput(text: "Prune cancelled; nothing was deleted.")
+        }
+        let failures = plan.execute()
+        if !failures.isEmpty {
+            context.output.warn("Could not delete (check permissions):\n" + failures.map { "  - \($0)\n" }.joined())
+        }
+        return RichOutput(text: "Deleted \(plan.summary); freed \(freed).")
+    }
+}

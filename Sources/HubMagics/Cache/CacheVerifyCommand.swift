@@ -1,0 +1,88 @@
+import Hub
+
+/// `%cache verify REPO [--repo-type T] [--revision R] [--local-dir D]`: recompute the checksum of
+/// every local file and compare with the Hub's listing (or the cached `trees/<commit>.json` offline).
+enum CacheVerifyCommand {
+    static let spec = MagicSpec(
+        name: "verify", summary: "Check every cached file of a repo revision against the Hub's checksums",
+        positionals: [.init("REPO", help: "repo id, e.g. org/name", completion: CacheCommandSupport.cachedRepoIDs)],
+        options: [.value("repo-type", valueName: "T", help: "model (default), dataset or space",
+                         completion: .choices(["model", "dataset", "space"])),
+                  .value("revision", valueName: "R", help: "branch, tag or commit (default: main, or the only cached snapshot)"),
+                  .value("local-dir", valueName: "D", help: "verify files in this folder instead of the cache"),
+                  .flag("fail-on-missing-files", help: "fail when files of the revision are not present locally"),
+                  .flag("fail-on-extra-files", help: "fail when local files are not in the revision"),
+                  CacheCommandSupport.cacheDirOption],
+        discussion: "Examples:\n  %cache verify gpt2\n  %cache verify org/data --repo-type dataset --revision refs/pr/1\n  %cache verify org/model --local-dir ./model")
+
+    static func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
+        let type = RepoType(argument: arguments.value("repo-type") ?? "model") ?? .model
+        let repo = try RepoID(arguments.positionals[0], type: type)
+        let cacheDir = CacheCommandSupport.cacheDir(arguments, in: context)
+        let localDir = arguments.value("local-dir")
+        let (root, revision) = try CacheVerifier.resolveRoot(cacheDir: cacheDir, repo: repo, revision: arguments.value("revision"), localDir: localDir)
+        let (remote, source) = try expectedFiles(repo: repo, revision: revision, cacheDir: cacheDir, localDir: localDir, context: context)
+
+        let result: CacheVerification
+        do {
+            result = try CacheVerifier.compare(remote: remote, local: CacheVerifier.localFiles(under: root), revision: revision,
+                                               verifiedPath: root, source: source, cancelled: { context.output.isCancelled })
+        } catch is CancellationError {
+            throw MagicError.interrupted("Interrupted; nothing was changed.")
+        }
+        return try report(result, repo: repo, arguments: arguments, output: context.output)
+    }
+
+    /// The Hub's listing, or the cached one when offline or when the Hub cannot be reached.
+    static func expectedFiles(repo: RepoID, revision: String, cacheDir: String, localDir: String?,
+                              context: MagicContext) throws -> ([String: TreeFile], CacheVerification.Source) {
+        let environment = context.environment
+        let cachedListing: () -> [String: TreeFile]? = {
+            guard CacheVerifier.isCommitHash(revision) else { return nil }
+            let path = localDir.map { $0 + "/.cache/huggingface/trees/" + revision + ".json" }
+                ?? CacheLayout(root: FileSystem.realPath(cacheDir) ?? cacheDir).treeListing(repo, commit: revision)
+            return TreeListing.cachedFiles(atPath: path)
+        }
+        var unreachable: HTTPTransportError?
+        if !environment.isOffline {
+            // Sends no token yet: private and gated repos need the auth engine's token here.
+            let listing = TreeListing(transport: context.session.transport, endpoint: environment.endpoint, timeout: environment.etagTimeout)
+            do {
+                return (try listing.files(repoID: repo.id, repoType: repo.type.rawValue, revision: revision), .hub)
+            } catch let error as HTTPTransportError {
+                unreachable = error
+            }
+        }
+        if let files = cachedListing() {
+            if let unreachable { context.output.warn("The Hub could not be reached (\(unreachable.detail)); using the cached listing of \(revision).\n") }
+            return (files, .cachedListing)
+        }
+        let why = unreachable.map { "The Hub could not be reached: \($0)" } ?? "HF_HUB_OFFLINE is set."
+        throw MagicError("OfflineModeIsEnabled", "\(why) No cached listing (trees/\(revision).json) exists for this revision either; verify again when online.")
+    }
+
+    static func report(_ result: CacheVerification, repo: RepoID, arguments: MagicArguments, output: MagicOutput) throws -> RichOutput {
+        var table = Table(columns: ["problem", "path", "expected", "actual"])
+        for mismatch in result.mismatches {
+            table.append(["checksum mismatch (\(mismatch.algorithm))", mismatch.path, mismatch.expected, mismatch.actual], highlighted: true)
+        }
+        let failMissing = arguments.flag("fail-on-missing-files"), failExtra = arguments.flag("fail-on-extra-files")
+        for path in result.missingPaths { table.append(["missing locally", path, "", ""], highlighted: failMissing) }
+        for path in result.extraPaths { table.append(["not in the revision", path, "", ""], highlighted: failExtra) }
+
+        let where_ = "\(result.verifiedPath) (revision \(result.revision), checksums from the \(result.source == .hub ? "Hub" : "cached listing"))"
+        if !table.rows.isEmpty { output.show(RichOutput(text: table.text, html: table.html)) }
+        if !result.missingPaths.isEmpty && !failMissing {
+            output.warn("\(result.missingPaths.count) remote file(s) are missing locally (normal after downloading only some files).\n")
+        }
+        if !result.extraPaths.isEmpty && !failExtra {
+            output.warn("\(result.extraPaths.count) local file(s) do not exist in the remote revision.\n")
+        }
+        if !result.mismatches.isEmpty || (failMissing && !result.missingPaths.isEmpty) || (failExtra && !result.extraPaths.isEmpty) {
+            let fix = result.mismatches.isEmpty ? "" : " Delete the damaged files (%cache rm \(repo.type == .model ? "" : repo.type.rawValue + "/")\(repo.id)/PATH) and download them again."
+            throw MagicError("VerificationFailed", "Verification failed for '\(repo.id)' in \(where_): \(result.mismatches.count) mismatch(es), \(result.missingPaths.count) missing, \(result.extraPaths.count) extra.\(fix)")
+        }
+        let text = "Verified \(result.checkedCount) file(s) for \(repo.type.rawValue) '\(repo.id)' in \(where_). All checksums match."
+        return RichOutput(text: text, html: "<p>\(HTML.escape(text))</p>")
+    }
+}

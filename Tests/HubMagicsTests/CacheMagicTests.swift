@@ -1,0 +1,92 @@
+import Foundation
+import Hub
+import Jupyter
+import XCTest
+@testable import HubMagics
+
+/// `%cache`, `%hf_env`, `%doctor` through the runner, on a small cache in a temp folder.
+final class CacheMagicTests: XCTestCase {
+    var home = ""
+    var cacheDir: String { home + "/hub" }
+    let commit = String(repeating: "a", count: 40)
+
+    override func setUpWithError() throws {
+        home = NSTemporaryDirectory() + "hubkernel-magic-\(UUID().uuidString)"
+        let repo = cacheDir + "/models--org--m"
+        try FileManager.default.createDirectory(atPath: repo + "/blobs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: repo + "/snapshots/" + commit, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: repo + "/refs", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: repo + "/blobs/b1", contents: Data("12345".utf8))
+        try FileManager.default.createSymbolicLink(atPath: repo + "/snapshots/\(commit)/config.json", withDestinationPath: "../../blobs/b1")
+        FileManager.default.createFile(atPath: repo + "/refs/main", contents: Data(commit.utf8))
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: home) }
+
+    func run(_ cell: String, _ output: RecordingOutput = RecordingOutput(), variables: [String: String] = [:]) throws -> RichOutput? {
+        let environment = HubEnvironment(variables: ["HF_HOME": home].merging(variables) { $1 }, homeDirectory: home)
+        return try MagicRunner(session: MagicSession(environment: environment, transport: OfflineTransport())).run(cell: cell, output: output)
+    }
+
+    func testLsTableAndJSON() throws {
+        let table = try XCTUnwrap(try run("%cache ls"))
+        XCTAssertTrue(table.text.contains("model/org/m"), table.text)
+        XCTAssertTrue(table.text.contains("Found 1 repo(s) for a total of 1 revision(s) and 5.0 on disk."), table.text)
+        XCTAssertNotNil(table.html)
+        let json = try XCTUnwrap(try run("%cache ls --revisions --json")?.json)
+        guard case .array(let items) = json, case .object(let item)? = items.first else { return XCTFail("\(json)") }
+        XCTAssertEqual(item["revision"], JSONValue.string(commit))
+        XCTAssertEqual(item["size_on_disk"], JSONValue.number(5))
+        XCTAssertEqual(item["refs"], JSONValue.array([.string("main")]))
+        XCTAssertThrowsError(try run("%cache ls --filter colour=red")) { XCTAssertEqual(($0 as? UserFacingError)?.name, "UsageError") }
+    }
+
+    func testRmAsksAndHonoursTheAnswer() throws {
+        let no = RecordingOutput(); no.answers = ["n"]
+        XCTAssertEqual(try run("%cache rm org/m", no)?.text, "Deletion cancelled; nothing was deleted.")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cacheDir + "/models--org--m"))
+        XCTAssertTrue(no.events.first?.contains("About to delete 1 repo(s) totalling 5.0.") ?? false, "\(no.events)")
+
+        XCTAssertEqual(try run("%cache rm org/m --dry-run")?.text, "Dry run: no files were deleted.")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cacheDir + "/models--org--m"))
+
+        let yes = RecordingOutput(); yes.answers = ["y"]
+        XCTAssertEqual(try run("%cache rm org/m", yes)?.text, "Deleted 1 repo(s); freed 5.0.")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cacheDir + "/models--org--m"))
+    }
+
+    func testRmWithoutStdinSaysToAddYes() {
+        XCTAssertThrowsError(try run("%cache rm org/m")) { error in
+            XCTAssertEqual((error as? MagicError)?.name, "StdinNotAllowedError")
+            XCTAssertTrue((error as? MagicError)?.message.contains("--yes") ?? false)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cacheDir + "/models--org--m"))
+    }
+
+    func testVerifyOfflineWithoutListingSaysWhatToDo() {
+        XCTAssertThrowsError(try run("%cache verify org/m", variables: ["HF_HUB_OFFLINE": "1"])) { error in
+            XCTAssertTrue((error as? UserFacingError)?.message.contains("No cached listing") ?? false, "\(error)")
+        }
+    }
+
+    func testHfEnvNeverShowsTheToken() throws {
+        let token = "hf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let result = try XCTUnwrap(try run("%hf_env", variables: ["HF_TOKEN": token, "HF_HUB_OFFLINE": "yes"]))
+        XCTAssertFalse(result.text.contains(token))
+        XCTAssertTrue(result.text.contains("- Token: hf_****\(token.suffix(4)) (from HF_TOKEN)"), result.text)
+        XCTAssertTrue(result.text.contains("- HF_HUB_OFFLINE: True"))
+        XCTAssertTrue(result.text.contains("- HF_HUB_CACHE: \(cacheDir)"))
+        XCTAssertTrue(result.text.contains("- libzmq: "))
+        let json = try XCTUnwrap(try run("%hf_env --json", variables: ["HF_TOKEN": token])?.json)
+        XCTAssertFalse(json.jsonText.contains(token))
+    }
+
+    func testDoctorFailsWhenTheHubIsUnreachable() {
+        let output = RecordingOutput()
+        XCTAssertThrowsError(try run("%doctor", output)) { error in
+            XCTAssertEqual((error as? MagicError)?.name, "DoctorFoundProblems")
+            XCTAssertTrue((error as? MagicError)?.message.contains("Hub reachable") ?? false)
+        }
+        XCTAssertTrue(output.events.contains { $0.hasPrefix("show:") && $0.contains("✗ fail  Hub reachable") }, "\(output.events)")
+    }
+}

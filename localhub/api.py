@@ -1,0 +1,176 @@
+"""The API server: whoami-v2, repo info / tree / refs, resolve (HEAD and GET), and the `/_admin/` routes."""
+import base64
+import json
+from urllib.parse import parse_qs, quote, urlencode
+
+from . import access, hub_errors, payloads
+from .accounts import Token, whoami_payload
+from .httpbase import BaseHandler
+from .hub_errors import HubError
+from .urls import URL_PREFIX, parse_api, parse_resolve
+
+_TEXT_SUFFIXES = (".json", ".md", ".txt", ".py", ".yaml", ".yml", ".csv", ".jsonl", ".cfg", ".toml", ".html")
+
+
+def content_disposition(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    fallback = name.encode("ascii", "replace").decode().replace('"', "_")
+    return f"inline; filename*=UTF-8''{quote(name)}; filename=\"{fallback}\";"
+
+
+class APIHandler(BaseHandler):
+    log_target = "api"
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.headers.get('Host') or self.hub.api_address}"
+
+    def token(self) -> Token | None:
+        """The caller's token; raises 401 for an Authorization header that names no known token."""
+        header = self.headers.get("Authorization")
+        if header is None:
+            return None
+        scheme, _, secret = header.partition(" ")
+        token = self.hub.accounts.lookup(secret.strip()) if scheme.lower() == "bearer" else None
+        if token is None:
+            raise hub_errors.invalid_credentials()
+        return token
+
+    # -- dispatch ------------------------------------------------------------------------------------------------
+    def do_GET(self):
+        self._dispatch()
+
+    def do_HEAD(self):
+        self._dispatch()
+
+    def do_POST(self):
+        self._dispatch()
+
+    def do_DELETE(self):
+        self._dispatch()
+
+    def _dispatch(self):
+        try:
+            path = self.raw_path
+            if path.startswith("/_admin/"):
+                return self._admin(path)
+            if self.command not in ("GET", "HEAD"):
+                raise hub_errors.HubError(405, "Method not allowed")
+            if path == "/api/whoami-v2":
+                return self._whoami()
+            if path.startswith("/api/"):
+                return self._repo_api()
+            target = parse_resolve(path)
+            if target is None:
+                raise hub_errors.not_found()
+            return self._resolve(target)
+        except HubError as error:
+            self.send_hub_error(error)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as error:  # never die on a bad request: answer 500 and keep serving
+            self.send_json(500, {"error": f"LocalHub internal error: {type(error).__name__}: {error}"})
+
+    # -- routes --------------------------------------------------------------------------------------------------
+    def _whoami(self):
+        token = self.token()
+        if token is None:
+            raise HubError(401, "Invalid username or password.")
+        self.send_json(200, whoami_payload(token, self.endpoint))
+
+    def _lookup(self, repo_type: str, repo_id: str, token: Token | None):
+        repo = self.hub.repos.get((repo_type, repo_id))
+        access.check_repo(repo, token)
+        return repo
+
+    def _repo_api(self):
+        target = parse_api(self.raw_path)
+        if target is None:
+            raise hub_errors.not_found()
+        token = self.token()
+        repo = self._lookup(target.repo_type, target.repo_id, token)
+        params = parse_qs(self.query)
+        if target.action == "refs":
+            include_prs = params.get("include_prs", ["0"])[0].lower() in ("1", "true")
+            return self.send_json(200, payloads.refs(repo, include_prs))
+        revision = repo.resolve_revision(target.revision)
+        if revision is None:
+            raise hub_errors.revision_not_found(target.revision)
+        if target.action in ("", "revision"):
+            with_blobs = params.get("blobs", ["false"])[0].lower() == "true"
+            return self.send_json(200, payloads.repo_info(repo, revision, with_blobs))
+        recursive = params.get("recursive", ["false"])[0].lower() == "true"
+        entries = payloads.tree_entries(revision, target.path, recursive)
+        self._send_page(entries, params)
+
+    def _send_page(self, entries: list, params: dict):
+        cursor = params.get("cursor", [""])[0]
+        try:
+            start = int(base64.urlsafe_b64decode(cursor.encode()).decode()) if cursor else 0
+        except ValueError:
+            raise HubError(400, "Invalid cursor")
+        end = start + self.hub.page_size
+        headers = {}
+        if end < len(entries):
+            query = {k: v[0] for k, v in params.items() if k != "cursor"}
+            query["cursor"] = base64.urlsafe_b64encode(str(end).encode()).decode()
+            headers["Link"] = f'<{self.endpoint}{self.raw_path}?{urlencode(query)}>; rel="next"'
+        self.send_json(200, entries[start:end], headers)
+
+    def _resolve(self, target):
+        token = self.token()
+        repo = self._lookup(target.repo_type, target.repo_id, token)
+        access.check_files(repo, token, self.endpoint)
+        revision = repo.resolve_revision(target.revision)
+        if revision is None:
+            raise hub_errors.revision_not_found(target.revision)
+        entry = revision.files.get(target.path)
+        if entry is None:
+            raise hub_errors.entry_not_found(revision.commit)
+        headers = {
+            "X-Repo-Commit": revision.commit,
+            "ETag": f'"{entry.etag}"',
+            "Accept-Ranges": "bytes",
+            "Content-Disposition": content_disposition(entry.path),
+            "Vary": "Origin, Accept-Encoding",
+            "Access-Control-Expose-Headers": "X-Repo-Commit,X-Linked-Size,X-Linked-ETag,ETag,Link,Accept-Ranges,"
+                                             "Content-Range,X-Error-Code,X-Error-Message",
+        }
+        if entry.is_lfs:
+            location = self.hub.cdn_url() + f"/{entry.sha256}?" + urlencode({
+                "response-content-disposition": content_disposition(entry.path),
+                "x-repo-file": f"{URL_PREFIX[repo.type]}{repo.id}/{entry.path}",
+            })
+            body = f"Found. Redirecting to {location}".encode()
+            headers.update({"Location": location, "X-Linked-Etag": f'"{entry.sha256}"', "X-Linked-Size": entry.size,
+                            "Content-Type": "text/plain; charset=utf-8"})
+            return self.send_bytes(302, headers, body, self.plan_faults(0, len(body)))
+        text = entry.path.lower().endswith(_TEXT_SUFFIXES)
+        headers["Content-Type"] = "text/plain; charset=utf-8" if text else "application/octet-stream"
+        self.send_file(self.hub.store.path_for(entry.sha256), entry.size, headers)
+
+    # -- admin ---------------------------------------------------------------------------------------------------
+    def _admin(self, path: str):
+        if path == "/_admin/faults" and self.command == "POST":
+            try:
+                added = self.hub.faults.add(json.loads(self.read_body() or b"{}"))
+            except (ValueError, TypeError) as error:
+                raise HubError(400, f"Bad fault rule: {error}")
+            return self.send_json(200, {"added": added})
+        if path == "/_admin/faults" and self.command == "DELETE":
+            self.hub.faults.clear()
+            return self.send_json(200, {"cleared": True})
+        if path == "/_admin/faults" and self.command == "GET":
+            return self.send_json(200, self.hub.faults.rules())
+        if path == "/_admin/log" and self.command == "GET":
+            return self.send_json(200, self.hub.log.entries())
+        if path == "/_admin/log" and self.command == "DELETE":
+            self.hub.log.clear()
+            return self.send_json(200, {"cleared": True})
+        if path == "/_admin/reload" and self.command == "POST":
+            self.read_body()
+            self.hub.reload()
+            return self.send_json(200, self.hub.describe())
+        if path == "/_admin/info" and self.command == "GET":
+            return self.send_json(200, self.hub.describe())
+        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log, /_admin/reload or /_admin/info")

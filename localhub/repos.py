@@ -1,0 +1,149 @@
+"""Repositories built from folders of plain files: revisions, git ids, LFS entries, and the manifest that declares them.
+
+Manifest (`<root>/repos.json`)::
+
+    {"lfs_threshold": 1048576,
+     "repos": [{"type": "model", "id": "demo/tiny-model", "private": false, "gated": false,
+                "approved": ["alice"], "disabled": false,
+                "revisions": [{"name": "main", "dir": "sources/tiny/main"},
+                              {"name": "v1.0", "kind": "tag", "dir": "sources/tiny/v1"},
+                              {"name": "refs/pr/1", "kind": "pr", "dir": "sources/tiny/pr1"}]}]}
+
+`dir` is relative to the root. A revision may say `"same_as": "main"` instead of `dir` to point at the same commit.
+`gated` is false, "auto" or "manual". Revisions are committed in order, each one the parent of the next.
+"""
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import githash
+from .store import BlobStore
+
+REPO_TYPES = ("model", "dataset", "space")
+DEFAULT_LFS_THRESHOLD = 1024 * 1024
+LAST_MODIFIED = "2024-01-01T00:00:00.000Z"
+# Files named like this record how a generated source was made (see samples.py); they are not repo files.
+SEED_MARKER_PREFIX = ".localhub-seed-"
+
+
+@dataclass(frozen=True)
+class RepoEntry:
+    """One file of a revision."""
+
+    path: str
+    size: int
+    sha256: str
+    content_oid: str  # git blob id of the content
+    is_lfs: bool
+
+    @property
+    def pointer(self) -> bytes:
+        return githash.lfs_pointer(self.sha256, self.size)
+
+    @property
+    def git_oid(self) -> str:
+        """The blob id git stores: the LFS pointer's for LFS files, the content's otherwise."""
+        return githash.blob_oid_of_bytes(self.pointer) if self.is_lfs else self.content_oid
+
+    @property
+    def etag(self) -> str:
+        """What `/resolve` reports as ETag (X-Linked-Etag for LFS): sha256 for LFS, git blob id otherwise."""
+        return self.sha256 if self.is_lfs else self.content_oid
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A commit with its files and folders (folder path -> git tree id; "" is the root)."""
+
+    name: str
+    kind: str  # "branch", "tag" or "pr"
+    commit: str
+    files: dict[str, RepoEntry]
+    folders: dict[str, str]
+
+
+@dataclass
+class Repo:
+    """A repository and its access rules."""
+
+    type: str
+    id: str
+    private: bool = False
+    gated: bool | str = False
+    approved: tuple[str, ...] = ()
+    disabled: bool = False
+    revisions: dict[str, Revision] = field(default_factory=dict)
+
+    @property
+    def namespace(self) -> str:
+        return self.id.split("/")[0] if "/" in self.id else ""
+
+    def resolve_revision(self, name: str) -> Revision | None:
+        """A branch, tag, PR ref or full commit id."""
+        if name in self.revisions:
+            return self.revisions[name]
+        return next((rev for rev in self.revisions.values() if rev.commit == name), None)
+
+
+def _folder_oids(files: dict[str, RepoEntry]) -> dict[str, str]:
+    children: dict[str, dict[str, tuple[str, bool]]] = {"": {}}
+    for path in files:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folder, parent = "/".join(parts[:depth]), "/".join(parts[: depth - 1])
+            children.setdefault(folder, {})
+            children.setdefault(parent, {})[parts[depth - 1]] = ("", True)
+        children.setdefault("/".join(parts[:-1]), {})[parts[-1]] = (files[path].git_oid, False)
+    oids: dict[str, str] = {}
+    for folder in sorted(children, key=lambda p: -p.count("/") if p else 1):
+        entries = []
+        for name, (oid, is_dir) in children[folder].items():
+            child = f"{folder}/{name}" if folder else name
+            entries.append((name, oids[child] if is_dir else oid, is_dir))
+        oids[folder] = githash.tree_oid(entries)
+    return oids
+
+
+def scan_folder(directory: Path, store: BlobStore, lfs_threshold: int) -> dict[str, RepoEntry]:
+    """All files under `directory` (nested, any names), ingested into the store."""
+    files = {}
+    for source in sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith(SEED_MARKER_PREFIX)):
+        rel = source.relative_to(directory).as_posix()
+        digest = store.ingest(source)
+        files[rel] = RepoEntry(path=rel, size=digest.size, sha256=digest.sha256, content_oid=digest.git_oid,
+                               is_lfs=digest.size > lfs_threshold)
+    return files
+
+
+def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int) -> Repo:
+    """Build one repo from its manifest entry."""
+    if spec.get("type", "model") not in REPO_TYPES:
+        raise ValueError(f"repo {spec.get('id')}: type must be one of {REPO_TYPES}")
+    repo = Repo(type=spec.get("type", "model"), id=spec["id"], private=bool(spec.get("private", False)),
+                gated=spec.get("gated", False) or False, approved=tuple(spec.get("approved", ())),
+                disabled=bool(spec.get("disabled", False)))
+    parent = None
+    for rev_spec in spec.get("revisions") or [{"name": "main", "dir": spec["dir"]}]:
+        name, kind = rev_spec["name"], rev_spec.get("kind", "branch")
+        if "same_as" in rev_spec:
+            same = repo.revisions[rev_spec["same_as"]]
+            repo.revisions[name] = Revision(name, kind, same.commit, same.files, same.folders)
+            continue
+        files = scan_folder(root / rev_spec["dir"], store, lfs_threshold)
+        folders = _folder_oids(files)
+        commit = githash.commit_oid(folders[""], f"{repo.id}: {name}", parent)
+        repo.revisions[name] = Revision(name, kind, commit, files, folders)
+        parent = commit
+    return repo
+
+
+def load_repos(root: Path, store: BlobStore, lfs_threshold: int | None = None) -> dict[tuple[str, str], Repo]:
+    """All repos of `<root>/repos.json`, keyed by (type, id)."""
+    manifest = json.loads((root / "repos.json").read_text())
+    threshold = lfs_threshold if lfs_threshold is not None else manifest.get("lfs_threshold", DEFAULT_LFS_THRESHOLD)
+    repos = {}
+    for spec in manifest["repos"]:
+        repo = build_repo(spec, root, store, threshold)
+        repos[(repo.type, repo.id)] = repo
+    store.save_index()
+    return repos

@@ -1,0 +1,122 @@
+"""LocalHub: the API server, the CDN origins (nginx, and a Python one for faults), and their shared state."""
+import json
+import shutil
+import socket
+import tempfile
+import threading
+from pathlib import Path
+
+from .accounts import Accounts
+from .api import APIHandler
+from .cdn import CDNHandler
+from .faults import FaultBook
+from .httpbase import HubHTTPServer
+from .nginx import NginxOrigin, nginx_binary
+from .reqlog import RequestLog
+from .repos import load_repos
+from .store import BlobStore
+
+DEFAULT_PAGE_SIZE = 1000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalHub:
+    """A running local Hub. LFS redirects go to nginx unless nginx is missing or `cdn="python"`, and to the Python
+    origin while any fault rule is active (so faults apply to large files too)."""
+
+    def __init__(self, root: Path, *, port: int = 0, cdn_port: int = 0, state: Path | None = None,
+                 page_size: int = DEFAULT_PAGE_SIZE, lfs_threshold: int | None = None, cdn: str = "auto"):
+        self.root = Path(root)
+        self.state_dir = self.root / ".localhub"
+        self.store = BlobStore(self.state_dir / "blobs")
+        self.lfs_threshold = lfs_threshold
+        self.repos = load_repos(self.root, self.store, lfs_threshold)
+        self.accounts = Accounts(state or (self.root / "state.json"))
+        self.faults = FaultBook()
+        self.page_size = page_size
+        self.notes: list[str] = []
+        self._workdir = Path(tempfile.mkdtemp(prefix="localhub-"))
+        self.nginx = None
+        binary = nginx_binary() if cdn in ("auto", "nginx") else None
+        if binary:
+            self.nginx = NginxOrigin(binary, self.store.directory, cdn_port or free_port(), self._workdir / "nginx")
+        elif cdn == "nginx":
+            raise RuntimeError("nginx not found: install it (apt-get install nginx-light) or use --cdn python")
+        elif cdn == "auto":
+            self.notes.append("nginx not found: serving LFS blobs from the Python CDN origin (slower)")
+        self.log = RequestLog(self.nginx.access_log if self.nginx else None)
+        self.api_server = HubHTTPServer(("127.0.0.1", port), APIHandler, self)
+        python_cdn_port = 0 if self.nginx else cdn_port
+        self.cdn_server = HubHTTPServer(("127.0.0.1", python_cdn_port), CDNHandler, self)
+        self._threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+                         for s in (self.api_server, self.cdn_server)]
+        for thread in self._threads:
+            thread.start()
+        self.log.clear()
+
+    def reload(self) -> None:
+        """Re-read `repos.json` (e.g. after `samples.add_benchmark_repo`), keeping the servers running."""
+        self.repos = load_repos(self.root, self.store, self.lfs_threshold)
+
+    @property
+    def api_address(self) -> str:
+        return f"127.0.0.1:{self.api_server.server_address[1]}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.api_address}"
+
+    @property
+    def python_cdn(self) -> str:
+        return f"http://127.0.0.1:{self.cdn_server.server_address[1]}"
+
+    @property
+    def cdn(self) -> str:
+        """The default CDN origin (nginx when available)."""
+        return f"http://127.0.0.1:{self.nginx.port}" if self.nginx else self.python_cdn
+
+    def cdn_url(self) -> str:
+        """Where LFS redirects point right now."""
+        return self.python_cdn if self.faults.active() else self.cdn
+
+    def describe(self) -> dict:
+        return {"endpoint": self.endpoint, "cdn": self.cdn, "fault_cdn": self.python_cdn,
+                "cdn_kind": "nginx" if self.nginx else "python", "page_size": self.page_size,
+                "blobs": str(self.store.directory), "repos": sorted(f"{t}:{i}" for t, i in self.repos),
+                "notes": self.notes}
+
+    def stop(self) -> None:
+        for server in (self.api_server, self.cdn_server):
+            server.shutdown()
+            server.server_close()
+        if self.nginx:
+            self.nginx.stop()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def serve(args) -> None:
+    """`python -m localhub serve`: run until SIGTERM/SIGINT, after printing one JSON line."""
+    import signal
+
+    hub = LocalHub(Path(args.root), port=args.port, cdn_port=args.cdn_port, state=args.state and Path(args.state),
+                   page_size=args.page_size, lfs_threshold=args.lfs_threshold, cdn=args.cdn)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    print(json.dumps(hub.describe()), flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        hub.stop()
