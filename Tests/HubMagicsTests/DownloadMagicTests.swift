@@ -91,8 +91,8 @@ final class DownloadMagicTests: XCTestCase {
                                                                                    output: DisplayRecorder())
         XCTAssertEqual(Set(hub.requests.compactMap { $0.headers.first { $0.name == "Authorization" }?.value }), ["Bearer token-for-home"])
         XCTAssertThrowsError(try MagicRunner(session: session()).run(cell: "%download org/repo --token-name nope", output: DisplayRecorder())) { error in
-            XCTAssertEqual((error as? MagicError)?.name, "TokenNotFoundError")
-            XCTAssertTrue((error as? MagicError)?.message.contains("home, work") ?? false)
+            XCTAssertEqual((error as? UserFacingError)?.name, "TokenNotFoundError")
+            XCTAssertTrue((error as? UserFacingError)?.message.contains("work, home") ?? false, "\(error)")
         }
     }
 
