@@ -1,0 +1,150 @@
+"""`hubkernel download` against the shared local Hub (fixtures/hub.py), cross-checked with huggingface_hub 2.4.0:
+the same cache as Python, Python reading ours, offline reuse, revisions, gated/private repos, and faults."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+from fixtures.kernel import hubkernel_bin
+
+REPO = "demo/tiny-model"
+
+
+def run(args, env, timeout=180) -> subprocess.CompletedProcess:
+    return subprocess.run([hubkernel_bin(), "download", *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def cache_tree(cache: pathlib.Path) -> dict[str, str]:
+    """Names, symlink targets and file hashes under a cache, without lock files."""
+    out = {}
+    for path in sorted(cache.rglob("*")):
+        rel = path.relative_to(cache).as_posix()
+        if rel.startswith(".locks"):
+            continue
+        out[rel] = ("-> " + os.readlink(path)) if path.is_symlink() else (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir")
+    return out
+
+
+@pytest.fixture
+def env(hf_env, tmp_path):
+    return dict(hf_env, HF_HUB_CACHE=str(tmp_path / "cache"))
+
+
+def test_cache_equals_pythons_for_every_revision(local_hub, hf_env, hf_run, tmp_path):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for revision in ("main", "v1.0", "refs/pr/1"):
+        result = run([REPO, "--revision", revision], dict(hf_env, HF_HUB_CACHE=str(ours)))
+        assert result.returncode == 0, result.stderr
+    hf_run(f"""
+from huggingface_hub import snapshot_download
+for r in ("main", "v1.0", "refs/pr/1"):
+    snapshot_download({REPO!r}, revision=r, cache_dir={str(theirs)!r})
+print(json.dumps({{}}))
+""")
+    assert cache_tree(ours) == cache_tree(theirs)
+    for ref in ("main", "v1.0", "refs/pr/1"):
+        path = f"models--demo--tiny-model/refs/{ref}"
+        assert (ours / path).read_bytes() == (theirs / path).read_bytes()
+        assert len((ours / path).read_bytes()) == 40
+
+
+def test_python_uses_our_cache_offline_and_scan_is_clean(local_hub, env, hf_run):
+    result = run([REPO], env)
+    assert result.returncode == 0, result.stderr
+    out = hf_run(f"""
+os.environ["HF_HUB_OFFLINE"] = "1"
+from huggingface_hub import hf_hub_download, snapshot_download, scan_cache_dir
+cache = {env["HF_HUB_CACHE"]!r}
+info = scan_cache_dir(cache)
+print(json.dumps({{"file": hf_hub_download({REPO!r}, "nested/deeper/notes.txt", cache_dir=cache, local_files_only=True),
+                  "snap": snapshot_download({REPO!r}, cache_dir=cache, local_files_only=True),
+                  "warnings": [str(w) for w in info.warnings], "files": [r.nb_files for r in info.repos]}}))
+""")
+    assert out["snap"] == result.stdout.strip()
+    assert out["file"] == out["snap"] + "/nested/deeper/notes.txt"
+    assert out["warnings"] == []
+    source = local_hub.source(REPO, "model.safetensors")
+    assert pathlib.Path(out["snap"], "model.safetensors").read_bytes() == source.read_bytes()
+    assert pathlib.Path(out["snap"], "docs/naïve café 日本語.txt").read_bytes() == local_hub.source(REPO, "docs/naïve café 日本語.txt").read_bytes()
+
+
+def test_offline_reuses_a_python_download_with_no_request(local_hub, env, hf_run):
+    hf_run(f"""
+from huggingface_hub import hf_hub_download
+print(json.dumps(hf_hub_download({REPO!r}, "config.json", cache_dir={env["HF_HUB_CACHE"]!r})))
+""")
+    local_hub.clear_log()
+    result = run([REPO, "config.json"], dict(env, HF_HUB_OFFLINE="1"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("/config.json")
+    assert local_hub.log() == []
+
+
+def test_token_only_to_the_hub_and_private_repo(local_hub, env):
+    local_hub.clear_log()
+    result = run(["alice/private-model"], dict(env, HF_TOKEN=local_hub.tokens["read"]))
+    assert result.returncode == 0, result.stderr
+    result = run([REPO, "model.safetensors"], dict(env, HF_TOKEN=local_hub.tokens["read"]))
+    assert result.returncode == 0, result.stderr
+    log = local_hub.log()
+    assert any(entry["server"] != "api" for entry in log), "the LFS file came from the CDN"
+    for entry in log:
+        assert entry["auth"] == (entry["server"] == "api"), entry
+    anonymous = run(["alice/private-model", "config.json"], dict(env, HF_HUB_CACHE=env["HF_HUB_CACHE"] + "2"))
+    assert anonymous.returncode == 1 and "RepositoryNotFoundError" in anonymous.stderr
+
+
+def test_gated_repo_names_the_page(local_hub, env):
+    result = run(["demo/gated-model", "config.json"], dict(env, HF_TOKEN=local_hub.tokens["unapproved"]))
+    assert result.returncode == 1
+    assert "GatedRepoError" in result.stderr and f"{local_hub.endpoint}/demo/gated-model" in result.stderr
+    assert "accept the licence" in result.stderr
+
+
+def test_dataset_and_filters(local_hub, env, hf_run):
+    result = run(["demo/tiny-dataset", "--repo-type", "dataset", "--include", "data/", "--exclude", "*test*"], env)
+    assert result.returncode == 0, result.stderr
+    snapshot = pathlib.Path(result.stdout.strip())
+    assert sorted(p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*") if not p.is_dir()) == ["data/train.csv"]
+    expected = hf_run("""
+from huggingface_hub.utils import filter_repo_objects
+print(json.dumps(list(filter_repo_objects(["README.md", "data/train.csv", "data/test.csv"],
+                                          allow_patterns=["data/"], ignore_patterns=["*test*"]))))
+""")
+    assert expected == ["data/train.csv"]
+
+
+def test_drops_and_corruption_from_the_hub(local_hub, env):
+    size = local_hub.source(REPO, "model.safetensors").stat().st_size
+    with local_hub.faults({"path": "*model.safetensors", "target": "cdn", "drop_after": 700_000, "count": 3}):
+        result = run([REPO, "model.safetensors"], env)
+    assert result.returncode == 0, result.stderr
+    assert pathlib.Path(result.stdout.strip()).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
+
+    other = dict(env, HF_HUB_CACHE=env["HF_HUB_CACHE"] + "-corrupt")
+    with local_hub.faults({"path": "*model.safetensors", "target": "cdn", "corrupt_at": size // 2, "count": None}):
+        result = run([REPO, "model.safetensors"], other)
+    assert result.returncode == 1 and "ChecksumMismatchError" in result.stderr
+    blobs = pathlib.Path(other["HF_HUB_CACHE"], "models--demo--tiny-model", "blobs")
+    assert [p.name for p in blobs.iterdir() if not p.name.endswith(".incomplete")] == []
+
+
+def test_rate_limit_and_unavailable_then_success(local_hub, env):
+    with local_hub.faults({"path": "*config.json", "method": "GET", "status": 429, "retry_after": 0, "count": 1},
+                          {"path": "*config.json", "method": "GET", "status": 503, "retry_after": 0, "count": 1}):
+        result = run([REPO, "--include", "config.json"], env)
+    assert result.returncode == 0, result.stderr
+    assert pathlib.Path(result.stdout.strip(), "config.json").read_bytes() == local_hub.source(REPO, "config.json").read_bytes()
+
+
+def test_stall_past_the_timeout(local_hub, env):
+    with local_hub.faults({"path": "*model.safetensors", "target": "cdn", "stall": 30, "stall_at": 100_000, "count": 1}):
+        result = run([REPO, "model.safetensors"], dict(env, HF_HUB_DOWNLOAD_TIMEOUT="2"), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert pathlib.Path(result.stdout.strip()).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
