@@ -148,3 +148,28 @@ def test_stall_past_the_timeout(local_hub, env):
         result = run([REPO, "model.safetensors"], dict(env, HF_HUB_DOWNLOAD_TIMEOUT="2"), timeout=60)
     assert result.returncode == 0, result.stderr
     assert pathlib.Path(result.stdout.strip()).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
+
+
+def test_kernel_interrupt_keeps_partial_and_rerun_resumes(local_hub, env, start_hubkernel):
+    import time
+    from fixtures.kernel import run_cell
+    km, kc = start_hubkernel(env=env)
+    with local_hub.faults({"path": "*model.safetensors", "target": "cdn", "stall": 60, "stall_at": 3_000_000, "count": 1}):
+        msg_id = kc.execute(f"%download {REPO} model.safetensors")
+        time.sleep(2)
+        started = time.monotonic()
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    assert "kept" in reply["content"]["evalue"] and "resume" in reply["content"]["evalue"]
+    assert time.monotonic() - started < 2.5, "curl stops within about a second"
+    blobs = pathlib.Path(env["HF_HUB_CACHE"], "models--demo--tiny-model", "blobs")
+    partial = [p for p in blobs.iterdir() if p.name.endswith(".incomplete")]
+    assert len(partial) == 1 and partial[0].stat().st_size == 3_000_000
+    local_hub.clear_log()
+    reply, iopub = run_cell(kc, f"%download {REPO} model.safetensors", timeout=60)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    path = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]["application/json"]["paths"][0]
+    assert pathlib.Path(path).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
+    assert [e["range"] for e in local_hub.log() if e["server"] != "api" and e["method"] == "GET"] == ["bytes=3000000-"]
