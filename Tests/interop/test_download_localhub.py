@@ -173,3 +173,38 @@ def test_kernel_interrupt_keeps_partial_and_rerun_resumes(local_hub, env, start_
     path = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]["application/json"]["paths"][0]
     assert pathlib.Path(path).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
     assert [e["range"] for e in local_hub.log() if e["server"] != "api" and e["method"] == "GET"] == ["bytes=3000000-"]
+
+
+def test_local_dir_matches_python(local_hub, env, hf_run, tmp_path):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    result = run([REPO, "--local-dir", str(ours)], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(ours.resolve())
+    hf_run(f"""
+from huggingface_hub import snapshot_download
+print(json.dumps(snapshot_download({REPO!r}, local_dir={str(theirs)!r}, cache_dir={str(tmp_path / "pycache")!r})))
+""")
+
+    def summary(folder: pathlib.Path) -> dict[str, str]:
+        out = {}
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder).as_posix()
+            if path.is_dir() or rel.endswith(".lock"):
+                continue
+            data = path.read_bytes()
+            if rel.endswith(".metadata"):
+                commit, etag, stamp, rest = data.decode().split("\n")
+                assert float(stamp) > 0 and rest == ""
+                data = f"{commit}\n{etag}\n".encode()
+            out[rel] = hashlib.sha256(data).hexdigest()
+        return out
+
+    assert summary(ours) == summary(theirs)
+    # Python then trusts our metadata: a second Python download of our folder transfers nothing.
+    local_hub.clear_log()
+    hf_run(f"""
+from huggingface_hub import snapshot_download
+print(json.dumps(snapshot_download({REPO!r}, local_dir={str(ours)!r}, cache_dir={str(tmp_path / "pycache2")!r})))
+""")
+    assert not [e for e in local_hub.log() if e["method"] == "GET" and e["server"] != "api"]
+    assert not [e for e in local_hub.log() if e["method"] == "GET" and "/resolve/" in e["path"]]
