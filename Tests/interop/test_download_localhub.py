@@ -208,3 +208,64 @@ print(json.dumps(snapshot_download({REPO!r}, local_dir={str(ours)!r}, cache_dir=
 """)
     assert not [e for e in local_hub.log() if e["method"] == "GET" and e["server"] != "api"]
     assert not [e for e in local_hub.log() if e["method"] == "GET" and "/resolve/" in e["path"]]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MiB tmpfs (skipped where mounting is not allowed)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_disk_full_mid_file_is_clear_keeps_partial_and_cache_intact(local_hub, env, small_disk):
+    import threading
+    import time
+    cache = small_disk / "cache"
+    env = dict(env, HF_HUB_CACHE=str(cache))
+    assert run([REPO, "config.json"], env).returncode == 0
+    before = cache_tree(cache)
+    filler = small_disk / "filler"
+
+    def fill_disk_during_the_stall():
+        time.sleep(1.0)
+        with open(filler, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+            except OSError:
+                pass
+
+    with local_hub.faults({"path": "*model.safetensors", "target": "cdn", "stall": 2.5, "stall_at": 2_000_000, "count": 1}):
+        thread = threading.Thread(target=fill_disk_during_the_stall)
+        thread.start()
+        result = run([REPO, "model.safetensors"], dict(env, HF_HUB_DOWNLOAD_TIMEOUT="10"))
+        thread.join()
+    assert result.returncode == 1
+    assert "DiskFullError" in result.stderr and "needed" in result.stderr and "kept" in result.stderr, result.stderr
+    after = cache_tree(cache)
+    assert {k: v for k, v in after.items() if not k.endswith(".incomplete")} == before
+    partial = [k for k in after if k.endswith(".incomplete")]
+    assert len(partial) == 1 and (cache / partial[0]).stat().st_size >= 2_000_000
+
+    filler.unlink()
+    local_hub.clear_log()
+    result = run([REPO, "model.safetensors"], env)
+    assert result.returncode == 0, result.stderr
+    assert pathlib.Path(result.stdout.strip()).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
+    ranges = [e["range"] for e in local_hub.log() if e["method"] == "GET" and e["server"] != "api"]
+    assert len(ranges) == 1 and ranges[0].startswith("bytes=") and int(ranges[0][6:-1]) >= 2_000_000
+
+
+def test_disk_too_small_is_refused_before_downloading(local_hub, env, small_disk):
+    env = dict(env, HF_HUB_CACHE=str(small_disk / "cache"))
+    with open(small_disk / "filler", "wb") as f:
+        f.write(b"\0" * (10 << 20))
+    local_hub.clear_log()
+    result = run([REPO, "model.safetensors"], env)
+    assert result.returncode == 1 and "DiskFullError" in result.stderr and "free" in result.stderr
+    assert not [e for e in local_hub.log() if e["method"] == "GET" and e["server"] != "api"], "nothing was transferred"
