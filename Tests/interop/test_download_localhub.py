@@ -269,3 +269,14 @@ def test_disk_too_small_is_refused_before_downloading(local_hub, env, small_disk
     result = run([REPO, "model.safetensors"], env)
     assert result.returncode == 1 and "DiskFullError" in result.stderr and "free" in result.stderr
     assert not [e for e in local_hub.log() if e["method"] == "GET" and e["server"] != "api"], "nothing was transferred"
+
+
+def test_missing_file_marker_is_read_by_python(local_hub, env, hf_run):
+    result = run([REPO, "no-such-file.bin"], env)
+    assert result.returncode == 1 and "RemoteEntryNotFoundError" in result.stderr and "'no-such-file.bin'" in result.stderr
+    out = hf_run(f"""
+from huggingface_hub import try_to_load_from_cache
+from huggingface_hub.file_download import _CACHED_NO_EXIST
+print(json.dumps(try_to_load_from_cache({REPO!r}, "no-such-file.bin", cache_dir={env["HF_HUB_CACHE"]!r}) is _CACHED_NO_EXIST))
+""")
+    assert out is True
