@@ -2,9 +2,8 @@ import Foundation
 import XCTest
 @testable import Hub
 
-/// The download engine against `FakeHub`: cache layout, verification, resume, retries,
-/// fallbacks, errors and path safety.
-final class DownloadEngineTests: XCTestCase {
+/// A temporary cache and a `FakeHub` with three files, for the engine tests.
+class DownloadTestCase: XCTestCase {
     var root: String!
     var hub: FakeHub!
     let token = "test-" + UUID().uuidString
@@ -43,7 +42,11 @@ final class DownloadEngineTests: XCTestCase {
     }
 
     func content(_ path: String) -> Data { hub.files[path]!.content }
+}
 
+/// The download engine against `FakeHub`: cache layout, verification, resume, retries,
+/// fallbacks, errors and path safety.
+final class DownloadEngineTests: DownloadTestCase {
     // MARK: layout
 
     func testSnapshotWritesBlobsSymlinksRefAndTreeListing() throws {
@@ -193,7 +196,7 @@ final class DownloadEngineTests: XCTestCase {
     func testCorruptPartialFromAnotherRunIsCaughtByTheRehash() throws {
         let etag = hub.files["weights/model.bin"]!.sha256
         try FileManager.default.createDirectory(atPath: layout.blobsFolder(repo), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: layout.incompleteBlob(repo, etag: etag), contents: Data(repeating: 0x41, count: 1000))
+        XCTAssertTrue(FileManager.default.createFile(atPath: layout.incompleteBlob(repo, etag: etag), contents: Data(repeating: 0x41, count: 1000)))
         let d = downloader()
         XCTAssertThrowsError(try d.run(request(["weights/model.bin"]))) { error in
             XCTAssertEqual((error as? HubError)?.name, "ChecksumMismatchError")
@@ -350,5 +353,88 @@ final class DownloadEngineTests: XCTestCase {
         XCTAssertTrue(again.files.allSatisfy { $0.status == .cached })
         XCTAssertFalse(hub.requestLog.contains { $0.url.contains("/resolve/") })
         isLink = false
+    }
+}
+
+/// Large files as parallel byte ranges (threshold lowered for the tests).
+final class DownloadRangeTests: DownloadTestCase {
+    var big: Data { Data((0..<100_000).map { (index: Int) -> UInt8 in UInt8(truncatingIfNeeded: index * 7 + index / 256) }) }
+
+    func rangedDownloader(cancelled: @escaping @Sendable () -> Bool = { false }) -> Downloader {
+        let d = downloader(cancelled: cancelled)
+        d.parallelRangeThreshold = 10_000
+        return d
+    }
+
+    func ranges() -> [String] { hub.requestLog.compactMap { $0.headers.first { $0.name == "Range" }?.value } }
+
+    func testLargeFileComesAsFourRangesAndIsVerified() throws {
+        hub.add("big.bin", big, lfs: true)
+        let result = try rangedDownloader().run(request(["big.bin"]))
+        XCTAssertEqual(FileManager.default.contents(atPath: result.paths[0]), big)
+        XCTAssertEqual(Set(ranges()), ["bytes=0-24999", "bytes=25000-49999", "bytes=50000-74999", "bytes=75000-99999"])
+        XCTAssertEqual(result.bytesDownloaded, 100_000)
+        let etag = hub.files["big.bin"]!.sha256
+        XCTAssertFalse(FileManager.default.fileExists(atPath: RangeSidecar.path(for: layout.incompleteBlob(repo, etag: etag))))
+    }
+
+    func testRegularLargeFileIsCheckedAgainstItsGitHash() throws {
+        hub.add("big.txt", big, lfs: false)
+        hub.inject(.corrupt, for: "big.txt")
+        XCTAssertThrowsError(try rangedDownloader().run(request(["big.txt"]))) { error in
+            XCTAssertEqual((error as? HubError)?.name, "ChecksumMismatchError", "\(error)")
+        }
+        let etag = hub.files["big.txt"]!.gitOID
+        XCTAssertFalse(FileManager.default.fileExists(atPath: layout.blob(repo, etag: etag)))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: layout.incompleteBlob(repo, etag: etag)))
+        XCTAssertNoThrow(try rangedDownloader().run(request(["big.txt"])))
+    }
+
+    func testDroppedRangeResumesItsOwnRange() throws {
+        hub.add("big.bin", big, lfs: true)
+        hub.inject(.dropAfter(3000), for: "big.bin")
+        let result = try rangedDownloader().run(request(["big.bin"]))
+        XCTAssertEqual(FileManager.default.contents(atPath: result.paths[0]), big)
+        let resumed = ranges().filter { !["bytes=0-24999", "bytes=25000-49999", "bytes=50000-74999", "bytes=75000-99999"].contains($0) }
+        XCTAssertEqual(resumed.count, 1, "\(ranges())")
+        XCTAssertTrue(resumed[0].hasSuffix("-24999") || resumed[0].hasSuffix("-49999") || resumed[0].hasSuffix("-74999") || resumed[0].hasSuffix("-99999"))
+    }
+
+    func testInterruptedRangesResumeFromTheSidecarInTheNextRun() throws {
+        hub.add("big.bin", big, lfs: true)
+        let etag = hub.files["big.bin"]!.sha256
+        let incomplete = layout.incompleteBlob(repo, etag: etag)
+        let calls = LockedBox(0)
+        XCTAssertThrowsError(try rangedDownloader(cancelled: { calls.value += 1; return calls.value > 30 }).run(request(["big.bin"]))) { error in
+            guard case .cancelled(let kept)? = (error as? HubError)?.kind else { return XCTFail("\(error)") }
+            XCTAssertGreaterThan(kept, 0)
+            XCTAssertLessThan(kept, 100_000)
+        }
+        let recorded = try XCTUnwrap(RangeSidecar.read(RangeSidecar.path(for: incomplete), size: 100_000))
+        hub.clearLog()
+        let result = try rangedDownloader().run(request(["big.bin"]))
+        XCTAssertEqual(FileManager.default.contents(atPath: result.paths[0]), big)
+        let expected = zip(recorded.positions, recorded.ranges).filter { $0.0 <= $0.1.end }.map { "bytes=\($0.0)-\($0.1.end)" }
+        XCTAssertEqual(Set(ranges()), Set(expected))
+        XCTAssertEqual(result.bytesDownloaded, 100_000)
+    }
+
+    func testServerWithoutRangesFallsBackToOneStream() throws {
+        hub.add("big.bin", big, lfs: true)
+        for _ in 0..<4 { hub.inject(.ignoreRange, for: "big.bin") }
+        let result = try rangedDownloader().run(request(["big.bin"]))
+        XCTAssertEqual(FileManager.default.contents(atPath: result.paths[0]), big)
+        XCTAssertEqual(result.bytesDownloaded, 100_000)
+    }
+
+    func testSidecarParsingRejectsNonsense() {
+        let path = root + "/x.ranges"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("0 10 49\n50 50 99\n".utf8)))
+        XCTAssertEqual(RangeSidecar.read(path, size: 100)?.kept, 10)
+        for bad in ["0 10 49\n", "0 60 49\n50 50 99\n", "0 10 49\n51 51 99\n", "x y z\n", "0 10 49\n50 50 100\n"] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bad.utf8)))
+            XCTAssertNil(RangeSidecar.read(path, size: 100), bad)
+        }
+        XCTAssertEqual(RangeSidecar.split(size: 10, parts: 4).map { [$0.start, $0.end] }, [[0, 2], [3, 5], [6, 8], [9, 9]])
     }
 }

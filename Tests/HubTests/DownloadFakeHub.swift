@@ -167,8 +167,9 @@ final class FakeHub: HTTPStreamingTransport, @unchecked Sendable {
         if !ignoreRange, let range = request.headers.first(where: { $0.name == "Range" })?.value, range.hasPrefix("bytes="),
            let start = Int(range.dropFirst(6).prefix { $0 != "-" }) {
             guard start < content.count else { return HTTPResponse(status: 416) }
-            return HTTPResponse(status: 206, headers: HTTPHeaders([("Content-Range", "bytes \(start)-\(content.count - 1)/\(content.count)")]),
-                                body: content.subdata(in: start..<content.count))
+            let last = Int(range.split(separator: "-").dropFirst().first ?? "").map { min($0, content.count - 1) } ?? content.count - 1
+            return HTTPResponse(status: 206, headers: HTTPHeaders([("Content-Range", "bytes \(start)-\(last)/\(content.count)")]),
+                                body: content.subdata(in: start..<(last + 1)))
         }
         return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Length", String(content.count))]), body: content)
     }

@@ -26,6 +26,11 @@ struct BlobFetcher {
         var forceDownload: Bool
     }
 
+    /// Files at least this large are fetched as parallel byte ranges when the server allows.
+    var rangeThreshold: Int64 = 64 << 20
+    /// How many ranges a large file is split into.
+    var rangeCount = 4
+
     /// Fetches `job`, reporting byte deltas to `progress`; returns the bytes transferred.
     @discardableResult
     func fetch(_ job: Job, progress: @escaping @Sendable (Int64) -> Void) throws -> Int64 {
@@ -37,63 +42,72 @@ struct BlobFetcher {
         defer { if !closed { close(fd) } }
         DiskSpace.ignoreFileSizeSignal
 
+        let sidecar = RangeSidecar.path(for: job.incomplete)
+        let hasSidecar = FileManager.default.fileExists(atPath: sidecar)
         var existing = Self.size(of: fd)
         if job.forceDownload || (job.expectedSize.map { existing > $0 } ?? false) {
             ftruncate(fd, 0)
             existing = 0
+            unlink(sidecar)
         }
         if let expected = job.expectedSize {
-            try DiskSpace.check(folder: folder, needed: expected - existing, path: job.displayPath, kept: existing)
+            let kept = hasSidecar ? (RangeSidecar.read(sidecar, size: expected)?.kept ?? 0) : existing
+            try DiskSpace.check(folder: folder, needed: expected - kept, path: job.displayPath, kept: kept)
         }
-        let digest = makeDigest(job)
+
+        if let size = job.expectedSize, size >= rangeThreshold, rangeCount > 1, client.transport is HTTPStreamingTransport,
+           existing == 0 || hasSidecar, let digest = makeDigest(job, streaming: false) {
+            let ranged = RangedDownload(fetcher: self, job: job, fd: fd, size: size, sidecar: sidecar, digest: digest,
+                                        parts: rangeCount, progress: progress)
+            do {
+                if let transferred = try ranged.run() {
+                    try verifyAndPublish(job, fd: fd, size: size, digest: digest, closed: &closed)
+                    unlink(sidecar)
+                    return transferred
+                }
+            } catch let error as HubError {
+                switch error.kind {
+                case .sizeMismatch, .checksumMismatch:
+                    close(fd); closed = true
+                    unlink(job.incomplete); unlink(sidecar)
+                default: break
+                }
+                throw error
+            }
+            // The server ignored Range: start over as one stream.
+            ftruncate(fd, 0)
+            existing = 0
+            unlink(sidecar)
+        } else if hasSidecar {
+            // Ranges from an earlier run, but not resumable as ranges now: the file may have holes.
+            ftruncate(fd, 0)
+            existing = 0
+            unlink(sidecar)
+        }
+
+        let digest = makeDigest(job, streaming: true)
         if existing > 0 { try rehash(fd: fd, count: existing, into: digest, job: job) }
         if existing > 0 { progress(existing) }
 
         let writer = BodyFileWriter(fileDescriptor: fd, position: existing, digest: digest, limit: job.expectedSize)
-        var transferred: Int64 = 0
-        var attempt = 0
-        while true {
-            if let expected = job.expectedSize, writer.position == expected { break }
-            let before = writer.position
-            do {
-                try transfer(job, writer: writer, progress: progress)
-                transferred += writer.position - before
-                break
-            } catch let error as HTTPStreamAborted {
-                transferred += writer.position - before
-                switch error {
-                case .cancelled, .byObserver:
-                    throw HubError(.cancelled(kept: writer.position))
-                case .writeFailed(let code) where code == EOVERFLOW:
-                    close(fd); closed = true; unlink(job.incomplete)
-                    throw HubError(.sizeMismatch(path: job.displayPath, expected: job.expectedSize ?? 0, actual: writer.position + 1))
-                case .writeFailed(let code):
-                    ftruncate(fd, off_t(writer.position))
-                    if code == ENOSPC || code == EFBIG || code == EDQUOT {
-                        throw HubError(.diskFull(path: job.displayPath, needed: (job.expectedSize ?? writer.position) - writer.position,
-                                                 available: DiskSpace.available(folder: folder), kept: writer.position))
-                    }
-                    throw HubError(.io(path: job.incomplete, detail: String(cString: strerror(code))))
-                }
-            } catch let error as RetryableFailure {
-                transferred += writer.position - before
-                if writer.position > before && error.retryAfter == nil {
-                    attempt = 0
-                    continue
-                }
-                guard attempt < retry.maxRetries else {
-                    if case .unreachable(let detail) = error.final.kind {
-                        throw HubError(.transferFailed(path: job.displayPath, detail: detail, kept: writer.position))
-                    }
-                    throw error.final
-                }
-                let wait = retry.delay(attempt: attempt, retryAfter: error.retryAfter)
-                attempt += 1
-                guard RetryPolicy.sleep(wait, isCancelled: isCancelled) else { throw HubError(.cancelled(kept: writer.position)) }
+        do {
+            try download(job, writer: writer, end: nil, progress: progress, shouldStop: isCancelled)
+        } catch let error as HubError {
+            switch error.kind {
+            case .sizeMismatch:
+                close(fd); closed = true; unlink(job.incomplete)
+            case .diskFull, .io:
+                ftruncate(fd, off_t(writer.position))
+            default: break
             }
+            throw error
         }
+        try verifyAndPublish(job, fd: fd, size: writer.position, digest: digest, closed: &closed)
+        return writer.position - existing
+    }
 
-        let total = writer.position
+    /// Checks size and hash, then moves the file into place; a bad file is deleted.
+    private func verifyAndPublish(_ job: Job, fd: Int32, size total: Int64, digest: RunningDigest?, closed: inout Bool) throws {
         if let expected = job.expectedSize, total != expected {
             close(fd); closed = true; unlink(job.incomplete)
             throw HubError(.sizeMismatch(path: job.displayPath, expected: expected, actual: total))
@@ -107,13 +121,57 @@ struct BlobFetcher {
         guard rename(job.incomplete, job.destination) == 0 else {
             throw HubError(.io(path: job.destination, detail: String(cString: strerror(errno))))
         }
-        return transferred
+    }
+
+    /// Transfers until `writer` reaches `end` (inclusive; nil: the end of the file), retrying
+    /// with backoff on connection trouble, 429 and 5xx, and at once when an attempt made progress.
+    func download(_ job: Job, writer: BodyFileWriter, end: Int64?, progress: @escaping @Sendable (Int64) -> Void,
+                  shouldStop: @escaping @Sendable () -> Bool) throws {
+        let folder = (job.incomplete as NSString).deletingLastPathComponent
+        let goal = end.map { $0 + 1 } ?? job.expectedSize
+        var attempt = 0
+        while true {
+            if let goal, writer.position == goal { return }
+            let before = writer.position
+            do {
+                try transfer(job, writer: writer, end: end, progress: progress, shouldStop: shouldStop)
+                if end == nil || writer.position == goal { return }
+                throw RetryableFailure(final: HubError(.transferFailed(path: job.displayPath, detail: "the range ended early", kept: writer.position)), retryAfter: nil)
+            } catch let error as HTTPStreamAborted {
+                switch error {
+                case .cancelled, .byObserver:
+                    throw HubError(.cancelled(kept: writer.position))
+                case .writeFailed(let code) where code == EOVERFLOW:
+                    throw HubError(.sizeMismatch(path: job.displayPath, expected: job.expectedSize ?? 0, actual: writer.position + 1))
+                case .writeFailed(let code):
+                    if code == ENOSPC || code == EFBIG || code == EDQUOT {
+                        throw HubError(.diskFull(path: job.displayPath, needed: (goal ?? writer.position) - writer.position,
+                                                 available: DiskSpace.available(folder: folder), kept: writer.position))
+                    }
+                    throw HubError(.io(path: job.incomplete, detail: String(cString: strerror(code))))
+                }
+            } catch let error as RetryableFailure {
+                if writer.position > before && error.retryAfter == nil {
+                    attempt = 0
+                    continue
+                }
+                guard attempt < retry.maxRetries else {
+                    if case .unreachable(let detail) = error.final.kind {
+                        throw HubError(.transferFailed(path: job.displayPath, detail: detail, kept: writer.position))
+                    }
+                    throw error.final
+                }
+                let wait = retry.delay(attempt: attempt, retryAfter: error.retryAfter)
+                attempt += 1
+                guard RetryPolicy.sleep(wait, isCancelled: shouldStop) else { throw HubError(.cancelled(kept: writer.position)) }
+            }
+        }
     }
 
     /// SHA-256 for an LFS etag; the git blob sha1 (seeded with `blob <size>\0`) for a git oid
     /// when the size is known; nothing to check against otherwise.
-    private func makeDigest(_ job: Job) -> RunningDigest? {
-        let background = (job.expectedSize ?? 0) >= 8 << 20
+    private func makeDigest(_ job: Job, streaming: Bool) -> RunningDigest? {
+        let background = streaming && (job.expectedSize ?? 0) >= 8 << 20
         if ETag.isSHA256(job.etag) { return RunningDigest(.sha256, background: background) }
         if ETag.isGitBlobID(job.etag), let size = job.expectedSize {
             let digest = RunningDigest(.sha1, background: background)
@@ -136,8 +194,10 @@ struct BlobFetcher {
         }
     }
 
-    /// One attempt: GET from the writer's position, following redirects.
-    private func transfer(_ job: Job, writer: BodyFileWriter, progress: @escaping @Sendable (Int64) -> Void) throws {
+    /// One attempt: GET from the writer's position (to `end` when given: then only a 206 for
+    /// exactly that range is accepted; a 200 throws `RangesUnsupported`), following redirects.
+    private func transfer(_ job: Job, writer: BodyFileWriter, end: Int64?, progress: @escaping @Sendable (Int64) -> Void,
+                          shouldStop: @escaping @Sendable () -> Bool) throws {
         var url = job.url
         let restartDigest = { [job] in
             writer.digest?.reset()
@@ -147,6 +207,10 @@ struct BlobFetcher {
             let start = writer.position
             let reported = LockedCounter(value: 0)
             let observer = StreamObserver(head: { status, headers in
+                if end != nil {
+                    guard status == 206 else { return false }
+                    return (headers["content-range"] ?? "").hasPrefix("bytes \(start)-")
+                }
                 if status == 200 && start > 0 {
                     writer.restart(at: 0)
                     restartDigest()
@@ -156,15 +220,18 @@ struct BlobFetcher {
                     return range.hasPrefix("bytes \(start)-")
                 }
                 return true
-            }, progress: { [isCancelled] _ in
+            }, progress: { _ in
                 let delta = reported.advance(to: writer.bytesWritten)
                 if delta != 0 { progress(delta) }
-                return !isCancelled()
+                return !shouldStop()
             })
             let request = HTTPRequest(method: "GET", url: url, headers: client.headers(for: url), timeout: client.downloadTimeout)
             let response: HTTPResponse
             do {
-                response = try stream(request, range: start > 0 ? ByteRange(start: start) : nil, writer: writer, observer: observer)
+                let range = end.map { ByteRange(start: start, end: $0) } ?? (start > 0 ? ByteRange(start: start) : nil)
+                response = try stream(request, range: range, writer: writer, observer: observer)
+            } catch HTTPStreamAborted.byObserver where end != nil {
+                throw RangesUnsupported()
             } catch let error as HTTPTransportError {
                 let delta = reported.advance(to: writer.bytesWritten)
                 if delta != 0 { progress(delta) }
@@ -215,6 +282,9 @@ struct BlobFetcher {
     }
 }
 
+/// The server answered a range request with something else than that range.
+struct RangesUnsupported: Error {}
+
 /// A failure worth another attempt (connection trouble, 429, 5xx).
 struct RetryableFailure: Error {
     let final: HubError
@@ -224,11 +294,12 @@ struct RetryableFailure: Error {
 /// Counts bytes already reported, so progress gets deltas.
 final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: Int64
-    init(value: Int64) { self.value = value }
+    private var storedValue: Int64
+    init(value: Int64) { storedValue = value }
+    var value: Int64 { lock.withLock { storedValue } }
     /// Moves to `newValue` and returns how far it moved.
     func advance(to newValue: Int64) -> Int64 {
-        lock.withLock { let delta = newValue - value; value = newValue; return delta }
+        lock.withLock { let delta = newValue - storedValue; storedValue = newValue; return delta }
     }
 }
 

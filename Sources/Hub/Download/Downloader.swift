@@ -15,6 +15,9 @@ public final class Downloader: @unchecked Sendable {
     public let environment: HubEnvironment
     public let client: HubClient
     public var retry = RetryPolicy()
+    /// Files at least this large are fetched as `parallelRanges` byte ranges at once when the server allows.
+    public var parallelRangeThreshold: Int64 = 64 << 20
+    public var parallelRanges = 4
     private let isCancelled: @Sendable () -> Bool
     private let onProgress: @Sendable (DownloadProgress) -> Void
 
@@ -278,7 +281,7 @@ public final class Downloader: @unchecked Sendable {
                 let job = BlobFetcher.Job(url: url, displayPath: entry.path, etag: etag, expectedSize: size,
                                           incomplete: layout.incompleteBlob(repo, etag: etag), destination: blob,
                                           forceDownload: request.forceDownload)
-                try BlobFetcher(client: client, retry: retry, isCancelled: isCancelled).fetch(job) { context.tracker.add(bytes: $0) }
+                try fetcher().fetch(job) { context.tracker.add(bytes: $0) }
                 status = .downloaded
             }
             if request.forceDownload || !fm.fileExists(atPath: pointer) {
@@ -321,10 +324,14 @@ public final class Downloader: @unchecked Sendable {
             let job = BlobFetcher.Job(url: url, displayPath: entry.path, etag: etag, expectedSize: size,
                                       incomplete: local.incomplete(entry.path, etag: etag), destination: target,
                                       forceDownload: request.forceDownload)
-            try BlobFetcher(client: client, retry: retry, isCancelled: isCancelled).fetch(job) { context.tracker.add(bytes: $0) }
+            try fetcher().fetch(job) { context.tracker.add(bytes: $0) }
         }
         try local.writeMetadata(entry.path, commit: commit, etag: etag)
         return DownloadedFile(path: entry.path, localPath: target, size: size, status: .downloaded)
+    }
+
+    private func fetcher() -> BlobFetcher {
+        BlobFetcher(client: client, retry: retry, isCancelled: isCancelled, rangeThreshold: parallelRangeThreshold, rangeCount: parallelRanges)
     }
 
     static func fileSize(_ path: String) -> Int64? {
