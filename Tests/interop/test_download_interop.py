@@ -257,3 +257,35 @@ def test_download_magic_in_the_kernel(minihub, tmp_path, start_hubkernel):
     assert "Done" in displays[-1]["content"]["data"]["text/plain"]
     reply, iopub = run_cell(kc, "%download org/repo nope.txt", timeout=60)
     assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "RemoteEntryNotFoundError"
+
+
+def test_large_file_in_parallel_ranges_survives_sigkill_and_resumes_each_range(tmp_path):
+    huge = random.Random(11).randbytes(70 * 1024 * 1024)
+    hub = MiniHub({"huge.bin": (huge, True)})
+    try:
+        cache = tmp_path / "cache"
+        env = env_for(hub, cache)
+        hub.inject("huge.bin", *[("slow", 0.01)] * 4)
+        process = subprocess.Popen([hubkernel_bin(), "download", "org/repo", "huge.bin"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sidecar = cache / "models--org--repo" / "blobs" / (hashlib.sha256(huge).hexdigest() + ".incomplete.ranges")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (sidecar.exists() and any(
+                int(line.split()[1]) - int(line.split()[0]) >= 4 << 20 for line in sidecar.read_text().splitlines())):
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        first = sorted(r[3] for r in hub.requests() if r[0] == "GET" and r[3])
+        assert len(first) == 4 and first[0] == "bytes=0-18350079", first
+        recorded = [tuple(int(x) for x in line.split()) for line in sidecar.read_text().splitlines()]
+        assert any(position > start for start, position, _ in recorded)
+
+        hub.log.clear()
+        result = hubkernel(["org/repo", "huge.bin"], env)
+        assert result.returncode == 0, result.stderr
+        assert pathlib.Path(result.stdout.strip()).read_bytes() == huge
+        resumed = sorted(r[3] for r in hub.requests() if r[0] == "GET" and r[3])
+        assert resumed == sorted(f"bytes={position}-{end}" for _, position, end in recorded if position <= end)
+        assert not sidecar.exists()
+    finally:
+        hub.stop()

@@ -53,17 +53,18 @@ class MiniHub:
                 fault = hub.take_fault(name) if self.command == "GET" else None
                 if fault and fault[0] == "status":
                     return self.send(fault[1], b"busy", [("Retry-After", "0")])
-                start = 0
+                start, last = 0, len(data) - 1
                 rng = self.headers.get("Range")
                 if rng and rng.startswith("bytes="):
-                    start = int(rng[6:].split("-")[0])
-                body = data[start:]
+                    first, _, end = rng[6:].partition("-")
+                    start, last = int(first), min(int(end), len(data) - 1) if end else len(data) - 1
+                body = data[start:last + 1]
                 if fault and fault[0] == "corrupt":
                     body = bytes([body[0] ^ 0xFF]) + body[1:]
                 status = 206 if rng else 200
                 headers = [("Content-Length", str(len(body))), *extra]
                 if rng:
-                    headers.append(("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}"))
+                    headers.append(("Content-Range", f"bytes {start}-{last}/{len(data)}"))
                 self.send_response(status)
                 for key, value in headers:
                     self.send_header(key, value)

@@ -207,9 +207,8 @@ struct BlobFetcher {
             let start = writer.position
             let reported = LockedCounter(value: 0)
             let observer = StreamObserver(head: { status, headers in
-                if end != nil {
-                    guard status == 206 else { return false }
-                    return (headers["content-range"] ?? "").hasPrefix("bytes \(start)-")
+                if let end {
+                    return status == 206 && (headers["content-range"] ?? "").hasPrefix("bytes \(start)-\(end)/")
                 }
                 if status == 200 && start > 0 {
                     writer.restart(at: 0)
