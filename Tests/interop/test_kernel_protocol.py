@@ -73,7 +73,7 @@ def test_silent_cell_does_not_count_or_echo(hubkernel):
 
 def test_error_reply_and_stop_on_error_aborts_queued_cells(hubkernel):
     _, kc = hubkernel
-    failing = kc.execute("%no_such_magic")
+    failing = kc.execute("%sleep 0.5\n%no_such_magic")  # long enough for the next request to queue up
     queued = kc.execute("%echo never runs")
     first = kc.get_shell_msg(timeout=10)
     second = kc.get_shell_msg(timeout=10)
