@@ -20,6 +20,9 @@ def install(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess
 
 
 def kernelspecs(env: dict[str, str]) -> dict:
+    # In a virtualenv jupyter_core lists sys.prefix before the user directory unless told otherwise, and the
+    # shared venv may hold a hubkernel spec of its own.
+    env = {"JUPYTER_PREFER_ENV_PATH": "0", **env}
     listing = subprocess.run([JUPYTER, "kernelspec", "list", "--json"], env={**os.environ, **env},
                              capture_output=True, text=True, timeout=60, check=True)
     return json.loads(listing.stdout)["kernelspecs"]
