@@ -2,6 +2,8 @@
 interrupts (message and SIGINT) with the heartbeat answered meanwhile, stdin, shutdown."""
 from __future__ import annotations
 
+import json
+import pathlib
 import time
 
 import pytest
@@ -179,3 +181,24 @@ def test_iopub_welcome_for_each_new_subscriber(hubkernel):
         assert message["content"] == {"subscription": ""}
     finally:
         socket.close(linger=0)
+
+
+def test_empty_key_disables_signing(start_hubkernel):
+    km, kc = start_hubkernel(session_key=b"")
+    with open(km.connection_file) as handle:
+        assert json.load(handle)["key"] == ""
+    reply, iopub = run_cell(kc, "%echo unsigned")
+    assert reply["content"]["status"] == "ok"
+    assert stream_text(iopub) == "unsigned\n"
+
+
+def test_ipc_transport(start_hubkernel):
+    km, kc = start_hubkernel(transport="ipc")
+    with open(km.connection_file) as handle:
+        info = json.load(handle)
+    assert info["transport"] == "ipc"
+    assert pathlib.Path(f"{info['ip']}-{info['shell_port']}").is_socket()
+    reply, iopub = run_cell(kc, "%echo over ipc")
+    assert reply["content"]["status"] == "ok"
+    assert stream_text(iopub) == "over ipc\n"
+    assert heartbeat_answers(km)
