@@ -239,3 +239,13 @@ print(json.dumps(sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, fs
     assert result == sorted([f"files/file_{i:05d}.txt" for i in range(7)] + ["large.bin"])
     assert (source / "large.bin").stat().st_size == 3 * 1024 * 1024
     assert all((source / name).stat().st_size == 300 for name in result if name.startswith("files/"))
+
+
+@pytest.mark.parametrize("old, new", [
+    ("/api/models/demo/old-tiny-model", "/api/models/demo/tiny-model"),
+    ("/api/models/demo/old-tiny-model/tree/main?recursive=true", "/api/models/demo/tiny-model/tree/main?recursive=true"),
+    ("/demo/old-tiny-model/resolve/main/config.json", "/demo/tiny-model/resolve/main/config.json"),
+])
+def test_renamed_repo_location_is_relative(local_hub, old, new):
+    status, headers, _ = request(local_hub.endpoint + old, "HEAD" if "resolve" in old else "GET", follow=False)
+    assert status == 307 and headers["Location"] == new
