@@ -78,7 +78,8 @@ class BaseHandler(BaseHTTPRequestHandler):
         self.headers_sent = True
         self.send_response(status)
         for name, value in headers.items():
-            self.send_header(name, str(value))
+            # Header bytes on the wire are UTF-8 (e.g. a unicode revision name quoted in X-Error-Message).
+            self.send_header(name, str(value).encode("utf-8", "replace").decode("latin-1"))
         self.send_header("Content-Length", str(length))
         self.end_headers()
 

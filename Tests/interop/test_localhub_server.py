@@ -249,3 +249,15 @@ print(json.dumps(sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, fs
 def test_renamed_repo_location_is_relative(local_hub, old, new):
     status, headers, _ = request(local_hub.endpoint + old, "HEAD" if "resolve" in old else "GET", follow=False)
     assert status == 307 and headers["Location"] == new
+
+
+@pytest.mark.parametrize("url_path", [
+    "/", "/api", "/api/models", "/api/models/", "/api/models/demo/tiny-model/tree", "/api/models/a/b/c/d/e",
+    "/demo/tiny-model/resolve", "/demo/tiny-model/resolve/main", "/demo/tiny-model/resolve/main/%ZZ",
+    "/demo/tiny-model/resolve/%ff%fe/config.json", "/api/models/demo/tiny-model/tree/main?cursor=!!!",
+    "/../../etc/passwd", "/demo/tiny-model/resolve/main/../../../etc/passwd", "/datasets", "/spaces/x",
+])
+def test_malformed_requests_get_4xx(local_hub, url_path):
+    status, _, _ = request(local_hub.endpoint + url_path)
+    assert 400 <= status < 500
+    assert request(resolve(local_hub, "config.json"))[0] == 200, "the hub keeps serving"
