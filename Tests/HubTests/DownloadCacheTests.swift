@@ -195,6 +195,17 @@ final class DownloadCacheTests: XCTestCase {
         }
     }
 
+    func testDiskSpaceCheckSaysWhatIsNeededAndWhatIsKept() throws {
+        XCTAssertNoThrow(try DiskSpace.check(folder: root, needed: 1, path: "small.bin", kept: 0))
+        XCTAssertThrowsError(try DiskSpace.check(folder: root, needed: 1 << 60, path: "huge.bin", kept: 5_000_000)) { error in
+            let error = error as? HubError
+            XCTAssertEqual(error?.name, "DiskFullError")
+            XCTAssertTrue(error?.message.contains("'huge.bin'") ?? false)
+            XCTAssertTrue(error?.message.contains("1152921.5 TB needed") ?? false, error?.message ?? "")
+            XCTAssertTrue(error?.message.contains("5.0 MB already downloaded were kept") ?? false, error?.message ?? "")
+        }
+    }
+
     func testLinkHeaderPagination() {
         XCTAssertEqual(HubClient.nextPage("<https://h/api?cursor=2>; rel=\"next\""), "https://h/api?cursor=2")
         XCTAssertEqual(HubClient.nextPage("<https://h/p1>; rel=\"prev\", <https://h/p3>; rel=\"next\""), "https://h/p3")

@@ -37,7 +37,7 @@ public struct HubClient: Sendable {
 
     /// Headers for a request to `url`: the token only when `url` is on the endpoint's origin.
     public func headers(for url: String) -> [(name: String, value: String)] {
-        guard let token, !token.isEmpty, let origin = URLText.origin(of: url), origin == URLText.origin(of: endpoint) else { return [] }
+        guard let token, !token.isEmpty, AuthorizationPolicy.isSameOrigin(url, endpoint) else { return [] }
         return [("Authorization", "Bearer \(token)")]
     }
 
@@ -92,7 +92,7 @@ public struct HubClient: Sendable {
             }
             try check(response, url: url, repo: repo, path: path, revision: revision)
             let location = response.headers["location"].map { URLText.join(url, $0) }
-            if (300..<400).contains(response.status), let location, URLText.origin(of: location) == URLText.origin(of: url) {
+            if (300..<400).contains(response.status), let location, AuthorizationPolicy.isSameOrigin(location, url) {
                 url = location
                 continue
             }

@@ -13,14 +13,6 @@ public enum URLText {
         return result
     }
 
-    /// The origin (scheme, lowercase host, port with defaults) of an absolute URL.
-    public static func origin(of url: String) -> String? {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              let host = components.host?.lowercased() else { return nil }
-        let port = components.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : 0)
-        return "\(scheme)://\(host):\(port)"
-    }
-
     /// `urljoin(base, location)`: an absolute `Location` as is, else resolved against `base`.
     public static func join(_ base: String, _ location: String) -> String {
         if location.contains("://") { return location }

@@ -196,8 +196,9 @@ public final class Downloader: @unchecked Sendable {
         for entry in entries { try RepoPath.validate(entry.path) }
         let filter = PatternFilter(include: request.include, exclude: request.exclude)
         let selected = entries.filter { filter.keeps($0.path) }
-        if !request.dryRun, context.local == nil {
-            try CacheWriter.writeRef(layout, repo, revision: request.revision, commit: commit)
+        if !request.dryRun {
+            // As snapshot_download does, also for --local-dir (the ref goes to the cache folder).
+            try? CacheWriter.writeRef(layout, repo, revision: request.revision, commit: commit)
         }
         context.tracker.start(files: selected.count, bytes: 0)
         let outcomes = try ParallelWork.map(selected, workers: request.maxWorkers, isCancelled: isCancelled) { entry in

@@ -23,9 +23,7 @@ struct DownloadMagic: Magic {
             .flag("dry-run", help: "list what would be fetched and its size, fetch nothing"),
             .flag("force-download", help: "download again even if cached"),
             .value("max-workers", valueName: "N", help: "files downloaded at once (default 8)"),
-            .value("token-name", valueName: "NAME", help: "send this stored token instead of the active one", completion: .dynamic { session, _ in
-                DownloadToken.storedTokenNames(session.environment)
-            }),
+            AuthMagicSupport.tokenNameOption,
         ],
         discussion: """
         Examples:
@@ -38,7 +36,7 @@ struct DownloadMagic: Magic {
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let request = try makeRequest(arguments, context: context)
         let environment = context.environment
-        let token = try DownloadToken.resolve(environment, tokenName: arguments.value("token-name"))
+        let token = try TokenChain(environment: environment).tokenToSend(explicitName: arguments.value("token-name"))?.value
         let client = HubClient(environment: environment, token: token, transport: context.session.transport)
         let title = "Downloading \(request.repo.id)" + (request.files.count == 1 ? "/\(request.files[0])" : "")
         let display = request.dryRun ? nil : context.output.liveDisplay(DownloadProgressView.render(DownloadProgress(), title: title))
