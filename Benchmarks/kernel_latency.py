@@ -8,7 +8,7 @@ with the ratio ipykernel / HubKernel, without and with CurveZMQ transport encryp
 
 Usage: .venv/bin/python Benchmarks/kernel_latency.py [--starts N] [--cells N]
 HubKernel binary: $HUBKERNEL_BIN, default .build/release/hubkernel
-(`swift build -c release --product hubkernel --static-swift-stdlib`: with the Swift runtime linked
+(`swift build -c release --static-swift-stdlib --product hubkernel --static-swift-stdlib`: with the Swift runtime linked
 statically the kernel binds its ports in ~9 ms instead of ~17 ms, before jupyter_client's first connect
 attempt; otherwise that attempt is refused and ZeroMQ retries only after its 100 ms reconnect interval).
 """
