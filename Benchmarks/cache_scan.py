@@ -44,7 +44,7 @@ def main():
     parser.add_argument("--binary", default=os.environ.get("HUBKERNEL_BIN", str(ROOT / ".build" / "release" / "hubkernel")))
     args = parser.parse_args()
     if not os.path.exists(args.binary):
-        sys.exit(f"{args.binary} is missing: run `swift build -c release --product hubkernel` first")
+        sys.exit(f"{args.binary} is missing: run `swift build -c release --static-swift-stdlib --product hubkernel` first")
 
     with tempfile.TemporaryDirectory() as tmp:
         cache = pathlib.Path(tmp) / "hub"

@@ -10,7 +10,7 @@ Every run starts from a cold cache (except the "fully cached" case). Prints medi
   same 500 files, fully cached: hubkernel vs hf download               target: >= 10x faster
 
 Usage: .venv/bin/python Benchmarks/download_bench.py [--runs 3] [--size-mib 1024] [--files 500]
-Needs the release build (swift build -c release --product hubkernel) and nginx.
+Needs the release build (swift build -c release --static-swift-stdlib --product hubkernel) and nginx.
 """
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=500)
     args = parser.parse_args()
     if not pathlib.Path(HUBKERNEL).exists():
-        raise SystemExit(f"{HUBKERNEL} missing: swift build -c release --product hubkernel")
+        raise SystemExit(f"{HUBKERNEL} missing: swift build -c release --static-swift-stdlib --product hubkernel")
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="hk-bench-"))
     try:

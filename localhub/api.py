@@ -18,6 +18,20 @@ def content_disposition(path: str) -> str:
     return f"inline; filename*=UTF-8''{quote(name)}; filename=\"{fallback}\";"
 
 
+def renamed_path(raw_path: str, old_id: str, new_id: str) -> str:
+    """The same URL path with the repo's old id replaced by its new one."""
+    if raw_path.endswith(f"/{old_id}"):
+        return raw_path[: -len(old_id)] + new_id
+    return raw_path.replace(f"/{old_id}/", f"/{new_id}/", 1)
+
+
+class Renamed(Exception):
+    """The repo was renamed: answer 307 with a relative Location under its new name."""
+
+    def __init__(self, location: str):
+        self.location = location
+
+
 class APIHandler(BaseHandler):
     log_target = "api"
 
@@ -55,6 +69,7 @@ class APIHandler(BaseHandler):
             if path.startswith("/_admin/"):
                 return self._admin(path)
             if self.command not in ("GET", "HEAD"):
+                self.close_connection = True  # the request body was not read
                 raise hub_errors.HubError(405, "Method not allowed")
             if path == "/api/whoami-v2":
                 return self._whoami()
@@ -66,9 +81,16 @@ class APIHandler(BaseHandler):
             return self._resolve(target)
         except HubError as error:
             self.send_hub_error(error)
+        except Renamed as moved:
+            body = f"Temporary Redirect. Redirecting to {moved.location}".encode()
+            self.send_bytes(307, {"Location": moved.location, "Content-Type": "text/plain; charset=utf-8"}, body,
+                            self.plan_faults(0, len(body)))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        except Exception as error:  # never die on a bad request: answer 500 and keep serving
+        except Exception as error:  # never die on a bad request: answer 500 (or drop a half-sent answer), keep serving
+            if self.headers_sent:
+                self.close_connection = True
+                return
             self.send_json(500, {"error": f"LocalHub internal error: {type(error).__name__}: {error}"})
 
     # -- routes --------------------------------------------------------------------------------------------------
@@ -80,6 +102,10 @@ class APIHandler(BaseHandler):
 
     def _lookup(self, repo_type: str, repo_id: str, token: Token | None):
         repo = self.hub.repos.get((repo_type, repo_id))
+        if repo is None:
+            renamed = next((r for r in self.hub.repos.values() if r.type == repo_type and repo_id in r.aliases), None)
+            if renamed is not None and not (renamed.private and not (token and token.user.belongs_to(renamed.namespace))):
+                raise Renamed(renamed_path(self.raw_path, repo_id, renamed.id) + (f"?{self.query}" if self.query else ""))
         access.check_repo(repo, token)
         return repo
 

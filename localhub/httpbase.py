@@ -33,6 +33,11 @@ class BaseHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
     log_target = "api"  # "api" or "cdn": the server name in the request log and the fault target
+    headers_sent = False
+
+    def handle_one_request(self):
+        self.headers_sent = False  # one handler serves every request of a keep-alive connection
+        super().handle_one_request()
 
     # -- request facts -------------------------------------------------------------------------------------------
     @property
@@ -70,9 +75,11 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     # -- answers -------------------------------------------------------------------------------------------------
     def _start(self, status: int, headers: dict, length: int) -> None:
+        self.headers_sent = True
         self.send_response(status)
         for name, value in headers.items():
-            self.send_header(name, str(value))
+            # Header bytes on the wire are UTF-8 (e.g. a unicode revision name quoted in X-Error-Message).
+            self.send_header(name, str(value).encode("utf-8", "replace").decode("latin-1"))
         self.send_header("Content-Length", str(length))
         self.end_headers()
 

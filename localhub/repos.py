@@ -10,7 +10,8 @@ Manifest (`<root>/repos.json`)::
                               {"name": "refs/pr/1", "kind": "pr", "dir": "sources/tiny/pr1"}]}]}
 
 `dir` is relative to the root. A revision may say `"same_as": "main"` instead of `dir` to point at the same commit.
-`gated` is false, "auto" or "manual". Revisions are committed in order, each one the parent of the next.
+`gated` is false, "auto" or "manual". `aliases` lists former names of a renamed repo: the Hub answers requests for
+them with a 307 to the same URL under the new name (relative Location). Revisions are committed in order, each one the parent of the next.
 """
 import json
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class Repo:
     gated: bool | str = False
     approved: tuple[str, ...] = ()
     disabled: bool = False
+    aliases: tuple[str, ...] = ()  # former names: requests for them are redirected (307, relative Location)
     revisions: dict[str, Revision] = field(default_factory=dict)
 
     @property
@@ -121,7 +123,7 @@ def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int) -> 
         raise ValueError(f"repo {spec.get('id')}: type must be one of {REPO_TYPES}")
     repo = Repo(type=spec.get("type", "model"), id=spec["id"], private=bool(spec.get("private", False)),
                 gated=spec.get("gated", False) or False, approved=tuple(spec.get("approved", ())),
-                disabled=bool(spec.get("disabled", False)))
+                disabled=bool(spec.get("disabled", False)), aliases=tuple(spec.get("aliases", ())))
     parent = None
     for rev_spec in spec.get("revisions") or [{"name": "main", "dir": spec["dir"]}]:
         name, kind = rev_spec["name"], rev_spec.get("kind", "branch")

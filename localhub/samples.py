@@ -149,7 +149,7 @@ def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
     root = Path(root)
     src = root / "sources"
     repos = [
-        {"type": "model", "id": "demo/tiny-model", "revisions": _tiny_model(src / "tiny-model", model_size)},
+        {"type": "model", "id": "demo/tiny-model", "aliases": ["demo/old-tiny-model"], "revisions": _tiny_model(src / "tiny-model", model_size)},
         {"type": "model", "id": "demo/gated-model", "gated": "manual", "approved": ["alice"],
          "revisions": _single(src / "gated-model", {"config.json": _config("gated", 16) + "\n",
                                                     "README.md": "# gated-model\nAsk for access.\n"},

@@ -42,22 +42,35 @@ class LocalHub:
         self.notes: list[str] = []
         self._workdir = Path(tempfile.mkdtemp(prefix="localhub-"))
         self.nginx = None
-        binary = nginx_binary() if cdn in ("auto", "nginx") else None
-        if binary:
-            self.nginx = NginxOrigin(binary, self.store.directory, cdn_port or free_port(), self._workdir / "nginx")
-        elif cdn == "nginx":
-            raise RuntimeError("nginx not found: install it (apt-get install nginx-light) or use --cdn python")
-        elif cdn == "auto":
-            self.notes.append("nginx not found: serving LFS blobs from the Python CDN origin (slower)")
-        self.log = RequestLog(self.nginx.access_log if self.nginx else None)
-        self.api_server = HubHTTPServer(("127.0.0.1", port), APIHandler, self)
-        python_cdn_port = 0 if self.nginx else cdn_port
-        self.cdn_server = HubHTTPServer(("127.0.0.1", python_cdn_port), CDNHandler, self)
-        self._threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
-                         for s in (self.api_server, self.cdn_server)]
-        for thread in self._threads:
-            thread.start()
+        self.api_server = self.cdn_server = None
+        self._serving = False
+        try:
+            self._start_nginx(cdn, cdn_port)
+            self.log = RequestLog(self.nginx.access_log if self.nginx else None)
+            self.api_server = HubHTTPServer(("127.0.0.1", port), APIHandler, self)
+            self.cdn_server = HubHTTPServer(("127.0.0.1", 0 if self.nginx else cdn_port), CDNHandler, self)
+        except BaseException:
+            self.stop()
+            raise
+        for server in (self.api_server, self.cdn_server):
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+        self._serving = True
         self.log.clear()
+
+    def _start_nginx(self, cdn: str, cdn_port: int) -> None:
+        binary = nginx_binary() if cdn in ("auto", "nginx") else None
+        if binary is None:
+            if cdn == "nginx":
+                raise RuntimeError("nginx not found: install it (apt-get install nginx-light) or use --cdn python")
+            if cdn == "auto":
+                self.notes.append("nginx not found: serving LFS blobs from the Python CDN origin")
+            return
+        try:
+            self.nginx = NginxOrigin(binary, self.store.directory, cdn_port or free_port(), self._workdir / "nginx")
+        except RuntimeError as error:
+            if cdn == "nginx":
+                raise
+            self.notes.append(f"nginx failed to start ({error}): serving LFS blobs from the Python CDN origin")
 
     def reload(self) -> None:
         """Re-read `repos.json` (e.g. after `samples.add_benchmark_repo`), keeping the servers running."""
@@ -92,8 +105,11 @@ class LocalHub:
 
     def stop(self) -> None:
         for server in (self.api_server, self.cdn_server):
-            server.shutdown()
-            server.server_close()
+            if server is not None:
+                if self._serving:
+                    server.shutdown()  # only returns once serve_forever has stopped: never call it before
+                server.server_close()
+        self._serving = False
         if self.nginx:
             self.nginx.stop()
         shutil.rmtree(self._workdir, ignore_errors=True)

@@ -111,6 +111,23 @@ final class KernelLoopTests: XCTestCase {
         XCTAssertEqual(try execute("echo still alive").reply.content["status"], "ok")
     }
 
+    func testFailureAbortsExecutionsQueuedMeanwhileButServesOtherRequests() throws {
+        let sleeping = try client.send("execute_request", ["code": "sleep"], on: client.shell)
+        let queued = try client.send("execute_request", ["code": "echo queued"], on: client.shell)
+        let info = try client.send("kernel_info_request", [:], on: client.shell)
+        Thread.sleep(forTimeInterval: 0.2)
+        try client.send("interrupt_request", [:], on: client.control)
+        var replies: [String: Message] = [:]
+        for _ in 0..<3 {
+            let reply = try XCTUnwrap(try client.receive(client.shell, timeout: 3))
+            replies[reply.parentHeader["msg_id"]!.stringValue!] = reply
+        }
+        XCTAssertEqual(replies[sleeping.msgID]?.content["ename"], "KeyboardInterrupt")
+        XCTAssertEqual(replies[queued.msgID]?.content["status"], "aborted")
+        XCTAssertEqual(replies[info.msgID]?.msgType, "kernel_info_reply")
+        XCTAssertEqual(try execute("echo after").reply.content["status"], "ok")
+    }
+
     func testPasswordInputAnsweredOnStdin() throws {
         let header = try client.send("execute_request", ["code": "ask Token:", "allow_stdin": true], on: client.shell)
         let request = try XCTUnwrap(try client.receive(client.stdin))

@@ -140,3 +140,17 @@ final class ReplayGuardTests: XCTestCase {
         XCTAssertTrue(guardian.admit([1]))
     }
 }
+
+final class MessageIDTests: XCTestCase {
+    func testMessageIDsAreUniqueAcrossThreads() {
+        let session = MessageSession(key: "k")
+        let lock = NSLock()
+        var ids = Set<String>()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let local = (0..<500).map { _ in session.makeHeader("status").msgID }
+            lock.withLock { ids.formUnion(local) }
+        }
+        XCTAssertEqual(ids.count, 4000)
+        XCTAssertTrue(ids.allSatisfy { $0.hasPrefix(session.sessionID + "_") })
+    }
+}

@@ -2,6 +2,8 @@
 interrupts (message and SIGINT) with the heartbeat answered meanwhile, stdin, shutdown."""
 from __future__ import annotations
 
+import json
+import pathlib
 import time
 
 import pytest
@@ -73,7 +75,7 @@ def test_silent_cell_does_not_count_or_echo(hubkernel):
 
 def test_error_reply_and_stop_on_error_aborts_queued_cells(hubkernel):
     _, kc = hubkernel
-    failing = kc.execute("%no_such_magic")
+    failing = kc.execute("%sleep 0.5\n%no_such_magic")  # long enough for the next request to queue up
     queued = kc.execute("%echo never runs")
     first = kc.get_shell_msg(timeout=10)
     second = kc.get_shell_msg(timeout=10)
@@ -179,3 +181,24 @@ def test_iopub_welcome_for_each_new_subscriber(hubkernel):
         assert message["content"] == {"subscription": ""}
     finally:
         socket.close(linger=0)
+
+
+def test_empty_key_disables_signing(start_hubkernel):
+    km, kc = start_hubkernel(session_key=b"")
+    with open(km.connection_file) as handle:
+        assert json.load(handle)["key"] == ""
+    reply, iopub = run_cell(kc, "%echo unsigned")
+    assert reply["content"]["status"] == "ok"
+    assert stream_text(iopub) == "unsigned\n"
+
+
+def test_ipc_transport(start_hubkernel):
+    km, kc = start_hubkernel(transport="ipc")
+    with open(km.connection_file) as handle:
+        info = json.load(handle)
+    assert info["transport"] == "ipc"
+    assert pathlib.Path(f"{info['ip']}-{info['shell_port']}").is_socket()
+    reply, iopub = run_cell(kc, "%echo over ipc")
+    assert reply["content"]["status"] == "ok"
+    assert stream_text(iopub) == "over ipc\n"
+    assert heartbeat_answers(km)

@@ -344,3 +344,13 @@ def test_repo_api_bad_token_is_not_repo_not_found(local_hub, hf_run, token_kind,
     result = hf_run("from huggingface_hub import HfApi\nHfApi().model_info('alice/private-model')\nprint('{}')",
                     token=token)
     assert (result["error"], result["status"]) == (error, status)
+
+
+def test_renamed_repo_redirect_is_followed(local_hub, hf_env, hf_run):
+    """demo/old-tiny-model is a former name of demo/tiny-model: 307 with a relative Location, as the Hub does."""
+    local_hub.clear_log()
+    result = download(hf_run, "demo/old-tiny-model", "config.json")
+    assert Path(result["path"]).read_bytes() == local_hub.source(TINY, "config.json").read_bytes()
+    heads = [(e["path"], e["status"]) for e in local_hub.log() if e["method"] == "HEAD"]
+    assert heads == [("/demo/old-tiny-model/resolve/main/config.json", 307),
+                     ("/demo/tiny-model/resolve/main/config.json", 200)]

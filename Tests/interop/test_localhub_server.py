@@ -239,3 +239,25 @@ print(json.dumps(sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, fs
     assert result == sorted([f"files/file_{i:05d}.txt" for i in range(7)] + ["large.bin"])
     assert (source / "large.bin").stat().st_size == 3 * 1024 * 1024
     assert all((source / name).stat().st_size == 300 for name in result if name.startswith("files/"))
+
+
+@pytest.mark.parametrize("old, new", [
+    ("/api/models/demo/old-tiny-model", "/api/models/demo/tiny-model"),
+    ("/api/models/demo/old-tiny-model/tree/main?recursive=true", "/api/models/demo/tiny-model/tree/main?recursive=true"),
+    ("/demo/old-tiny-model/resolve/main/config.json", "/demo/tiny-model/resolve/main/config.json"),
+])
+def test_renamed_repo_location_is_relative(local_hub, old, new):
+    status, headers, _ = request(local_hub.endpoint + old, "HEAD" if "resolve" in old else "GET", follow=False)
+    assert status == 307 and headers["Location"] == new
+
+
+@pytest.mark.parametrize("url_path", [
+    "/", "/api", "/api/models", "/api/models/", "/api/models/demo/tiny-model/tree", "/api/models/a/b/c/d/e",
+    "/demo/tiny-model/resolve", "/demo/tiny-model/resolve/main", "/demo/tiny-model/resolve/main/%ZZ",
+    "/demo/tiny-model/resolve/%ff%fe/config.json", "/api/models/demo/tiny-model/tree/main?cursor=!!!",
+    "/../../etc/passwd", "/demo/tiny-model/resolve/main/../../../etc/passwd", "/datasets", "/spaces/x",
+])
+def test_malformed_requests_get_4xx(local_hub, url_path):
+    status, _, _ = request(local_hub.endpoint + url_path)
+    assert 400 <= status < 500
+    assert request(resolve(local_hub, "config.json"))[0] == 200, "the hub keeps serving"

@@ -89,34 +89,29 @@ extension Kernel {
             replyContent["user_expressions"] = [:]
             replyContent["payload"] = []
         }
+        // Requests that queued up while this cell ran are read before its reply goes out, so a request
+        // sent after the client saw the reply is never aborted by mistake.
+        let aborted = replyContent["status"] == "error" && stopOnError ? takeQueuedExecutions() : []
         reply(on: shell, to: request, "execute_reply", replyContent)
-        if replyContent["status"] == "error" && stopOnError { abortQueuedExecutions() }
+        for queued in aborted {
+            withBusyStatus(queued) {
+                reply(on: shell, to: queued, "execute_reply", ["status": "aborted"], metadata: ["status": "aborted"])
+            }
+        }
     }
 
     /// After a failed cell with `stop_on_error`, execute requests already queued are answered
-    /// `aborted` (as ipykernel does); other queued requests are kept and served in order.
-    private func abortQueuedExecutions() {
+    /// `aborted` (as ipykernel does): this takes them off the socket. Other queued requests are kept in
+    /// `readAhead` and served in order.
+    private func takeQueuedExecutions() -> [Message] {
+        var executions: [Message] = []
         while true {
-            let frames: [[UInt8]]?
+            guard let frames = try? shell.receive(dontWait: true) else { return executions }
             do {
-                frames = try shell.receive(dontWait: true)
-            } catch {
-                return
-            }
-            guard let frames else { return }
-            let message: Message
-            do {
-                message = try session.decode(frames)
+                let message = try session.decode(frames)
+                if message.msgType == "execute_request" { executions.append(message) } else { readAhead.append(message) }
             } catch {
                 log.log("shell: \(error)")
-                continue
-            }
-            guard message.msgType == "execute_request" else {
-                readAhead.append(message)
-                continue
-            }
-            withBusyStatus(message) {
-                reply(on: shell, to: message, "execute_reply", ["status": "aborted"], metadata: ["status": "aborted"])
             }
         }
     }

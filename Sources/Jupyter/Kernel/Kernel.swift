@@ -28,6 +28,9 @@ public final class Kernel: @unchecked Sendable {
     var executionCount = 0
     var readAhead: [Message] = []
 
+    /// The largest frame a client may send (256 MiB); larger ones drop the connection.
+    static let maxFrameBytes: Int64 = 256 << 20
+
     /// Binds every channel of `connection` (as CurveZMQ servers when it carries keys).
     /// - Parameter redact: applied to every string that leaves the kernel (message content, history, log lines).
     public init(connection: ConnectionInfo, handler: KernelHandler, redact: @escaping @Sendable (String) -> String) throws {
@@ -43,7 +46,12 @@ public final class Kernel: @unchecked Sendable {
         func open(_ channel: Channel, _ type: ZMQSocketType, configure: (ZMQSocket) throws -> Void = { _ in }) throws -> ZMQSocket {
             try Kernel.openSocket(context: context, connection: connection, channel: channel, type: type, configure: configure)
         }
-        let handover: (ZMQSocket) throws -> Void = { try $0.setOption(ZMQ_ROUTER_HANDOVER, 1) }
+        // Requests come in on ROUTERs: a peer sending a frame above `maxFrameBytes` is disconnected by libzmq
+        // before the kernel allocates it.
+        let handover: (ZMQSocket) throws -> Void = {
+            try $0.setOption(ZMQ_ROUTER_HANDOVER, 1)
+            try $0.setOption(ZMQ_MAXMSGSIZE, int64: Kernel.maxFrameBytes)
+        }
         shell = try open(.shell, .router, configure: handover)
         control = try open(.control, .router, configure: handover)
         let stdinSocket = try open(.stdin, .router, configure: handover)

@@ -65,8 +65,8 @@ public enum KernelspecInstallError: Error, Sendable, Equatable, CustomStringConv
 
     public var description: String {
         switch self {
-        case .usage(let detail): return "hubkernel install: \(detail).\nUsage: hubkernel install [--user | --sys-prefix | --prefix DIR]"
-        case .noLocation(let detail): return "hubkernel install: \(detail)."
+        case .usage(let detail): return "\(detail).\nUsage: hubkernel install [--user | --sys-prefix | --prefix DIR]"
+        case .noLocation(let detail): return "\(detail)."
         }
     }
 }

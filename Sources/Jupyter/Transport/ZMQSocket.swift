@@ -98,6 +98,13 @@ final class ZMQSocket: @unchecked Sendable {
         }
     }
 
+    func setOption(_ option: Int32, int64 value: Int64) throws {
+        var value = value
+        guard zmq_setsockopt(try live("zmq_setsockopt"), option, &value, MemoryLayout<Int64>.size) == 0 else {
+            throw ZMQError.last("zmq_setsockopt(\(option))")
+        }
+    }
+
     func setOption(_ option: Int32, bytes: [UInt8]) throws {
         let socket = try live("zmq_setsockopt")
         let status = bytes.withUnsafeBytes { zmq_setsockopt(socket, option, $0.baseAddress, $0.count) }

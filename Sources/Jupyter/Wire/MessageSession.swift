@@ -53,11 +53,21 @@ public final class MessageSession: @unchecked Sendable {
         return object
     }
 
-    /// A fresh header for an outgoing message of `msgType`.
+    private let counterLock = NSLock()
+    private var counter = 0
+
+    /// A fresh header for an outgoing message of `msgType`. Message ids are `<session>_<pid>_<n>`, as
+    /// ipykernel makes them: unique without a random number per message.
     public func makeHeader(_ msgType: String) -> MessageHeader {
-        MessageHeader(msgID: UUID().uuidString.lowercased(), msgType: msgType, username: username,
-                      session: sessionID, date: ISO8601Timestamp.string())
+        let number: Int = counterLock.withLock {
+            counter += 1
+            return counter
+        }
+        return MessageHeader(msgID: "\(sessionID)_\(processID)_\(number)", msgType: msgType, username: username,
+                             session: sessionID, date: ISO8601Timestamp.string())
     }
+
+    private let processID = Int(getpid())
 
     /// Signed frames for a new message. Content and metadata strings pass through `redact`.
     public func encode(_ msgType: String, content: [String: JSONValue], parent: MessageHeader?,

@@ -40,9 +40,9 @@ final class TestClient {
 
     /// Sends a request; returns its header.
     @discardableResult
-    func send(_ msgType: String, _ content: [String: JSONValue], on socket: ZMQSocket) throws -> MessageHeader {
+    func send(_ msgType: String, _ content: [String: JSONValue], on socket: ZMQSocket, dontWait: Bool = false) throws -> MessageHeader {
         let header = session.makeHeader(msgType)
-        try socket.send(session.encode(Message(header: header, content: content)))
+        try socket.send(session.encode(Message(header: header, content: content)), dontWait: dontWait)
         return header
     }
 
