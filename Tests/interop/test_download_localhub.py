@@ -280,3 +280,17 @@ from huggingface_hub.file_download import _CACHED_NO_EXIST
 print(json.dumps(try_to_load_from_cache({REPO!r}, "no-such-file.bin", cache_dir={env["HF_HUB_CACHE"]!r}) is _CACHED_NO_EXIST))
 """)
     assert out is True
+
+
+def test_renamed_repo_follows_the_redirect_like_python(local_hub, hf_env, hf_run, tmp_path):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    result = run(["demo/old-tiny-model"], dict(hf_env, HF_HUB_CACHE=str(ours)))
+    assert result.returncode == 0, result.stderr
+    single = run(["demo/old-tiny-model", "config.json"], dict(hf_env, HF_HUB_CACHE=str(ours)))
+    assert single.returncode == 0, single.stderr
+    hf_run(f"""
+from huggingface_hub import snapshot_download
+print(json.dumps(snapshot_download("demo/old-tiny-model", cache_dir={str(theirs)!r})))
+""")
+    assert cache_tree(ours) == cache_tree(theirs)
+    assert (ours / "models--demo--old-tiny-model").is_dir()

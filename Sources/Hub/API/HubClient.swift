@@ -111,8 +111,16 @@ public struct HubClient: Sendable {
 
     // MARK: helpers
 
+    /// GET following redirects (a renamed repo answers 307 with a relative Location), as
+    /// Python's session does; the token goes only to the endpoint's origin.
     func get(_ url: String) throws -> HTTPResponse {
-        try send(HTTPRequest(method: "GET", url: url, headers: headers(for: url), timeout: metadataTimeout))
+        var url = url
+        for _ in 0..<10 {
+            let response = try send(HTTPRequest(method: "GET", url: url, headers: headers(for: url), timeout: metadataTimeout))
+            guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["location"] else { return response }
+            url = URLText.join(url, location)
+        }
+        throw HubError(.badResponse(url: url, detail: "too many redirects"))
     }
 
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
