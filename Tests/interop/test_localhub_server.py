@@ -261,3 +261,21 @@ def test_malformed_requests_get_4xx(local_hub, url_path):
     status, _, _ = request(local_hub.endpoint + url_path)
     assert 400 <= status < 500
     assert request(resolve(local_hub, "config.json"))[0] == 200, "the hub keeps serving"
+
+
+def test_tokens_added_while_running(local_hub):
+    """The state file is re-read when it changes: a test may mint a token for a user while the hub runs."""
+    from localhub.samples import new_token
+    state_path = local_hub.root / "state.json"
+    original = state_path.read_text()
+    token = new_token()
+    state = json.loads(original)
+    state["tokens"][token] = {"user": "bob", "displayName": "minted", "role": "write"}
+    try:
+        state_path.write_text(json.dumps(state))
+        status, _, body = request(f"{local_hub.endpoint}/api/whoami-v2", headers={"Authorization": f"Bearer {token}"})
+        assert status == 200 and json.loads(body)["auth"]["accessToken"] == {
+            "displayName": "minted", "role": "write", "createdAt": json.loads(body)["auth"]["accessToken"]["createdAt"]}
+    finally:
+        state_path.write_text(original)
+    assert request(f"{local_hub.endpoint}/api/whoami-v2", headers={"Authorization": f"Bearer {token}"})[0] == 401
