@@ -35,12 +35,6 @@ def resolve(hub, path, rev="main", repo=TINY):
     return f"{hub.endpoint}/{repo}/resolve/{urllib.parse.quote(rev, safe='')}/{urllib.parse.quote(path)}"
 
 
-@pytest.fixture(autouse=True)
-def _no_faults_left(local_hub):
-    yield
-    local_hub.clear_faults()
-
-
 @pytest.mark.parametrize("path", ["config.json", "model.safetensors"])
 @pytest.mark.parametrize("range_header, slice_of", [
     ("bytes=0-9", slice(0, 10)), ("bytes=5-", slice(5, None)), ("bytes=-7", slice(-7, None)),
