@@ -7,6 +7,7 @@ State file::
      "tokens": {"<token>": {"user": "alice", "displayName": "laptop", "role": "read"}}}
 
 `role` is "read", "write" or "fineGrained" (a fine-grained token may say `"canReadGatedRepos": false`).
+Other top-level keys are ignored (samples.py adds `"roles": {role name: token}` for tools outside pytest).
 """
 import hashlib
 import json

@@ -273,3 +273,24 @@ def test_tokens_added_while_running(local_hub):
     finally:
         state_path.write_text(original)
     assert request(f"{local_hub.endpoint}/api/whoami-v2", headers={"Authorization": f"Bearer {token}"})[0] == 401
+
+
+def test_samples_cli_never_prints_tokens(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "localhub", "samples", str(tmp_path), "--model-size", "2000000"],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=True)
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert set(state["roles"]) == {"read", "write", "fine", "unapproved"}
+    assert set(state["roles"].values()) == set(state["tokens"])
+    assert not any(token in done.stdout + done.stderr for token in state["tokens"])
+    assert (tmp_path / "state.json").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "sources/tiny-model/main/model.safetensors").stat().st_size == 2000000
+
+
+def test_sample_model_is_valid_safetensors(local_hub):
+    import struct
+    data = local_hub.source(TINY, "model.safetensors").read_bytes()
+    (header_len,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + header_len])
+    begin, end = header["weight"]["data_offsets"]
+    assert header["weight"]["dtype"] == "U8" and header["weight"]["shape"] == [end - begin]
+    assert begin == 0 and 8 + header_len + end == len(data)
