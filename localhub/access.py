@@ -4,11 +4,15 @@ from .accounts import Token
 from .repos import Repo
 
 
+def is_visible(repo: Repo, token: Token | None) -> bool:
+    """Public repos are visible to all; private ones to their owner (or the members of the owning org)."""
+    return not repo.private or (token is not None and token.user.belongs_to(repo.namespace))
+
+
 def check_repo(repo: Repo | None, token: Token | None) -> None:
     """Raise the Hub's error if the repo's metadata is not visible to this caller."""
-    authenticated = token is not None
-    if repo is None or (repo.private and not (token and token.user.belongs_to(repo.namespace))):
-        raise hub_errors.repo_not_found(authenticated)
+    if repo is None or not is_visible(repo, token):
+        raise hub_errors.repo_not_found(token is not None)
     if repo.disabled:
         raise hub_errors.disabled()
 

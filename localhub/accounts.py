@@ -7,6 +7,7 @@ State file::
      "tokens": {"<token>": {"user": "alice", "displayName": "laptop", "role": "read"}}}
 
 `role` is "read", "write" or "fineGrained" (a fine-grained token may say `"canReadGatedRepos": false`).
+Other top-level keys are ignored (samples.py adds `"roles": {role name: token}` for tools outside pytest).
 """
 import hashlib
 import json
@@ -51,7 +52,8 @@ class Accounts:
     def _reload(self) -> None:
         if self.state_file is None or not self.state_file.exists():
             return
-        mtime = self.state_file.stat().st_mtime_ns
+        stat = self.state_file.stat()
+        mtime = (stat.st_mtime_ns, stat.st_size, stat.st_ino)  # mtime alone may not tick between two quick writes
         if mtime == self._mtime:
             return
         data = json.loads(self.state_file.read_text())

@@ -70,7 +70,7 @@ class APIHandler(BaseHandler):
                 return self._admin(path)
             if self.command not in ("GET", "HEAD"):
                 self.close_connection = True  # the request body was not read
-                raise hub_errors.HubError(405, "Method not allowed")
+                raise HubError(405, "Method not allowed")
             if path == "/api/whoami-v2":
                 return self._whoami()
             if path.startswith("/api/"):
@@ -104,7 +104,7 @@ class APIHandler(BaseHandler):
         repo = self.hub.repos.get((repo_type, repo_id))
         if repo is None:
             renamed = next((r for r in self.hub.repos.values() if r.type == repo_type and repo_id in r.aliases), None)
-            if renamed is not None and not (renamed.private and not (token and token.user.belongs_to(renamed.namespace))):
+            if renamed is not None and access.is_visible(renamed, token):
                 raise Renamed(renamed_path(self.raw_path, repo_id, renamed.id) + (f"?{self.query}" if self.query else ""))
         access.check_repo(repo, token)
         return repo

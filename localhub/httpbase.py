@@ -28,6 +28,8 @@ class HubHTTPServer(ThreadingHTTPServer):
 
 class BaseHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms per response.
+    disable_nagle_algorithm = True
     server_version = "LocalHub/1.0"
 
     def version_string(self) -> str:

@@ -170,7 +170,8 @@ def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
     ]
     _write_manifest(root, repos)
     tokens = {role: new_token() for role in TOKEN_ROLES}
-    state = {"users": USERS,
+    state = {"roles": tokens,  # role name -> token, for tools outside pytest (the server ignores this key)
+             "users": USERS,
              "tokens": {tokens[role]: {"user": user, "displayName": name, "role": kind}
                         for role, (user, name, kind) in TOKEN_ROLES.items()}}
     state_path = root / "state.json"

@@ -354,3 +354,14 @@ def test_renamed_repo_redirect_is_followed(local_hub, hf_env, hf_run):
     heads = [(e["path"], e["status"]) for e in local_hub.log() if e["method"] == "HEAD"]
     assert heads == [("/demo/old-tiny-model/resolve/main/config.json", 307),
                      ("/demo/tiny-model/resolve/main/config.json", 200)]
+
+
+def test_snapshot_download_by_commit_id(local_hub, hf_env, hf_run):
+    """A commit id skips repo_info: the tree is listed at that commit and no ref file is written."""
+    commit = head_commit(local_hub, TINY, "v1.0")
+    local_hub.clear_log()
+    result = hf_run(SNAPSHOT.format(repo=TINY, revision=commit, allow=None, ignore=None, repo_type=None))
+    assert result["files"] == expected_files(local_hub.source_dir(TINY, "v1.0"))
+    assert not (cache_folder(hf_env, TINY) / "refs").exists()
+    api_paths = {e["path"] for e in local_hub.log() if e["server"] == "api" and e["path"].startswith("/api/")}
+    assert api_paths == {f"/api/models/{TINY}/tree/{commit}"}

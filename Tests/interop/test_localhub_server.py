@@ -35,12 +35,6 @@ def resolve(hub, path, rev="main", repo=TINY):
     return f"{hub.endpoint}/{repo}/resolve/{urllib.parse.quote(rev, safe='')}/{urllib.parse.quote(path)}"
 
 
-@pytest.fixture(autouse=True)
-def _no_faults_left(local_hub):
-    yield
-    local_hub.clear_faults()
-
-
 @pytest.mark.parametrize("path", ["config.json", "model.safetensors"])
 @pytest.mark.parametrize("range_header, slice_of", [
     ("bytes=0-9", slice(0, 10)), ("bytes=5-", slice(5, None)), ("bytes=-7", slice(-7, None)),
@@ -102,13 +96,13 @@ def test_status_fault_with_retry_after_for_k_requests(local_hub):
 
 
 def test_stall_faults(local_hub):
+    local_hub.clear_log()
     with local_hub.faults({"path": "*/config.json", "stall": 0.6}):
         started = time.monotonic()
         request(resolve(local_hub, "config.json"))
-        stalled = time.monotonic() - started
-    started = time.monotonic()
-    request(resolve(local_hub, "config.json"))
-    assert stalled >= 0.6 > time.monotonic() - started
+        assert time.monotonic() - started >= 0.6
+        request(resolve(local_hub, "config.json"))
+    assert [e["fault"] for e in local_hub.log()] == ["stall_before=0.6", None], "count defaults to 1"
     with local_hub.faults({"target": "cdn", "stall": 0.6, "stall_at": 1000}):
         started = time.monotonic()
         status, _, body = request(resolve(local_hub, "model.safetensors"))
@@ -261,3 +255,42 @@ def test_malformed_requests_get_4xx(local_hub, url_path):
     status, _, _ = request(local_hub.endpoint + url_path)
     assert 400 <= status < 500
     assert request(resolve(local_hub, "config.json"))[0] == 200, "the hub keeps serving"
+
+
+def test_tokens_added_while_running(local_hub):
+    """The state file is re-read when it changes: a test may mint a token for a user while the hub runs."""
+    from localhub.samples import new_token
+    state_path = local_hub.root / "state.json"
+    original = state_path.read_text()
+    token = new_token()
+    state = json.loads(original)
+    state["tokens"][token] = {"user": "bob", "displayName": "minted", "role": "write"}
+    try:
+        state_path.write_text(json.dumps(state))
+        status, _, body = request(f"{local_hub.endpoint}/api/whoami-v2", headers={"Authorization": f"Bearer {token}"})
+        assert status == 200 and json.loads(body)["auth"]["accessToken"] == {
+            "displayName": "minted", "role": "write", "createdAt": json.loads(body)["auth"]["accessToken"]["createdAt"]}
+    finally:
+        state_path.write_text(original)
+    assert request(f"{local_hub.endpoint}/api/whoami-v2", headers={"Authorization": f"Bearer {token}"})[0] == 401
+
+
+def test_samples_cli_never_prints_tokens(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "localhub", "samples", str(tmp_path), "--model-size", "2000000"],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=True)
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert set(state["roles"]) == {"read", "write", "fine", "unapproved"}
+    assert set(state["roles"].values()) == set(state["tokens"])
+    assert not any(token in done.stdout + done.stderr for token in state["tokens"])
+    assert (tmp_path / "state.json").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "sources/tiny-model/main/model.safetensors").stat().st_size == 2000000
+
+
+def test_sample_model_is_valid_safetensors(local_hub):
+    import struct
+    data = local_hub.source(TINY, "model.safetensors").read_bytes()
+    (header_len,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + header_len])
+    begin, end = header["weight"]["data_offsets"]
+    assert header["weight"]["dtype"] == "U8" and header["weight"]["shape"] == [end - begin]
+    assert begin == 0 and 8 + header_len + end == len(data)
