@@ -1,7 +1,7 @@
 """The nginx front (optional, `serve --front`): an endpoint where nginx answers anonymous `/resolve` requests for the
 regular (non-LFS) files of public repos straight from the blob store, with the headers the API server sends, and
 proxies everything else to the Python API server: API routes, LFS redirects, private/gated/disabled repos, renamed
-repos, and every request that carries a token (so tokens are still checked). Benchmarks use it so that hundreds of
+repos, and every request that carries a token (so tokens are still checked) or a Range header. Benchmarks use it so that hundreds of
 small files measure the client, not a Python server. Faults do not apply to what nginx serves itself."""
 import re
 from dataclasses import dataclass
@@ -14,7 +14,8 @@ from .urls import URL_PREFIX
 GENERATION_PATH = "/_front/generation"
 # Names nginx's config syntax cannot carry inside a quoted string without variables or escapes: proxied instead.
 _UNSAFE = re.compile(r'["\\$;{}\x00-\x1f\x7f]|//|(^|/)\.\.?(/|$)')
-# Headers nginx sets itself for static files.
+# Headers nginx sends itself on the 200s it serves (requests with a Range header go to the API server: nginx's 206 and
+# 416 answers differ from the API server's in headers and body).
 _NGINX_OWN = {"Accept-Ranges"}
 
 
@@ -43,7 +44,7 @@ def front_locations(repos: dict[tuple[str, str], Repo], blobs: Path, generation:
                 if entry.is_lfs:
                     continue
                 headers = {k: v for k, v in resolve_headers(revision, entry).items() if k not in _NGINX_OWN}
-                directives = " ".join(f"add_header {name} {_quoted(str(value))} always;" for name, value in headers.items())
+                directives = " ".join(f"add_header {name} {_quoted(str(value))};" for name, value in headers.items())
                 for ref in dict.fromkeys((revision.name, revision.commit)):
                     uri = f"/{URL_PREFIX[repo.type]}{repo.id}/resolve/{ref}/{entry.path}"
                     if uri in blocks or _UNSAFE.search(f"{ref}/{entry.path}"):
@@ -63,9 +64,9 @@ def front_server(front: FrontConfig, tmp: Path) -> str:
         listen 127.0.0.1:{front.port};
         access_log {tmp}/access.log localhub_front;
         etag off;
-        max_ranges 1;
         error_page 418 = @api;
         if ($http_authorization) {{ return 418; }}
+        if ($http_range) {{ return 418; }}
         include {front.locations};
         location / {{ {proxy} }}
         location @api {{ {proxy} }}

@@ -89,18 +89,31 @@ class NginxOrigin:
 
     def reload(self, generation: int, timeout: float = 10.0) -> None:
         """Re-read the config (the front's locations file was rewritten for `generation`) and wait until the new
-        workers answer: nginx reloads gracefully on SIGHUP."""
+        workers answer and the old ones are gone: nginx reloads gracefully on SIGHUP, and an old worker could otherwise
+        still accept a connection with the old config."""
+        old_workers = self._workers()
         self.process.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.front.port}{GENERATION_PATH}", timeout=1) as answer:
-                    if answer.read().decode() == str(generation):
-                        return
-            except OSError:
-                pass
+            if self._answers(generation) and not any(Path(f"/proc/{pid}").exists() for pid in old_workers):
+                return
             time.sleep(0.05)
         raise RuntimeError(f"nginx did not load the front's new locations in time: see {self.workdir / 'error.log'}")
+
+    def _answers(self, generation: int) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.front.port}{GENERATION_PATH}", timeout=1) as answer:
+                return answer.read().decode() == str(generation)
+        except OSError:
+            return False
+
+    def _workers(self) -> list[int]:
+        """nginx's worker processes (children of the master), from /proc."""
+        try:
+            text = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in text.split()]
 
     def stop(self) -> None:
         if self.process.poll() is None:
