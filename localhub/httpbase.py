@@ -184,10 +184,10 @@ class BaseHandler(BaseHTTPRequestHandler):
                 for offset in plan.corrupt_at:
                     if sent <= offset < sent + len(chunk):
                         chunk[offset - sent] ^= 0xFF
+                if plan.rate:  # the chunk leaves when a link of that rate would have carried it
+                    self._pause(started + (sent + len(chunk)) / plan.rate - time.monotonic())
                 self.wfile.write(chunk)
                 sent += len(chunk)
-                if plan.rate:
-                    self._pause(started + sent / plan.rate - time.monotonic())
             if plan.stall_at is not None and sent == plan.stall_at:
                 self._pause(plan.stall_for)
                 started += plan.stall_for  # the stall is not part of the paced transfer
