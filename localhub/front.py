@@ -1,8 +1,8 @@
 """The nginx front (optional, `serve --front`): an endpoint where nginx answers anonymous `/resolve` requests for the
 regular (non-LFS) files of public repos straight from the blob store, with the headers the API server sends, and
 proxies everything else to the Python API server: API routes, LFS redirects, private/gated/disabled repos, renamed
-repos, and every request that carries a token (so tokens are still checked) or a Range header. Benchmarks use it so that hundreds of
-small files measure the client, not a Python server. Faults do not apply to what nginx serves itself."""
+repos, and every request that carries a token (so tokens are still checked) or a Range header. Benchmarks use it so
+that hundreds of small files measure the client, not a Python server. Faults do not apply to what nginx serves."""
 import re
 from dataclasses import dataclass
 from pathlib import Path

@@ -281,7 +281,9 @@ def test_unsafe_listed_paths_are_refused(local_hub, env, tmp_path, mode, revisio
     name = pathlib.PurePosixPath(hostile).name
     outside = pathlib.Path("/", name)
     existed_outside = os.path.lexists(outside)
-    args = [repo, "--revision", revision] + (["--local-dir", str(tmp_path / "a" / "b" / "out")] if mode == "local-dir" else [])
+    args = [repo, "--revision", revision]
+    if mode == "local-dir":
+        args += ["--local-dir", str(tmp_path / "a" / "b" / "out")]
     local_hub.clear_log()
     result = run(args, env)
     assert result.returncode == 1 and "UnsafePathError" in result.stderr, result.stderr

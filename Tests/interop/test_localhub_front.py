@@ -1,5 +1,6 @@
-"""The local Hub's nginx front (localhub/front.py, used by Benchmarks/download_bench.py): it must answer exactly like the
-API server, serve public small files itself, and leave tokens, private repos, LFS redirects and the rest to the API."""
+"""The local Hub's nginx front (localhub/front.py, used by Benchmarks/download_bench.py): it must answer exactly like
+the API server, serve public small files itself, and leave tokens, private repos, LFS redirects and the rest to the
+API server."""
 import hashlib
 import shutil
 import time

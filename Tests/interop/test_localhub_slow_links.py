@@ -11,7 +11,7 @@ TINY = "demo/tiny-model"
 KIB = 1024
 
 
-def open_resolve(local_hub, path: str, headers: dict | None = None) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+def open_resolve(local_hub, path: str, headers: dict | None = None):
     """A GET of `path` in demo/tiny-model, following the LFS redirect by hand; returns the open connection."""
     url = f"{local_hub.endpoint}/{TINY}/resolve/main/{path}"
     for _ in range(2):

@@ -25,7 +25,8 @@ def test_unsafe_name_is_listed_with_the_content_of_a_real_file(local_hub, revisi
         entries = {entry["path"]: entry for entry in listing}
         assert set(entries) == {"config.json", UNSAFE[revision]}
         unsafe = entries[UNSAFE[revision]]
-        assert {k: unsafe[k] for k in ("type", "oid", "size")} == {k: entries["config.json"][k] for k in ("type", "oid", "size")}
+        keys = ("type", "oid", "size")
+        assert {k: unsafe[k] for k in keys} == {k: entries["config.json"][k] for k in keys}
     siblings = [s["rfilename"] for s in get_json(f"{api}/revision/{revision}")["siblings"]]
     assert sorted(siblings) == sorted(["config.json", UNSAFE[revision]])
     with pytest.raises(urllib.error.HTTPError) as missing:
