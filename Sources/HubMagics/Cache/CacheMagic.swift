@@ -34,22 +34,10 @@ enum CacheCommandSupport {
     /// Completes cached repos (`model/org/name`) and, with `revisions`, commit hashes.
     static func cachedTargets(revisions: Bool) -> CompletionSource {
         .dynamic { session, wordsBefore in
-            let folder = cacheDirectory(in: wordsBefore) ?? session.environment.hubCache
+            let folder = CacheCompletion.cacheDirectory(in: wordsBefore) ?? session.environment.hubCache
             guard let info = try? CacheScanner(cacheDir: folder).scan() else { return [] }
             return info.repos.map(\.cacheID) + (revisions ? info.repos.flatMap { $0.revisions.map(\.commitHash) } : [])
         }
-    }
-
-    /// Completes cached repo ids (`org/name`) for `%cache verify`.
-    static let cachedRepoIDs = CompletionSource.dynamic { session, wordsBefore in
-        let folder = cacheDirectory(in: wordsBefore) ?? session.environment.hubCache
-        guard let info = try? CacheScanner(cacheDir: folder).scan() else { return [] }
-        return Array(Set(info.repos.map(\.repoID))).sorted()
-    }
-
-    private static func cacheDirectory(in words: [String]) -> String? {
-        if let index = words.firstIndex(of: "--cache-dir"), index + 1 < words.count { return words[index + 1] }
-        return words.last { $0.hasPrefix("--cache-dir=") }.map { String($0.dropFirst("--cache-dir=".count)) }
     }
 
     /// Asks "question [y/N]" unless `--yes`; false when the answer is not yes.

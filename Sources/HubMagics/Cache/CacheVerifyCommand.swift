@@ -5,7 +5,7 @@ import Hub
 enum CacheVerifyCommand {
     static let spec = MagicSpec(
         name: "verify", summary: "Check every cached file of a repo revision against the Hub's checksums",
-        positionals: [.init("REPO", help: "repo id, e.g. org/name", completion: CacheCommandSupport.cachedRepoIDs)],
+        positionals: [.init("REPO", help: "repo id, e.g. org/name", completion: CacheCompletion.repoIDs)],
         options: [.value("repo-type", valueName: "T", help: "model (default), dataset or space",
                          completion: .choices(["model", "dataset", "space"])),
                   .value("revision", valueName: "R", help: "branch, tag or commit (default: main, or the only cached snapshot)"),
