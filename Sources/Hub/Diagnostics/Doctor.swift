@@ -189,11 +189,11 @@ public struct Doctor: Sendable {
         switch (response.status, response.headers["X-Error-Code"]) {
         case (200, _):
             return DoctorCheck(name, .pass, "Your token can read \(repo.id).")
+        case (401, _) where token == nil:
+            return DoctorCheck(name, .fail, "\(repo.id) needs a token and none is set.", fix: "Log in with %hf_login.", link: page)
         case (_, "GatedRepo"?), (403, _):
             return DoctorCheck(name, .fail, "\(repo.id) is gated and your account has not been granted access.",
                                fix: "Open the repo page, accept its licence/conditions with the account of your token, then retry.", link: page)
-        case (401, _) where token == nil:
-            return DoctorCheck(name, .fail, "\(repo.id) needs a token and none is set.", fix: "Log in with %hf_login.", link: page)
         case (401, _), (404, _):
             return DoctorCheck(name, .fail, "\(repo.id) was not found, or is private to an account your token does not belong to.",
                                fix: "Check the repo id and --repo-type, or log in with a token of an account that can see it.", link: page)
