@@ -44,6 +44,8 @@ class TmuxConsole:
         raise AssertionError(f"{text!r} did not appear; screen:\n{self.screen()}")
 
     def close(self) -> None:
+        """Kills the session: the console dies without shutting its kernel down, so the kernel must notice
+        its parent is gone (JPY_PARENT_PID) and exit by itself."""
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
@@ -72,5 +74,13 @@ def test_console_runs_magics_and_hides_the_password(tmp_path, local_hub, client_
         console.type_line("%download demo/tiny-model config.json")
         screen = console.wait_for("snapshots/", timeout=60)
         assert "<div" not in screen
+        kernels = subprocess.run(["pgrep", "-f", client_env["JUPYTER_RUNTIME_DIR"]], capture_output=True, text=True)
+        assert kernels.stdout.split(), "the console's kernel is running"
     finally:
         console.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and subprocess.run(["pgrep", "-f", client_env["JUPYTER_RUNTIME_DIR"]]).returncode == 0:
+        time.sleep(0.2)
+    leftover = subprocess.run(["pgrep", "-f", client_env["JUPYTER_RUNTIME_DIR"]], capture_output=True, text=True).stdout.split()
+    subprocess.run(["kill", *leftover], capture_output=True)
+    assert not leftover, "a kernel whose frontend died must exit by itself"
