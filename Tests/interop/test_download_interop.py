@@ -250,8 +250,8 @@ def test_download_magic_in_the_kernel(minihub, tmp_path, start_hubkernel):
     reply, iopub = run_cell(kc, "%download org/repo --include *.json --include sub/", timeout=60)
     assert reply["content"]["status"] == "ok", reply["content"]
     result = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]
-    assert result["application/json"]["paths"] == [str(cache / "models--org--repo" / "snapshots" / COMMIT)]
-    assert sorted(f["path"] for f in result["application/json"]["files"]) == ["config.json", "sub/dir/vocab.txt"]
+    assert result["application/vnd.hubkernel+json"]["paths"] == [str(cache / "models--org--repo" / "snapshots" / COMMIT)]
+    assert sorted(f["path"] for f in result["application/vnd.hubkernel+json"]["files"]) == ["config.json", "sub/dir/vocab.txt"]
     displays = [m for m in iopub if m["msg_type"] in ("display_data", "update_display_data")]
     assert displays and displays[0]["msg_type"] == "display_data"
     assert "Done" in displays[-1]["content"]["data"]["text/plain"]

@@ -170,7 +170,7 @@ def test_kernel_interrupt_keeps_partial_and_rerun_resumes(local_hub, env, start_
     local_hub.clear_log()
     reply, iopub = run_cell(kc, f"%download {REPO} model.safetensors", timeout=60)
     assert reply["content"]["status"] == "ok", reply["content"]
-    path = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]["application/json"]["paths"][0]
+    path = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]["application/vnd.hubkernel+json"]["paths"][0]
     assert pathlib.Path(path).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
     assert [e["range"] for e in local_hub.log() if e["server"] != "api" and e["method"] == "GET"] == ["bytes=3000000-"]
 
