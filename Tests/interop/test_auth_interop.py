@@ -334,7 +334,7 @@ def test_kernel_sees_hf_token_from_its_environment(tmp_path, start_hubkernel, wh
         reply, iopub = run_cell(kc, "%whoami --json")
         assert reply["content"]["status"] == "ok"
         result = next(m for m in iopub if m["msg_type"] == "execute_result")
-        data = result["content"]["data"]["application/vnd.hubkernel+json"]
+        data = result["content"]["data"]["application/json"]
         assert data["user"] == "carol" and data["token_source"] == {"kind": "environment", "variable": "HF_TOKEN"}
         reply, iopub = run_cell(kc, "%hf_login")
         assert "Already logged in (environment variable HF_TOKEN)" in all_text(iopub)

@@ -75,5 +75,5 @@ def test_kernel_login_is_seen_by_python(local_hub, env, start_hubkernel):
     assert token not in json.dumps(iopub, default=str)
     assert python("import huggingface_hub as h; print(h.get_token())", env=env).strip() == token
     reply, iopub = run_cell(kc, "%whoami --json")
-    data = next(m for m in iopub if m["msg_type"] == "execute_result")["content"]["data"]["application/vnd.hubkernel+json"]
+    data = next(m for m in iopub if m["msg_type"] == "execute_result")["content"]["data"]["application/json"]
     assert data["user"] == "alice" and data["token_source"]["kind"] == "token_file"
