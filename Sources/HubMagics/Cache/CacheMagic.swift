@@ -40,6 +40,21 @@ enum CacheCommandSupport {
         }
     }
 
+    /// Shows what will be deleted, stops there for `--dry-run`, asks for confirmation (unless `--yes`),
+    /// deletes, and reports what could not be deleted: the common path of `%cache rm` and `%cache prune`.
+    static func deleteAfterConfirmation(_ lines: [String], question: String, command: String, cancelled: String,
+                                        done: String, _ arguments: MagicArguments, in context: MagicContext,
+                                        execute: () -> [String]) throws -> RichOutput {
+        context.output.print(lines.joined(separator: "\n") + "\n")
+        if arguments.flag("dry-run") { return RichOutput(text: "Dry run: no files were deleted.") }
+        guard try confirm(question, arguments, in: context, command: command) else { return RichOutput(text: cancelled) }
+        let failures = execute()
+        if !failures.isEmpty {
+            context.output.warn("Could not delete (check permissions):\n" + failures.map { "  - \($0)\n" }.joined())
+        }
+        return RichOutput(text: done)
+    }
+
     /// Asks "question [y/N]" unless `--yes`; false when the answer is not yes.
     /// A frontend that cannot prompt gets an error that says to add --yes.
     static func confirm(_ question: String, _ arguments: MagicArguments, in context: MagicContext, command: String) throws -> Bool {
