@@ -15,6 +15,10 @@ cells = [
         "Run `%help` for every magic, or add `--help` to any magic."),
     new_code_cell("%lsmagic"),
     new_markdown_cell(
+        "The repos this tour uses. The cell is tagged `parameters`: papermill replaces it "
+        "(`python examples/hubkernel_papermill.py IN OUT -p repo org/name`), and later cells read `$repo`."),
+    new_code_cell("%set repo demo/tiny-model\n%set gated_repo demo/gated-model", metadata={"tags": ["parameters"]}),
+    new_markdown_cell(
         "## Log in\n\n`%hf_login` asks for the token in the frontend's password box: it never appears in the "
         "notebook, its outputs, or the history. It is checked against the Hub, then saved where `huggingface_hub` "
         "looks (`$HF_HOME/token`, mode 0600)."),
@@ -25,12 +29,12 @@ cells = [
         "token file. Values are masked."),
     new_code_cell("%token_source"),
     new_markdown_cell("## Download\n\nFirst see what would be fetched, then fetch it with live progress."),
-    new_code_cell("%download demo/tiny-model --dry-run"),
-    new_code_cell("%download demo/tiny-model"),
+    new_code_cell("%download $repo --dry-run"),
+    new_code_cell("%download $repo"),
     new_markdown_cell("A single file resolves to its path in the shared cache (a symlink into `blobs/`):"),
-    new_code_cell("%download demo/tiny-model config.json"),
+    new_code_cell("%download $repo config.json"),
     new_markdown_cell("## Gated models\n\n`%doctor --repo` checks that the licence of a gated model was accepted."),
-    new_code_cell("%doctor --repo demo/gated-model"),
+    new_code_cell("%doctor --repo $gated_repo"),
     new_markdown_cell("## The shared cache\n\nPython's `scan_cache_dir()` sees exactly this."),
     new_code_cell("%cache ls"),
 ]

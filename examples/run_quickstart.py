@@ -62,12 +62,12 @@ def start_local_hub(root: Path):
 
 
 def use_real_repos(notebook) -> None:
-    """Points the sample repo ids at real ones (override with HUBKERNEL_DEMO_REPO / HUBKERNEL_DEMO_GATED_REPO)."""
-    names = {"demo/tiny-model": os.environ.get("HUBKERNEL_DEMO_REPO", "hf-internal-testing/tiny-random-bert"),
-             "demo/gated-model": os.environ.get("HUBKERNEL_DEMO_GATED_REPO", "meta-llama/Llama-3.2-1B")}
+    """Points the parameters cell at real repos (override with HUBKERNEL_DEMO_REPO / HUBKERNEL_DEMO_GATED_REPO)."""
+    repo = os.environ.get("HUBKERNEL_DEMO_REPO", "hf-internal-testing/tiny-random-bert")
+    gated = os.environ.get("HUBKERNEL_DEMO_GATED_REPO", "meta-llama/Llama-3.2-1B")
     for cell in notebook.cells:
-        for sample, real in names.items():
-            cell.source = cell.source.replace(sample, real)
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = f"%set repo {repo}\n%set gated_repo {gated}"
 
 
 def summarize(notebook) -> str:

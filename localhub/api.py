@@ -135,6 +135,9 @@ class APIHandler(BaseHandler):
         token = self.token()
         repo = self._lookup(target.repo_type, target.repo_id, token)
         params = parse_qs(self.query)
+        if target.action == "auth-check":
+            access.check_files(repo, token, self.endpoint)
+            return self.send_json(200, {})
         if target.action == "refs":
             include_prs = params.get("include_prs", ["0"])[0].lower() in ("1", "true")
             return self.send_json(200, payloads.refs(repo, include_prs))

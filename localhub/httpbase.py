@@ -42,6 +42,10 @@ class BaseHandler(BaseHTTPRequestHandler):
         self.headers_sent = False  # one handler serves every request of a keep-alive connection
         super().handle_one_request()
 
+    def parse_request(self) -> bool:
+        self.started_at = time.time()  # the request line has just arrived (not: when we began waiting for it)
+        return super().parse_request()
+
     # -- request facts -------------------------------------------------------------------------------------------
     @property
     def hub(self):
@@ -74,7 +78,8 @@ class BaseHandler(BaseHTTPRequestHandler):
         if self.raw_path.startswith("/_admin/"):
             return
         self.hub.log.record(self.log_target, self.command, unquote(self.raw_path), self.query, status,
-                            self.headers.get("Range"), self.has_auth, sent, plan.describe() if plan else None)
+                            self.headers.get("Range"), self.has_auth, sent, plan.describe() if plan else None,
+                            self.started_at)
 
     # -- answers -------------------------------------------------------------------------------------------------
     def _start(self, status: int, headers: dict, length: int) -> None:

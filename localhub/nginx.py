@@ -34,10 +34,10 @@ http {{
     server_tokens off;
     map $http_authorization $localhub_has_auth {{ "" false; default true; }}
     log_format localhub escape=json '{{"server":"nginx","method":"$request_method","path":"$uri","query":"$args",'
-        '"status":$status,"range":"$http_range","auth":$localhub_has_auth,"bytes":$body_bytes_sent,"time":$msec}}';
+        '"status":$status,"range":"$http_range","auth":$localhub_has_auth,"bytes":$body_bytes_sent,"time":$msec,"request_time":$request_time}}';
     log_format localhub_front escape=json '{{"server":"front","method":"$request_method","path":"$uri",'
         '"query":"$args","status":$status,"range":"$http_range","auth":$localhub_has_auth,"bytes":$body_bytes_sent,'
-        '"time":$msec}}';
+        '"time":$msec,"request_time":$request_time}}';
     server {{
         listen 127.0.0.1:{port};
         access_log {tmp}/access.log localhub;

@@ -14,12 +14,14 @@ class RequestLog:
         self._entries: list[dict] = []
         self.nginx_access_log = nginx_access_log
         self._nginx_offset = 0
+        self._cutoff = 0.0
 
     def record(self, server: str, method: str, path: str, query: str, status: int, range_header: str | None,
-               has_auth: bool, body_bytes: int, fault: str | None = None) -> None:
+               has_auth: bool, body_bytes: int, fault: str | None, started: float) -> None:
+        """Log one answered request; `started` is when it arrived (time.time())."""
         entry = {"server": server, "method": method, "path": path, "query": query, "status": status,
                  "range": range_header or "", "auth": has_auth, "bytes": body_bytes, "fault": fault,
-                 "time": round(time.time(), 3)}
+                 "start": round(started, 3), "time": round(time.time(), 3)}
         with self._lock:
             self._entries.append(entry)
 
@@ -36,16 +38,21 @@ class RequestLog:
             except ValueError:
                 continue
             entry.setdefault("fault", None)
+            entry["start"] = round(entry["time"] - entry.pop("request_time", 0.0), 3)
             entries.append(entry)
         return entries
 
     def entries(self) -> list[dict]:
+        """Requests that arrived after the last clear(), in the order they were answered."""
         with self._lock:
             merged = self._entries + self._nginx_entries()
-        return sorted(merged, key=lambda e: e["time"])
+            cutoff = self._cutoff
+        return sorted((e for e in merged if e["start"] >= cutoff), key=lambda e: e["time"])
 
     def clear(self) -> None:
+        """Forget past requests, including ones still being answered (they are logged just after answering)."""
         with self._lock:
+            self._cutoff = round(time.time(), 3)
             self._entries.clear()
             if self.nginx_access_log is not None and self.nginx_access_log.exists():
                 self._nginx_offset = self.nginx_access_log.stat().st_size

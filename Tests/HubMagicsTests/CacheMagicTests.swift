@@ -73,7 +73,7 @@ final class CacheMagicTests: XCTestCase {
         let token = "hf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
         let result = try XCTUnwrap(try run("%hf_env", variables: ["HF_TOKEN": token, "HF_HUB_OFFLINE": "yes"]))
         XCTAssertFalse(result.text.contains(token))
-        XCTAssertTrue(result.text.contains("- Token: hf_****\(token.suffix(4)) (from HF_TOKEN)"), result.text)
+        XCTAssertTrue(result.text.contains("- Token: hf_****\(token.suffix(4)) from environment variable HF_TOKEN"), result.text)
         XCTAssertTrue(result.text.contains("- HF_HUB_OFFLINE: True"))
         XCTAssertTrue(result.text.contains("- HF_HUB_CACHE: \(cacheDir)"))
         XCTAssertTrue(result.text.contains("- libzmq: "))

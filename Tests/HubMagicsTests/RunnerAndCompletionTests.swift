@@ -71,3 +71,12 @@ final class RunnerAndCompletionTests: XCTestCase {
         XCTAssertTrue(table.html.contains("<tr style=\"font-weight:bold\"><td style=\"text-align:left\">&lt;x&gt;</td>"))
     }
 }
+
+final class RichOutputBundleTests: XCTestCase {
+    func testJSONBesideHTMLUsesTheVendorTypeSoLabShowsTheHTML() {
+        let both = RichOutput(text: "t", html: "<b>t</b>", json: .object(["a": .string("b")])).mimeBundle
+        XCTAssertEqual(Set(both.keys), ["text/plain", "text/html", "application/vnd.hubkernel+json"])
+        let jsonOnly = RichOutput(text: "{}", json: .object([:])).mimeBundle
+        XCTAssertEqual(Set(jsonOnly.keys), ["text/plain", "application/json"])
+    }
+}

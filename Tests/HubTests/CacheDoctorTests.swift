@@ -74,7 +74,9 @@ final class CacheDoctorTests: XCTestCase {
         let home = FileSystem.parent(of: cache.root)
         cache.write(home + "/.env", "HF_TOKEN=" + fakeToken)
         XCTAssertEqual(doctor(cache).dotEnvIgnored().verdict, .pass, "outside a git work tree")
-        guard GitTool.run(["init", "-q"], in: home)?.status == 0 else { throw XCTSkip("git is not installed") }
+        guard (try? ProcessCommandRunner().run(["git", "init", "-q"], input: nil, directory: home, environment: [:]))?.status == 0 else {
+            throw XCTSkip("git is not installed")
+        }
         XCTAssertEqual(doctor(cache).dotEnvIgnored().verdict, .fail)
         cache.write(home + "/.gitignore", ".env\n")
         XCTAssertEqual(doctor(cache).dotEnvIgnored().verdict, .pass)
@@ -93,9 +95,38 @@ final class CacheDoctorTests: XCTestCase {
         XCTAssertEqual(doctor(cache).staleIncompleteFiles().verdict, .pass, "fresh partial downloads are not stale")
     }
 
-    func testCredentialHelperParsingMatchesPythonRegex() {
-        XCTAssertEqual(GitTool.parseCredentialHelpers("credential.helper=store\nuser.name=x\n  credential.helper = cache --timeout 30\ncredential.helper=/usr/bin/x\n"),
-                       ["/usr/bin/x", "cache", "store"])
+    func testTokenValidityAndScope() throws {
+        let cache = SyntheticCache()
+        XCTAssertEqual(doctor(cache).tokenValidity(nil).verdict, .warn, "no token")
+        let token = ResolvedToken(value: fakeToken, source: .environment(variable: "HF_TOKEN"))
+        let invalid = doctor(cache).tokenValidity(token)
+        XCTAssertEqual(invalid.verdict, .fail, "401")
+        XCTAssertTrue(invalid.fix.contains("https://huggingface.co/settings/tokens"), invalid.fix)
+        XCTAssertFalse(invalid.detail.contains(fakeToken), "tokens are masked")
+        func whoami(role: String) -> ScriptedTransport {
+            ScriptedTransport { request in
+                XCTAssertEqual(request.headers.first { $0.name.lowercased() == "authorization" }?.value, "Bearer \(self.fakeToken)")
+                return HTTPResponse(status: 200, body: Data(#"{"type":"user","name":"ann","auth":{"accessToken":{"displayName":"t","role":"\#(role)"}}}"#.utf8))
+            }
+        }
+        XCTAssertEqual(doctor(cache, transport: whoami(role: "read")).tokenValidity(token).verdict, .pass)
+        let write = doctor(cache, transport: whoami(role: "write")).tokenValidity(token)
+        XCTAssertEqual(write.verdict, .warn)
+        XCTAssertTrue(write.detail.contains("only need read"), write.detail)
+    }
+
+    func testAllChecksUseTheTokenInForceAndAnUnknownNameFails() throws {
+        let cache = SyntheticCache()
+        var sent: [String] = []
+        let transport = ScriptedTransport { request in
+            sent.append(request.headers.first { $0.name.lowercased() == "authorization" }?.value ?? "none")
+            return HTTPResponse(status: 401)
+        }
+        let checks = doctor(cache, variables: ["HF_TOKEN": fakeToken], transport: transport).allChecks(repo: try RepoID("org/m"))
+        XCTAssertEqual(checks.first { $0.name == "Token valid and scoped" }?.verdict, .fail)
+        XCTAssertEqual(sent.filter { $0 == "Bearer \(fakeToken)" }.count, 2, "whoami and auth-check send the token: \(sent)")
+        let unknown = doctor(cache).allChecks(repo: nil, tokenName: "nope")
+        XCTAssertEqual(unknown.first { $0.name == "Token valid and scoped" }?.verdict, .fail)
     }
 }
 

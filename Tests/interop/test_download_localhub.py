@@ -488,14 +488,14 @@ def test_download_magic_in_the_kernel(local_hub, env, hf_run, snapshot, start_hu
     reply, iopub = run_cell(kc, f"%download {REPO} --include *.json --include nested/", timeout=60)
     assert reply["content"]["status"] == "ok", reply["content"]
     result = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]
-    assert result["application/json"]["paths"] == [str(snapshot)]
+    assert result["application/vnd.hubkernel+json"]["paths"] == [str(snapshot)]
     expected = hf_run(f"""
 from huggingface_hub.utils import filter_repo_objects
 print(json.dumps(sorted(filter_repo_objects({sorted(source_files(local_hub.source_dir(REPO)))!r},
                                             allow_patterns=["*.json", "nested/"]))))
 """)
     assert "nested/deeper/notes.txt" in expected and MODEL not in expected
-    assert sorted(f["path"] for f in result["application/json"]["files"]) == expected
+    assert sorted(f["path"] for f in result["application/vnd.hubkernel+json"]["files"]) == expected
     displays = [m for m in iopub if m["msg_type"] in ("display_data", "update_display_data")]
     assert displays and displays[0]["msg_type"] == "display_data"
     assert "Done" in displays[-1]["content"]["data"]["text/plain"]
@@ -521,6 +521,6 @@ def test_kernel_interrupt_keeps_partial_and_rerun_resumes(local_hub, env, start_
     local_hub.clear_log()
     reply, iopub = run_cell(kc, f"%download {REPO} model.safetensors", timeout=60)
     assert reply["content"]["status"] == "ok", reply["content"]
-    path = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]["application/json"]["paths"][0]
+    path = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]["application/vnd.hubkernel+json"]["paths"][0]
     assert pathlib.Path(path).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
     assert [e["range"] for e in local_hub.log() if e["server"] != "api" and e["method"] == "GET"] == ["bytes=3000000-"]

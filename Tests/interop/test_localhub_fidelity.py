@@ -365,3 +365,19 @@ def test_snapshot_download_by_commit_id(local_hub, hf_env, hf_run):
     assert not (cache_folder(hf_env, TINY) / "refs").exists()
     api_paths = {e["path"] for e in local_hub.log() if e["server"] == "api" and e["path"].startswith("/api/")}
     assert api_paths == {f"/api/models/{TINY}/tree/{commit}"}
+
+
+@pytest.mark.parametrize("repo, role, error, status", [
+    ("demo/gated-model", "read", None, 200),
+    ("demo/gated-model", "unapproved", "GatedRepoError", 403),
+    ("demo/gated-model", None, "GatedRepoError", 401),
+    ("demo/does-not-exist", "read", "RepositoryNotFoundError", 404),
+    (TINY, None, None, 200),
+])
+def test_auth_check(local_hub, hf_run, repo, role, error, status):
+    """`HfApi.auth_check` (what %doctor --repo asks) passes only for callers that may download."""
+    token = local_hub.tokens.get(role) if role else None
+    result = hf_run(f"from huggingface_hub import HfApi\nHfApi().auth_check({repo!r})\nprint('{{}}')", token=token)
+    assert result.get("error") == error, result
+    if error:
+        assert result["status"] == status

@@ -294,3 +294,16 @@ def test_sample_model_is_valid_safetensors(local_hub):
     begin, end = header["weight"]["data_offsets"]
     assert header["weight"]["dtype"] == "U8" and header["weight"]["shape"] == [end - begin]
     assert begin == 0 and 8 + header_len + end == len(data)
+
+
+def test_clear_log_forgets_requests_still_in_flight(local_hub):
+    """A request that arrived before clear_log() but is logged after it (answered later) is not listed."""
+    import threading
+    with local_hub.faults({"path": "*/README.md", "stall": 0.5, "stall_at": 1}):
+        slow = threading.Thread(target=request, args=(resolve(local_hub, "README.md"),))
+        slow.start()
+        time.sleep(0.2)
+        local_hub.clear_log()
+        request(resolve(local_hub, "tokenizer.json"))
+        slow.join()
+    assert [e["path"] for e in local_hub.log()] == [f"/{TINY}/resolve/main/tokenizer.json"]

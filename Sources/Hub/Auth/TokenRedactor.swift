@@ -4,8 +4,8 @@ import Foundation
 /// an output, a log line or the history by accident is not disclosed.
 ///
 /// ```swift
-/// let redactor = TokenRedactor(tokens: ["hf_abcdefghijklmnopqrstuvwxyz0123"])
-/// redactor.redact("Bearer hf_abcdefghijklmnopqrstuvwxyz0123")   // "Bearer hf_****0123"
+/// let redactor = TokenRedactor(tokens: ["hf_exampleToken0123"])
+/// redactor.redact("Bearer hf_exampleToken0123")   // "Bearer hf_****0123"
 /// ```
 public struct TokenRedactor: Sendable, Equatable {
     /// Shorter strings are not treated as secrets (masking them would garble ordinary text).

@@ -99,7 +99,7 @@ public enum CacheVerifier {
     }
 
     /// Compares `local` files with `remote` entries. `cancelled` is polled between files.
-    public static func compare(remote: [String: TreeFile], local: [String: String], revision: String, verifiedPath: String,
+    public static func compare(remote: [String: RepoFileEntry], local: [String: String], revision: String, verifiedPath: String,
                                source: CacheVerification.Source, cancelled: () -> Bool = { false }) throws -> CacheVerification {
         let remotePaths = Set(remote.keys), localPaths = Set(local.keys)
         var mismatches: [CacheVerification.Mismatch] = []
@@ -107,7 +107,7 @@ public enum CacheVerifier {
             if cancelled() { throw CancellationError() }
             let entry = remote[path]!
             let algorithm = entry.lfsSHA256 == nil ? "git-sha1" : "sha256"
-            let expected = entry.lfsSHA256 ?? entry.blobID
+            let expected = (entry.lfsSHA256 ?? entry.blobID).lowercased()
             let actual = try hash(file: local[path]!, gitBlob: entry.lfsSHA256 == nil)
             if actual != expected { mismatches.append(.init(path: path, expected: expected, actual: actual, algorithm: algorithm)) }
         }

@@ -116,19 +116,11 @@ public enum FileSystem {
         return errno == EWOULDBLOCK
     }
 
-    /// Takes an exclusive `flock` on `path` (created if missing) and runs `body` while holding it.
-    /// Gives up after `timeout` seconds and returns nil.
-    public static func withExclusiveLock<T>(_ path: String, timeout: Double = 10, _ body: () throws -> T) rethrows -> T? {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
+    /// Takes an exclusive `flock` on `path` (created if missing, as `FileLock` does for downloads) and
+    /// runs `body` while holding it. Gives up after `timeout` seconds and returns nil.
+    public static func withExclusiveLock<T>(_ path: String, timeout: Double = 10, _ body: () -> T) -> T? {
         let deadline = Date().addingTimeInterval(timeout)
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else { return nil }
-            usleep(20_000)
-        }
-        defer { flock(descriptor, LOCK_UN) }
-        return try body()
+        return try? FileLock.withLock(path, isCancelled: { Date() >= deadline }, body)
     }
 
     /// Free and total bytes of the file system holding `path` (`statvfs`), for an unprivileged user.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The automated checks of `%doctor`. Each returns a `DoctorCheck` with the fix to apply.
-/// Checks that need the token's identity (valid? which role?) come from the auth engine.
+/// Tokens are found by the auth engine's `TokenChain`, exactly as every other command finds them.
 public struct Doctor: Sendable {
     public let environment: HubEnvironment
     public let transport: HTTPTransport
@@ -16,12 +16,47 @@ public struct Doctor: Sendable {
         self.now = now
     }
 
-    /// Every check that needs no token identity, in the order `%doctor` shows them.
-    public func localChecks(repo: RepoID?) -> [DoctorCheck] {
-        var checks = [hubReachable(), deprecatedTokenVariable(), shadowedToken(), tokenFileModes(), dotEnvIgnored(),
-                      cacheLocation(), symlinkSupport(), staleIncompleteFiles()]
-        if let repo { checks.append(repoAccess(repo, token: TokenPresence.find(environment)?.value)) }
+    private var tokens: TokenChain { TokenChain(environment: environment) }
+
+    /// Every check, in the order `%doctor` shows them; `tokenName` picks a stored token as `--token-name` does.
+    public func allChecks(repo: RepoID?, tokenName: String? = nil) -> [DoctorCheck] {
+        let token: ResolvedToken?
+        var checks = [hubReachable()]
+        do {
+            token = try tokens.tokenToSend(explicitName: tokenName)
+            checks.append(tokenValidity(token))
+        } catch {
+            token = nil
+            checks.append(DoctorCheck("Token valid and scoped", .fail, "\(error)", fix: "Run %auth_list to see the stored token names."))
+        }
+        checks += [deprecatedTokenVariable(), shadowedToken(), tokenFileModes(), dotEnvIgnored(),
+                   cacheLocation(), symlinkSupport(), staleIncompleteFiles()]
+        if let repo { checks.append(repoAccess(repo, token: token?.value)) }
         return checks
+    }
+
+    /// Asks `whoami-v2` whether the token is valid, and warns when it can write although reading is all
+    /// HubKernel needs.
+    public func tokenValidity(_ token: ResolvedToken?) -> DoctorCheck {
+        let name = "Token valid and scoped"
+        guard let token else {
+            return DoctorCheck(name, .warn, "No token is set: public repos only; gated and private repos will fail.",
+                               fix: "Log in with %hf_login (or `hubkernel auth login` in a terminal).")
+        }
+        do {
+            let info = try WhoAmIClient(environment: environment, transport: transport).fetch(token)
+            let detail = "\(token.masked) from \(token.source) belongs to \(info.user) (\(info.role?.text ?? "unknown role"))."
+            if info.role == .write {
+                return DoctorCheck(name, .warn, detail + " It can write, but downloads only need read access.",
+                                   fix: "Create a read token at \(environment.endpoint)/settings/tokens and log in with it (%hf_login --force).")
+            }
+            return DoctorCheck(name, .pass, detail)
+        } catch AuthError.invalidToken {
+            return DoctorCheck(name, .fail, "\(token.masked) from \(token.source) is invalid or expired (HTTP 401).",
+                               fix: "Create a new token at \(environment.endpoint)/settings/tokens, then %hf_login --force.")
+        } catch {
+            return DoctorCheck(name, .skip, "Could not check the token: \(error)", fix: "See 'Hub reachable'.")
+        }
     }
 
     public func hubReachable() -> DoctorCheck {
@@ -46,10 +81,10 @@ public struct Doctor: Sendable {
 
     public func shadowedToken() -> DoctorCheck {
         let name = "Token not shadowed"
-        guard let fromEnvironment = TokenPresence.environmentToken(environment) else {
+        guard let fromEnvironment = tokens.environmentToken() else {
             return DoctorCheck(name, .pass, "No token environment variable overrides the saved token.")
         }
-        guard let saved = TokenPresence.fileToken(environment) else {
+        guard let saved = try? tokens.fileToken() else {
             return DoctorCheck(name, .pass, "\(fromEnvironment.source) is the only token (no saved token).")
         }
         if saved.value == fromEnvironment.value {
@@ -83,11 +118,11 @@ public struct Doctor: Sendable {
         let name = ".env ignored by git"
         let path = workingDirectory + "/.env"
         guard FileSystem.status(of: path) != nil else { return DoctorCheck(name, .pass, "No .env in \(workingDirectory).") }
-        switch GitTool.isIgnored(path) {
-        case true?: return DoctorCheck(name, .pass, "\(path) is git-ignored.")
-        case false?: return DoctorCheck(name, .fail, "\(path) may hold secrets and is not git-ignored.",
-                                        fix: "Add .env to .gitignore (echo .env >> .gitignore) before committing.")
-        case nil: return DoctorCheck(name, .pass, "\(path) is not in a git work tree.")
+        switch GitIgnoreStatus.check(path, environment: environment.variables) {
+        case .ignored: return DoctorCheck(name, .pass, "\(path) is git-ignored.")
+        case .notIgnored: return DoctorCheck(name, .fail, "\(path) may hold secrets and is not git-ignored.",
+                                             fix: "Add .env to .gitignore (echo .env >> .gitignore) before committing.")
+        case .notInRepository, .unknown: return DoctorCheck(name, .pass, "\(path) is not in a git work tree.")
         }
     }
 
@@ -143,20 +178,22 @@ public struct Doctor: Sendable {
     public func repoAccess(_ repo: RepoID, token: String?) -> DoctorCheck {
         let name = "Access to \(repo.id)"
         let page = environment.endpoint + "/" + repo.type.urlPrefix + repo.id
-        var headers: [(name: String, value: String)] = []
-        if let token { headers.append(("Authorization", "Bearer " + token)) }
         let url = environment.endpoint + "/api/" + repo.type.apiCollection + "/" + repo.id + "/auth-check"
+        var headers: [(name: String, value: String)] = [("user-agent", AuthorizationPolicy.userAgent)]
+        if let token, let header = AuthorizationPolicy.header(for: token, url: url, endpoint: environment.endpoint) {
+            headers.append(header)
+        }
         guard let response = try? transport.send(HTTPRequest(url: url, headers: headers, timeout: environment.etagTimeout)) else {
             return DoctorCheck(name, .skip, "The Hub cannot be reached.", fix: "See 'Hub reachable'.")
         }
         switch (response.status, response.headers["X-Error-Code"]) {
         case (200, _):
             return DoctorCheck(name, .pass, "Your token can read \(repo.id).")
+        case (401, _) where token == nil:
+            return DoctorCheck(name, .fail, "\(repo.id) needs a token and none is set.", fix: "Log in with %hf_login.", link: page)
         case (_, "GatedRepo"?), (403, _):
             return DoctorCheck(name, .fail, "\(repo.id) is gated and your account has not been granted access.",
                                fix: "Open the repo page, accept its licence/conditions with the account of your token, then retry.", link: page)
-        case (401, _) where token == nil:
-            return DoctorCheck(name, .fail, "\(repo.id) needs a token and none is set.", fix: "Log in with %hf_login.", link: page)
         case (401, _), (404, _):
             return DoctorCheck(name, .fail, "\(repo.id) was not found, or is private to an account your token does not belong to.",
                                fix: "Check the repo id and --repo-type, or log in with a token of an account that can see it.", link: page)

@@ -6,11 +6,7 @@ import Glibc
 /// Free space checks (statvfs) and the file-size-limit signal.
 enum DiskSpace {
     /// Bytes available to this user on the file system holding `folder`.
-    static func available(folder: String) -> Int64? {
-        var info = statvfs()
-        guard statvfs(folder, &info) == 0 else { return nil }
-        return Int64(info.f_bavail) * Int64(info.f_frsize)
-    }
+    static func available(folder: String) -> Int64? { FileSystem.space(at: folder)?.available }
 
     /// Throws `diskFull` when `folder` has less than `needed` bytes free.
     static func check(folder: String, needed: Int64, path: String, kept: Int64) throws {

@@ -34,22 +34,25 @@ enum CacheCommandSupport {
     /// Completes cached repos (`model/org/name`) and, with `revisions`, commit hashes.
     static func cachedTargets(revisions: Bool) -> CompletionSource {
         .dynamic { session, wordsBefore in
-            let folder = cacheDirectory(in: wordsBefore) ?? session.environment.hubCache
+            let folder = CacheCompletion.cacheDirectory(in: wordsBefore) ?? session.environment.hubCache
             guard let info = try? CacheScanner(cacheDir: folder).scan() else { return [] }
             return info.repos.map(\.cacheID) + (revisions ? info.repos.flatMap { $0.revisions.map(\.commitHash) } : [])
         }
     }
 
-    /// Completes cached repo ids (`org/name`) for `%cache verify`.
-    static let cachedRepoIDs = CompletionSource.dynamic { session, wordsBefore in
-        let folder = cacheDirectory(in: wordsBefore) ?? session.environment.hubCache
-        guard let info = try? CacheScanner(cacheDir: folder).scan() else { return [] }
-        return Array(Set(info.repos.map(\.repoID))).sorted()
-    }
-
-    private static func cacheDirectory(in words: [String]) -> String? {
-        if let index = words.firstIndex(of: "--cache-dir"), index + 1 < words.count { return words[index + 1] }
-        return words.last { $0.hasPrefix("--cache-dir=") }.map { String($0.dropFirst("--cache-dir=".count)) }
+    /// Shows what will be deleted, stops there for `--dry-run`, asks for confirmation (unless `--yes`),
+    /// deletes, and reports what could not be deleted: the common path of `%cache rm` and `%cache prune`.
+    static func deleteAfterConfirmation(_ lines: [String], question: String, command: String, cancelled: String,
+                                        done: String, _ arguments: MagicArguments, in context: MagicContext,
+                                        execute: () -> [String]) throws -> RichOutput {
+        context.output.print(lines.joined(separator: "\n") + "\n")
+        if arguments.flag("dry-run") { return RichOutput(text: "Dry run: no files were deleted.") }
+        guard try confirm(question, arguments, in: context, command: command) else { return RichOutput(text: cancelled) }
+        let failures = execute()
+        if !failures.isEmpty {
+            context.output.warn("Could not delete (check permissions):\n" + failures.map { "  - \($0)\n" }.joined())
+        }
+        return RichOutput(text: done)
     }
 
     /// Asks "question [y/N]" unless `--yes`; false when the answer is not yes.

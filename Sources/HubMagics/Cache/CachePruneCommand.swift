@@ -23,15 +23,8 @@ enum CachePruneCommand {
         lines += CacheCommandSupport.describe(plan.detachedByRepo.mapValues { Set($0.map(\.commitHash)) }, in: info)
         lines += plan.incompleteFiles.map { "  - \($0.filePath) (\(CacheFormat.size($0.sizeOnDisk)), incomplete)" }
         lines += plan.sharedBlobs.keys.sorted().map { "  - \($0) (\(CacheFormat.size(plan.sharedBlobs[$0]!)), unused shared blob)" }
-        context.output.print(lines.joined(separator: "\n") + "\n")
-        if arguments.flag("dry-run") { return RichOutput(text: "Dry run: no files were deleted.") }
-        guard try CacheCommandSupport.confirm("Proceed?", arguments, in: context, command: "%cache prune --yes") else {
-            return RichOutput(text: "Prune cancelled; nothing was deleted.")
-        }
-        let failures = plan.execute()
-        if !failures.isEmpty {
-            context.output.warn("Could not delete (check permissions):\n" + failures.map { "  - \($0)\n" }.joined())
-        }
-        return RichOutput(text: "Deleted \(plan.summary); freed \(freed).")
+        return try CacheCommandSupport.deleteAfterConfirmation(
+            lines, question: "Proceed?", command: "%cache prune --yes", cancelled: "Prune cancelled; nothing was deleted.",
+            done: "Deleted \(plan.summary); freed \(freed).", arguments, in: context, execute: plan.execute)
     }
 }

@@ -41,15 +41,8 @@ enum CacheRmCommand {
         } else {
             return RichOutput(text: "Nothing to delete.")
         }
-        context.output.print(lines.joined(separator: "\n") + "\n")
-        if arguments.flag("dry-run") { return RichOutput(text: "Dry run: no files were deleted.") }
-        guard try CacheCommandSupport.confirm("Proceed with deletion?", arguments, in: context, command: "%cache rm … --yes") else {
-            return RichOutput(text: "Deletion cancelled; nothing was deleted.")
-        }
-        let failures = plan.execute()
-        if !failures.isEmpty {
-            context.output.warn("Could not delete (check permissions):\n" + failures.map { "  - \($0)\n" }.joined())
-        }
-        return RichOutput(text: "Deleted \(counts); freed \(CacheFormat.size(plan.expectedFreedSize)).")
+        return try CacheCommandSupport.deleteAfterConfirmation(
+            lines, question: "Proceed with deletion?", command: "%cache rm … --yes", cancelled: "Deletion cancelled; nothing was deleted.",
+            done: "Deleted \(counts); freed \(CacheFormat.size(plan.expectedFreedSize)).", arguments, in: context, execute: plan.execute)
     }
 }

@@ -5,14 +5,14 @@ import Hub
 enum CacheVerifyCommand {
     static let spec = MagicSpec(
         name: "verify", summary: "Check every cached file of a repo revision against the Hub's checksums",
-        positionals: [.init("REPO", help: "repo id, e.g. org/name", completion: CacheCommandSupport.cachedRepoIDs)],
+        positionals: [.init("REPO", help: "repo id, e.g. org/name", completion: CacheCompletion.repoIDs)],
         options: [.value("repo-type", valueName: "T", help: "model (default), dataset or space",
                          completion: .choices(["model", "dataset", "space"])),
                   .value("revision", valueName: "R", help: "branch, tag or commit (default: main, or the only cached snapshot)"),
                   .value("local-dir", valueName: "D", help: "verify files in this folder instead of the cache"),
                   .flag("fail-on-missing-files", help: "fail when files of the revision are not present locally"),
                   .flag("fail-on-extra-files", help: "fail when local files are not in the revision"),
-                  CacheCommandSupport.cacheDirOption],
+                  CacheCommandSupport.cacheDirOption, AuthMagicSupport.tokenNameOption],
         discussion: "Examples:\n  %cache verify gpt2\n  %cache verify org/data --repo-type dataset --revision refs/pr/1\n  %cache verify org/model --local-dir ./model")
 
     static func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
@@ -21,7 +21,8 @@ enum CacheVerifyCommand {
         let cacheDir = CacheCommandSupport.cacheDir(arguments, in: context)
         let localDir = arguments.value("local-dir")
         let (root, revision) = try CacheVerifier.resolveRoot(cacheDir: cacheDir, repo: repo, revision: arguments.value("revision"), localDir: localDir)
-        let (remote, source) = try expectedFiles(repo: repo, revision: revision, cacheDir: cacheDir, localDir: localDir, context: context)
+        let (remote, source) = try expectedFiles(repo: repo, revision: revision, cacheDir: cacheDir, localDir: localDir,
+                                                 tokenName: arguments.value("token-name"), context: context)
 
         let result: CacheVerification
         do {
@@ -33,32 +34,38 @@ enum CacheVerifyCommand {
         return try report(result, repo: repo, arguments: arguments, output: context.output)
     }
 
-    /// The Hub's listing, or the cached one when offline or when the Hub cannot be reached.
-    static func expectedFiles(repo: RepoID, revision: String, cacheDir: String, localDir: String?,
-                              context: MagicContext) throws -> ([String: TreeFile], CacheVerification.Source) {
+    /// The Hub's listing (asked with the token in force, or `--token-name`), or the cached one when
+    /// offline or when the Hub cannot be reached.
+    static func expectedFiles(repo: RepoID, revision: String, cacheDir: String, localDir: String?, tokenName: String?,
+                              context: MagicContext) throws -> ([String: RepoFileEntry], CacheVerification.Source) {
         let environment = context.environment
-        let cachedListing: () -> [String: TreeFile]? = {
+        let cachedListing: () -> [RepoFileEntry]? = {
             guard CacheVerifier.isCommitHash(revision) else { return nil }
-            let path = localDir.map { $0 + "/.cache/huggingface/trees/" + revision + ".json" }
-                ?? CacheLayout(root: FileSystem.realPath(cacheDir) ?? cacheDir).treeListing(repo, commit: revision)
-            return TreeListing.cachedFiles(atPath: path)
+            let folder = localDir.map { $0 + "/.cache/huggingface" }
+                ?? CacheLayout(root: FileSystem.realPath(cacheDir) ?? cacheDir).repoFolder(repo)
+            return TreeCacheFile.read(in: folder, commit: revision)
         }
-        var unreachable: HTTPTransportError?
+        var unreachable: String?
         if !environment.isOffline {
-            // Sends no token yet: private and gated repos need the auth engine's token here.
-            let listing = TreeListing(transport: context.session.transport, endpoint: environment.endpoint, timeout: environment.etagTimeout)
+            let token = try TokenChain(environment: environment).tokenToSend(explicitName: tokenName)?.value
+            let client = HubClient(environment: environment, token: token, transport: context.session.transport)
             do {
-                return (try listing.files(repoID: repo.id, repoType: repo.type.rawValue, revision: revision), .hub)
-            } catch let error as HTTPTransportError {
-                unreachable = error
+                return (byPath(try client.listFiles(of: repo, commit: revision)), .hub)
+            } catch let error as HubError {
+                guard case .unreachable(let detail) = error.kind else { throw error }
+                unreachable = detail
             }
         }
         if let files = cachedListing() {
-            if let unreachable { context.output.warn("The Hub could not be reached (\(unreachable.detail)); using the cached listing of \(revision).\n") }
-            return (files, .cachedListing)
+            if let unreachable { context.output.warn("The Hub could not be reached (\(unreachable)); using the cached listing of \(revision).\n") }
+            return (byPath(files), .cachedListing)
         }
         let why = unreachable.map { "The Hub could not be reached: \($0)" } ?? "HF_HUB_OFFLINE is set."
         throw MagicError("OfflineModeIsEnabled", "\(why) No cached listing (trees/\(revision).json) exists for this revision either; verify again when online.")
+    }
+
+    private static func byPath(_ entries: [RepoFileEntry]) -> [String: RepoFileEntry] {
+        Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { $1 })
     }
 
     static func report(_ result: CacheVerification, repo: RepoID, arguments: MagicArguments, output: MagicOutput) throws -> RichOutput {

@@ -6,7 +6,8 @@ struct DoctorMagic: Magic {
     let spec = MagicSpec(
         name: "doctor", summary: "Check connectivity, token, files, cache and repo access; say how to fix each problem",
         options: [.value("repo", valueName: "ORG/NAME", help: "also check that this (gated) repo is accessible"),
-                  .value("repo-type", valueName: "T", help: "model (default), dataset or space", completion: .choices(["model", "dataset", "space"]))])
+                  .value("repo-type", valueName: "T", help: "model (default), dataset or space", completion: .choices(["model", "dataset", "space"])),
+                  AuthMagicSupport.tokenNameOption])
 
     static let symbols: [DoctorCheck.Verdict: String] = [.pass: "✓ pass", .warn: "! warn", .fail: "✗ fail", .skip: "- skip"]
 
@@ -14,9 +15,7 @@ struct DoctorMagic: Magic {
         let repo = try arguments.value("repo").map { try RepoID($0, type: RepoType(argument: arguments.value("repo-type") ?? "model") ?? .model) }
         let doctor = Doctor(environment: context.environment, transport: context.session.transport,
                             workingDirectory: FileManager.default.currentDirectoryPath)
-        var checks = doctor.localChecks(repo: repo)
-        checks.insert(DoctorCheck("Token valid and scoped", .skip, "Token validity (401) and permissions (write where read suffices) need the auth engine, not merged yet.",
-                                  fix: "Run %whoami meanwhile."), at: 1)
+        let checks = doctor.allChecks(repo: repo, tokenName: arguments.value("token-name"))
         let failed = checks.filter { $0.verdict == .fail }
         guard !failed.isEmpty else { return Self.render(checks, redact: context.session.redact) }
         context.output.show(Self.render(checks, redact: context.session.redact))

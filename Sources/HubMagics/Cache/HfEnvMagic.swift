@@ -10,10 +10,10 @@ struct HfEnvMagic: Magic {
 
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let environment = context.environment
-        let token = TokenPresence.find(environment).map { "\($0.masked) (from \($0.source))" }
+        let token = (try? TokenChain(environment: environment).resolve())??.description
         let report = EnvironmentReport(
             version: HubKernelInfo.version, environment: environment, token: token,
-            credentialHelpers: GitTool.credentialHelpers(),
+            credentialHelpers: GitCredential(environment: environment).helpers(),
             libraries: [("libcurl", LibraryVersions.curl), ("OpenSSL", LibraryVersions.openSSL), ("libzmq", ZeroMQ.version)])
         if arguments.flag("json") {
             let json = JSONValue.object(Dictionary(report.items.map { ($0.key, JSONValue.string($0.value)) }, uniquingKeysWith: { $1 }))

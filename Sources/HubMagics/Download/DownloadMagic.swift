@@ -8,10 +8,8 @@ struct DownloadMagic: Magic {
     let spec = MagicSpec(
         name: "download", summary: "Download files or a whole repo into the shared Hugging Face cache",
         positionals: [
-            .init("REPO", help: "repo id, e.g. openai-community/gpt2", completion: .dynamic { session, _ in
-                DownloadMagic.cachedRepoIDs(session.environment)
-            }),
-            .init("FILES", help: "files to fetch (default: the whole repo)", repeated: true),
+            .init("REPO", help: "repo id, e.g. openai-community/gpt2", completion: CacheCompletion.repoIDs),
+            .init("FILES", help: "files to fetch (default: the whole repo)", repeated: true, completion: CacheCompletion.repoFiles),
         ],
         options: [
             .value("include", valueName: "PATTERN", repeatable: true, help: "only files matching this glob (a trailing / means a folder)"),
@@ -83,13 +81,4 @@ struct DownloadMagic: Magic {
                                dryRun: arguments.flag("dry-run"), forceDownload: arguments.flag("force-download"), maxWorkers: workers)
     }
 
-    /// `org/name` of every repo folder in the cache, for completion.
-    static func cachedRepoIDs(_ environment: HubEnvironment) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: environment.hubCache)) ?? []
-        return names.compactMap { name in
-            let parts = name.components(separatedBy: "--")
-            guard parts.count >= 2, ["models", "datasets", "spaces"].contains(parts[0]) else { return nil }
-            return parts.dropFirst().joined(separator: "/")
-        }.sorted()
-    }
 }

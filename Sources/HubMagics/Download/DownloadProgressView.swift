@@ -5,6 +5,12 @@ import Hub
 /// the notebook theme's colours.
 enum DownloadProgressView {
     static func render(_ progress: DownloadProgress, title: String) -> RichOutput {
+        guard progress.filesTotal > 0 || progress.bytesTotal > 0 else {
+            // Nothing is known yet (the listing or the first HEAD is on its way): an indeterminate bar.
+            return RichOutput(text: "\(title): looking up files…",
+                              html: "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"
+                                  + "<progress style=\"width:24em;accent-color:currentColor\"></progress> <span>looking up files…</span></div>")
+        }
         let percent = Int((progress.fraction * 100).rounded(.down))
         let filled = Int(progress.fraction * 24)
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 24 - filled)

@@ -13,11 +13,16 @@ public struct RichOutput: Sendable, Equatable {
         self.json = json
     }
 
-    /// The Jupyter MIME bundle: `text/plain`, plus `text/html` and `application/json` when present.
+    /// The MIME type of the machine-readable result beside HTML. JupyterLab ranks `application/json`
+    /// above `text/html`, so a bundle with both would show a raw JSON tree instead of the table.
+    public static let resultMimeType = "application/vnd.hubkernel+json"
+
+    /// The Jupyter MIME bundle: `text/plain`, plus `text/html`, plus the JSON — as `application/json`
+    /// when it is the presentation (no HTML, e.g. `--json`), else as `resultMimeType`.
     public var mimeBundle: MimeBundle {
         var bundle: MimeBundle = ["text/plain": .string(text)]
         if let html { bundle["text/html"] = .string(html) }
-        if let json { bundle["application/json"] = json }
+        if let json { bundle[html == nil ? "application/json" : Self.resultMimeType] = json }
         return bundle
     }
 }

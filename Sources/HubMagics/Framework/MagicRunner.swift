@@ -28,7 +28,7 @@ public struct MagicRunner: Sendable {
         }
         let words: [String]
         do {
-            words = try WordSplitter.split(line.argumentText)
+            words = try WordSplitter.split(VariableExpansion.expand(line.argumentText, variables: session.variables))
         } catch let error as WordSplitter.UnterminatedQuote {
             throw MagicError.usage("%\(line.name): a \(error.quote) quote is never closed.")
         }

@@ -7,6 +7,7 @@ public final class MagicSession: @unchecked Sendable {
     private let lock = NSLock()
     private var _environment: HubEnvironment
     private var _redactor: @Sendable (String) -> String = { $0 }
+    private var _variables: [String: String] = [:]
 
     /// The magics this session knows, in `%lsmagic` order.
     public let registry: MagicRegistry
@@ -23,6 +24,12 @@ public final class MagicSession: @unchecked Sendable {
     public var environment: HubEnvironment {
         get { lock.withLock { _environment } }
         set { lock.withLock { _environment = newValue } }
+    }
+
+    /// Values set with `%set NAME VALUE`, expanded as `$NAME` in later magic lines (papermill parameters).
+    public var variables: [String: String] {
+        get { lock.withLock { _variables } }
+        set { lock.withLock { _variables = newValue } }
     }
 
     /// Masks every known token in `text`. Every string that leaves the kernel passes through it.

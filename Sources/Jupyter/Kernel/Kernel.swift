@@ -93,6 +93,7 @@ public final class Kernel: @unchecked Sendable {
         startThread("hubkernel-heartbeat", group: threads) { [heartbeat] in heartbeat.run() }
         startThread("hubkernel-iopub", group: threads) { [publisher] in publisher.run() }
         startThread("hubkernel-control", group: threads) { [self] in serveControl() }
+        ParentWatcher.start(log: log)
         if connection.transport == .tcp && !connection.usesCurve {
             log.log("serving over TCP without CurveZMQ; messages are signed but not encrypted")
         }

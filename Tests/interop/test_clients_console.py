@@ -1,0 +1,86 @@
+"""`jupyter console --kernel hubkernel` in tmux: magics run, text fallbacks read well, the password prompt hides input."""
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/setup installs it)")
+
+
+class TmuxConsole:
+    """A `jupyter console` in a detached tmux session, read with capture-pane."""
+
+    def __init__(self, env: dict[str, str], tmp_path):
+        self.name = "hubkernel-" + uuid.uuid4().hex[:8]
+        script = tmp_path / "console.sh"
+        exports = "".join(f"export {key}={shlex.quote(value)}\n" for key, value in env.items())
+        script.write_text(exports + "exec jupyter console --kernel hubkernel --ZMQTerminalInteractiveShell.simple_prompt=False\n")
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "200", "-y", "60", "bash " + str(script)],
+                       check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-J", "-S", "-200", "-t", self.name],
+                              capture_output=True, text=True).stdout
+
+    def send(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def type_line(self, text: str) -> None:
+        self.send("-l", text)
+        self.send("Enter")
+
+    def wait_for(self, text: str, timeout: float = 30, after: int = 0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if screen.count(text) > after:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} did not appear; screen:\n{self.screen()}")
+
+    def close(self) -> None:
+        """Kills the session: the console dies without shutting its kernel down, so the kernel must notice
+        its parent is gone (JPY_PARENT_PID) and exit by itself."""
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def test_console_runs_magics_and_hides_the_password(tmp_path, local_hub, client_env):
+    console = TmuxConsole(client_env, tmp_path)
+    try:
+        console.wait_for("In [1]:", timeout=60)
+        console.type_line("%echo hello from the console")
+        console.wait_for("hello from the console", after=1)
+
+        token = local_hub.tokens["read"]
+        console.type_line("%hf_login --name console")
+        console.wait_for("Enter your token (input will not be visible)", timeout=30)
+        console.send("-l", token)
+        console.send("Enter")
+        screen = console.wait_for("Login successful", timeout=30)
+        assert token not in screen, "the typed token must not be echoed"
+        assert token[-4:] not in screen.replace("hf_****" + token[-4:], ""), "only the masked form may show"
+
+        console.type_line("%whoami")
+        screen = console.wait_for("organizations", timeout=30)
+        assert "alice" in screen and "Alice Example" in screen
+        # the text/plain fallback is an aligned table, not HTML
+        assert "<table" not in screen and "field" in screen
+
+        console.type_line("%download demo/tiny-model config.json")
+        screen = console.wait_for("snapshots/", timeout=60)
+        assert "<div" not in screen
+        kernels = subprocess.run(["pgrep", "-f", client_env["JUPYTER_RUNTIME_DIR"]], capture_output=True, text=True)
+        assert kernels.stdout.split(), "the console's kernel is running"
+    finally:
+        console.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and subprocess.run(["pgrep", "-f", client_env["JUPYTER_RUNTIME_DIR"]]).returncode == 0:
+        time.sleep(0.2)
+    leftover = subprocess.run(["pgrep", "-f", client_env["JUPYTER_RUNTIME_DIR"]], capture_output=True, text=True).stdout.split()
+    subprocess.run(["kill", *leftover], capture_output=True)
+    assert not leftover, "a kernel whose frontend died must exit by itself"

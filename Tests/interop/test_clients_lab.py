@@ -1,0 +1,168 @@
+"""JupyterLab 4 in headless Chromium drives HubKernel: the launcher card, %hf_login through Lab's password box,
+%whoami, and %download with a progress display that updates in place; screenshots in light and dark themes."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from fixtures.clients import REPO
+from fixtures.kernel import hubkernel_bin
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/setup installs it)")]
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+# Flags that let Chromium run in this sandbox and keep it from calling any outside service.
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-default-apps", "--metrics-recording-only", "--no-pings"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path, client_env):
+    """A JupyterLab server on 127.0.0.1 with HubKernel installed by `hubkernel install --prefix`."""
+    prefix = tmp_path / "prefix"
+    installed = subprocess.run([hubkernel_bin(), "install", "--prefix", str(prefix)], capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(client_env, JUPYTER_PATH=str(prefix / "share" / "jupyter"))
+    log = open(tmp_path / "lab.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False",
+         "--allow-root", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.extension_manager=readonly"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise AssertionError("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:])
+            time.sleep(0.3)
+    yield {"url": f"{base}/lab?token={token}", "root": root}
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def run_cell(page, cell, code: str) -> None:
+    """Types `code` into `cell` (a locator of a notebook cell), runs it with Shift+Enter, and waits until the
+    kernel has taken it (the prompt shows `[*]` or a number)."""
+    from playwright.sync_api import expect
+
+    cell.locator(".cm-content").click()
+    page.keyboard.type(code)
+    page.keyboard.press("Shift+Enter")
+    expect(cell.locator(".jp-InputPrompt")).not_to_have_text("[ ]:", timeout=30_000)
+
+
+def output_text(cell) -> str:
+    return cell.locator(".jp-OutputArea").inner_text()
+
+
+def test_lab_login_whoami_and_live_download(lab, local_hub):
+    from playwright.sync_api import expect, sync_playwright
+
+    token = local_hub.tokens["read"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(lab["url"])
+            card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
+            expect(card).to_be_visible(timeout=60_000)
+            assert card.locator("img").count() == 1, "the launcher card shows the kernelspec's logo"
+            card.click()
+            expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
+            cells = page.locator(".jp-Notebook .jp-Cell")
+
+            run_cell(page, cells.nth(0), "%hf_login --name lab")
+            password = page.locator(".jp-Stdin input[type='password']")
+            expect(password).to_be_visible(timeout=30_000)
+            password.fill(token)
+            password.press("Enter")
+            expect(cells.nth(0).locator(".jp-OutputArea")).to_contain_text("Login successful", timeout=30_000)
+
+            run_cell(page, cells.nth(1), "%whoami")
+            expect(cells.nth(1).locator(".jp-OutputArea")).to_contain_text("alice", timeout=30_000)
+            expect(cells.nth(1).locator(".jp-OutputArea table")).to_be_visible()
+
+            # Hold the 12 MiB weights file at 4 MiB for a moment so the live display is seen mid-way.
+            with local_hub.faults({"target": "cdn", "stall": 1.5, "stall_at": 4 << 20}):
+                run_cell(page, cells.nth(2), "%download demo/tiny-model")
+                download = cells.nth(2)
+                expect(download.locator("progress")).to_be_attached(timeout=30_000)
+                most_outputs = 0
+                seen = set()
+                deadline = time.monotonic() + 120
+                while "Done" not in output_text(download) and time.monotonic() < deadline:
+                    most_outputs = max(most_outputs, download.locator(".jp-OutputArea-output").count())
+                    text = output_text(download)
+                    if "%" in text and not any("%" in earlier for earlier in seen):
+                        download.screenshot(path=str(SCREENSHOTS / "lab-progress.png"))
+                    seen.add(text)
+                    time.sleep(0.05)
+            expect(download.locator(".jp-OutputArea")).to_contain_text("Done", timeout=5_000)
+            seen.add(output_text(download))
+            assert most_outputs <= 2, f"the progress display is replaced in place, not appended ({most_outputs} outputs)"
+            assert any("%" in text and "Done" not in text for text in seen), f"a progress state was shown: {seen}"
+            assert len(seen) >= 2, f"the same display went from progress to its final state: {seen}"
+            assert download.locator(".jp-OutputArea-output").count() == 2, "final display + the result (paths)"
+            expect(download.locator(".jp-OutputArea")).to_contain_text("snapshots/")
+
+            news = page.locator(".jp-toast-button", has_text="No")
+            if news.count():
+                news.first.click()  # "get notified about Jupyter news?": no (nothing is fetched either way)
+            page.screenshot(path=str(SCREENSHOTS / "lab-light.png"), full_page=True)
+            page.locator(".lm-MenuBar-item", has_text="Settings").click()
+            page.locator(".lm-Menu-item").filter(has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$"))).hover()
+            page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
+            expect(page.locator("body[data-jp-theme-light='false']")).to_be_attached(timeout=30_000)
+            expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+            page.screenshot(path=str(SCREENSHOTS / "lab-dark.png"), full_page=True)
+
+            page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").click()
+            page.get_by_role("button", name="Rename and Save").click()  # Lab asks for a name on first save
+            saved = lab["root"] / "Untitled.ipynb"
+            deadline = time.monotonic() + 20
+            while not (saved.exists() and "Done" in saved.read_text()) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert token not in page.content(), "the token never reaches the page"
+        except Exception:
+            page.screenshot(path=str(SCREENSHOTS / "lab-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+    notebook = json.loads(saved.read_text())
+    assert token not in saved.read_text()
+    outputs = notebook["cells"][2]["outputs"]
+    displays = [o for o in outputs if o["output_type"] == "display_data"]
+    assert len(displays) == 1 and "".join(displays[0]["data"]["text/plain"]).startswith("Done"), outputs
