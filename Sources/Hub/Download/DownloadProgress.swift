@@ -31,14 +31,22 @@ public struct DownloadProgress: Sendable, Equatable {
 }
 
 /// Adds up progress from many transfers on many threads and reports it at most every
-/// `interval` seconds (always the final state).
+/// `interval` seconds. A change that comes too soon after the last report is not lost: it
+/// is sent once the interval has passed (trailing edge), so a display never freezes on an
+/// old state while a transfer stalls. The final state is always sent, and nothing after it.
 final class ProgressTracker: @unchecked Sendable {
     private let lock = NSLock()
     private var state = DownloadProgress()
     private let started = Date()
     private var lastReport = Date.distantPast
+    private var flushScheduled = false
+    private var isStopped = false
+    /// Numbers snapshots so a late one never overtakes a newer one on its way out.
+    private var snapshotsTaken = 0
     private let interval: TimeInterval
     private let report: @Sendable (DownloadProgress) -> Void
+    private let delivery = NSLock()
+    private var lastDelivered = 0
 
     init(interval: TimeInterval = 0.1, report: @escaping @Sendable (DownloadProgress) -> Void) {
         self.interval = interval
@@ -71,15 +79,46 @@ final class ProgressTracker: @unchecked Sendable {
         emit(force: true)
     }
 
+    /// No report after this one returns, not even a flush already scheduled (a run that
+    /// failed must not update its display after the error was shown).
+    func stop() {
+        lock.withLock { isStopped = true }
+        delivery.withLock { lastDelivered = .max }
+    }
+
     private func emit(force: Bool) {
-        let snapshot: DownloadProgress? = lock.withLock {
+        let snapshot: (number: Int, progress: DownloadProgress)? = lock.withLock {
+            if isStopped || (state.isFinished && !force) { return nil }
             let now = Date()
-            guard force || now.timeIntervalSince(lastReport) >= interval else { return nil }
-            lastReport = now
-            let elapsed = max(now.timeIntervalSince(started), 0.001)
-            state.bytesPerSecond = Double(state.bytesDone) / elapsed
-            return state
+            let wait = interval - now.timeIntervalSince(lastReport)
+            guard force || wait <= 0 else {
+                if !flushScheduled {
+                    flushScheduled = true
+                    DispatchQueue.global().asyncAfter(deadline: .now() + wait) { [self] in
+                        lock.withLock { flushScheduled = false }
+                        emit(force: false)
+                    }
+                }
+                return nil
+            }
+            return takeSnapshot(at: now)
         }
-        if let snapshot { report(snapshot) }
+        if let snapshot { deliver(snapshot) }
+    }
+
+    /// Call with `lock` held.
+    private func takeSnapshot(at now: Date) -> (number: Int, progress: DownloadProgress) {
+        lastReport = now
+        snapshotsTaken += 1
+        state.bytesPerSecond = Double(state.bytesDone) / max(now.timeIntervalSince(started), 0.001)
+        return (snapshotsTaken, state)
+    }
+
+    private func deliver(_ snapshot: (number: Int, progress: DownloadProgress)) {
+        delivery.withLock {
+            guard snapshot.number > lastDelivered else { return }
+            lastDelivered = snapshot.number
+            report(snapshot.progress)
+        }
     }
 }

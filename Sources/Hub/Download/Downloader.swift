@@ -35,6 +35,7 @@ public final class Downloader: @unchecked Sendable {
         let context = RunContext(request: request, layout: CacheLayout(root: request.cacheDir ?? environment.hubCache),
                                  local: request.localDir.map(LocalDirLayout.init(root:)),
                                  tracker: ProgressTracker(report: onProgress))
+        defer { context.tracker.stop() }
         let result = request.files.isEmpty ? try snapshot(context) : try files(context)
         context.tracker.finish()
         return result
