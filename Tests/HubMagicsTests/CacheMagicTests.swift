@@ -81,6 +81,24 @@ final class CacheMagicTests: XCTestCase {
         XCTAssertFalse(json.jsonText.contains(token))
     }
 
+    func testHfEnvSaysWhichTokenSourceWinsAndWhatItShadows() throws {
+        let saved = "hf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let variable = "hf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        FileManager.default.createFile(atPath: home + "/token", contents: Data(saved.utf8))
+        let fileOnly = try XCTUnwrap(try run("%hf_env")).text
+        XCTAssertTrue(fileOnly.contains("- Token: hf_****\(saved.suffix(4)) from token file \(home)/token\n"), fileOnly)
+        XCTAssertTrue(fileOnly.contains("- Other token sources: none"), fileOnly)
+
+        let both = try XCTUnwrap(try run("%hf_env", variables: ["HF_TOKEN": variable])).text
+        XCTAssertTrue(both.contains("- Token: hf_****\(variable.suffix(4)) from environment variable HF_TOKEN\n"), both)
+        XCTAssertTrue(both.contains("- Other token sources: token file hf_****\(saved.suffix(4)) (shadowed by environment variable HF_TOKEN)"), both)
+        let disabled = try XCTUnwrap(try run("%hf_env", variables: ["HF_TOKEN": variable, "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"])).text
+        XCTAssertTrue(disabled.contains("(not sent: HF_HUB_DISABLE_IMPLICIT_TOKEN is set)"), disabled)
+        for text in [fileOnly, both, disabled] {
+            XCTAssertFalse(text.contains(saved) || text.contains(variable))
+        }
+    }
+
     func testDoctorFailsWhenTheHubIsUnreachable() {
         let output = RecordingOutput()
         XCTAssertThrowsError(try run("%doctor", output)) { error in
