@@ -22,6 +22,22 @@ final class CacheFileSystemTests: XCTestCase {
         XCTAssertNil(FileSystem.Directory(path: snapshot + "/config.json"))
         XCTAssertEqual(directory.entries()?.map(\.name).sorted(), ["config.json", "sub"])
         XCTAssertEqual(directory.entries()?.map(\.name).sorted(), ["config.json", "sub"], "listing twice rewinds")
+        XCTAssertEqual(directory.entries()?.map(\.kind).sorted { "\($0)" < "\($1)" }, [.directory, .symlink])
+    }
+
+    func testGetdentsListingMatchesReaddir() throws {
+        let cache = SyntheticCache()
+        // Enough long names to need several getdents64 buffers.
+        for index in 0..<700 { cache.write(cache.root + "/many/" + String(repeating: "n", count: 60) + "-\(index)-é.txt", "x") }
+        cache.mkdir(cache.root + "/many/folder")
+        FileSystem.makeSymlink(at: cache.root + "/many/link", to: "folder")
+        let directory = try XCTUnwrap(FileSystem.Directory(path: cache.root + "/many"))
+        let fast = try XCTUnwrap(directory.entries())
+        let portable = try XCTUnwrap(directory.entriesThroughDIR())
+        XCTAssertEqual(fast.count, 702)
+        XCTAssertEqual(fast.sorted { $0.name < $1.name }, portable.sorted { $0.name < $1.name })
+        XCTAssertEqual(fast.first { $0.name == "link" }?.kind, .symlink)
+        XCTAssertTrue(fast.contains { $0.name.hasSuffix("-699-é.txt") && $0.kind == .regular })
     }
 
     func testWalkVisitsEveryEntryWithItsFolderAndSkipsSymlinkedFolders() throws {

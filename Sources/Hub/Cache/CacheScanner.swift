@@ -55,8 +55,10 @@ public struct CacheScanner: Sendable {
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: entries.count) { index in
             let entry = entries[index]
-            let result = isCandidate(entry) ? scanRepo(root + "/" + entry.name, entryKind: entry.kind) : nil
-            let partial = entry.kind == .regular ? [] : incompleteFiles(in: root + "/" + entry.name)
+            let path = root + "/" + entry.name
+            let blobs = entry.kind == .regular ? nil : FileSystem.Directory(path: path + "/blobs")  // opened once for both
+            let result = isCandidate(entry) ? scanRepo(path, entryKind: entry.kind, blobs: blobs) : nil
+            let partial = blobs.map { incompleteFiles(in: path, blobs: $0) } ?? []
             lock.withLock {
                 results[index] = result
                 incomplete[index] = partial
@@ -100,16 +102,16 @@ public struct CacheScanner: Sendable {
     }
 
     /// `<entry>/blobs/*.incomplete` (Python globs `*/blobs/*.incomplete` under the cache root).
-    func incompleteFiles(in folder: String) -> [IncompleteFile] {
-        guard let blobs = FileSystem.Directory(path: folder + "/blobs") else { return [] }
-        return (blobs.entries() ?? []).compactMap { blob in
+    func incompleteFiles(in folder: String, blobs: FileSystem.Directory) -> [IncompleteFile] {
+        (blobs.entries() ?? []).compactMap { blob in
             guard blob.name.hasSuffix(".incomplete"), let size = blobs.status(of: blob.name)?.size else { return nil }
             return IncompleteFile(filePath: folder + "/blobs/" + blob.name, sizeOnDisk: size)
         }
     }
 
     /// `_scan_cached_repo`: a repo, or the first problem that makes it unusable.
-    func scanRepo(_ repoPath: String, entryKind: FileSystem.Entry.Kind) -> Result<CachedRepo, CacheWarning> {
+    /// `blobs` is the repo's open `blobs` folder, if any.
+    func scanRepo(_ repoPath: String, entryKind: FileSystem.Entry.Kind, blobs: FileSystem.Directory?) -> Result<CachedRepo, CacheWarning> {
         func fail(_ kind: CacheWarning.Kind, _ path: String, _ message: String) -> Result<CachedRepo, CacheWarning> {
             .failure(CacheWarning(kind: kind, path: path, message: message))
         }
@@ -121,7 +123,7 @@ public struct CacheScanner: Sendable {
             return fail(.notARepoFolder, repoPath, "Repo path is not a valid HuggingFace cache directory: \(repoPath)")
         }
         let prefix = String(folderName[..<separator.lowerBound])
-        let repoID = folderName[separator.upperBound...].replacingOccurrences(of: "--", with: "/")
+        let repoID = String(folderName[separator.upperBound...].replacing("--", with: "/"))
         guard let repoType = Self.repoTypes[prefix] else {
             let known = Self.repoTypes.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
             return fail(.unknownRepoType, repoPath, "Repo type must be one of [\(known)], found `\(prefix)` (\(repoPath)).")
@@ -152,7 +154,6 @@ public struct CacheScanner: Sendable {
 
         // Names are looked up relative to open folders (snapshot folders, the repo's blobs), not as full paths.
         let snapshots = FileSystem.Directory(path: snapshotsPath)
-        let blobs = FileSystem.Directory(path: repoPath + "/blobs")
         let blobsPrefix = repoPath + "/blobs/"
         func blobStatus(_ blobPath: String) -> FileSystem.Status? {
             if let blobs, blobPath.hasPrefix(blobsPrefix) {
