@@ -110,6 +110,16 @@ final class CacheScannerTests: XCTestCase {
         XCTAssertEqual(info.sizeOnDisk, 10 + 2 + 3, "the blob of repo one is counted once")
     }
 
+    func testRepoIDFromFolderNameReplacesDoubleDashesLikePython() {
+        // Expected values are Python's "…".replace("--", "/").
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "org--name"), "org/name")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "gpt2"), "gpt2")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "a---b"), "a/-b")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "a----b"), "a//b")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "my-org--my-model-"), "my-org/my-model-")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "é--ü"), "é/ü")
+    }
+
     func testUnmarkedBlobsFolderIsReportedAsAStrayFolder() throws {
         let cache = SyntheticCache()
         cache.mkdir(cache.root + "/blobs/ab")

@@ -57,8 +57,9 @@ public struct CacheScanner: Sendable {
             let entry = entries[index]
             let path = root + "/" + entry.name
             let blobs = entry.kind == .regular ? nil : FileSystem.Directory(path: path + "/blobs")  // opened once for both
-            let result = isCandidate(entry) ? scanRepo(path, entryKind: entry.kind, blobs: blobs) : nil
-            let partial = blobs.map { incompleteFiles(in: path, blobs: $0) } ?? []
+            let blobNames = blobs?.entries() ?? []
+            let result = isCandidate(entry) ? scanRepo(path, entryKind: entry.kind, blobs: blobs, blobCount: blobNames.count) : nil
+            let partial = blobs.map { incompleteFiles(in: path, blobs: $0, names: blobNames) } ?? []
             lock.withLock {
                 results[index] = result
                 incomplete[index] = partial
@@ -102,16 +103,16 @@ public struct CacheScanner: Sendable {
     }
 
     /// `<entry>/blobs/*.incomplete` (Python globs `*/blobs/*.incomplete` under the cache root).
-    func incompleteFiles(in folder: String, blobs: FileSystem.Directory) -> [IncompleteFile] {
-        (blobs.entries() ?? []).compactMap { blob in
+    func incompleteFiles(in folder: String, blobs: FileSystem.Directory, names: [FileSystem.Entry]) -> [IncompleteFile] {
+        names.compactMap { blob in
             guard blob.name.hasSuffix(".incomplete"), let size = blobs.status(of: blob.name)?.size else { return nil }
             return IncompleteFile(filePath: folder + "/blobs/" + blob.name, sizeOnDisk: size)
         }
     }
 
     /// `_scan_cached_repo`: a repo, or the first problem that makes it unusable.
-    /// `blobs` is the repo's open `blobs` folder, if any.
-    func scanRepo(_ repoPath: String, entryKind: FileSystem.Entry.Kind, blobs: FileSystem.Directory?) -> Result<CachedRepo, CacheWarning> {
+    /// `blobs` is the repo's open `blobs` folder, if any, holding `blobCount` entries.
+    func scanRepo(_ repoPath: String, entryKind: FileSystem.Entry.Kind, blobs: FileSystem.Directory?, blobCount: Int) -> Result<CachedRepo, CacheWarning> {
         func fail(_ kind: CacheWarning.Kind, _ path: String, _ message: String) -> Result<CachedRepo, CacheWarning> {
             .failure(CacheWarning(kind: kind, path: path, message: message))
         }
@@ -123,7 +124,7 @@ public struct CacheScanner: Sendable {
             return fail(.notARepoFolder, repoPath, "Repo path is not a valid HuggingFace cache directory: \(repoPath)")
         }
         let prefix = String(folderName[..<separator.lowerBound])
-        let repoID = String(folderName[separator.upperBound...].replacing("--", with: "/"))
+        let repoID = Self.repoID(fromFolderName: folderName[separator.upperBound...])
         guard let repoType = Self.repoTypes[prefix] else {
             let known = Self.repoTypes.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
             return fail(.unknownRepoType, repoPath, "Repo type must be one of [\(known)], found `\(prefix)` (\(repoPath)).")
@@ -165,6 +166,7 @@ public struct CacheScanner: Sendable {
 
         // Each blob once per repo, with the last revision that counted it (one hash lookup per file).
         var blobStats: [String: (status: FileSystem.Status, revision: Int)] = [:]
+        blobStats.reserveCapacity(blobCount)
         var revisions: [CachedRevision] = []
         for snapshot in snapshots?.entries() ?? [] {
             if Self.ignoredNames.contains(snapshot.name) { continue }
@@ -229,5 +231,23 @@ public struct CacheScanner: Sendable {
                                    sizeOnDisk: blobStats.values.reduce(0) { $0 + $1.status.size }, fileCount: blobStats.count,
                                    revisions: revisions.sorted { $0.commitHash < $1.commitHash },
                                    lastAccessed: lastAccessed, lastModified: lastModified))
+    }
+
+    /// `org--name` → `org/name`: Python's `repo_name.replace("--", "/")` (left to right, no overlaps).
+    static func repoID(fromFolderName name: Substring) -> String {
+        let dash = UInt8(ascii: "-")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        var previousWasDash = false
+        for byte in name.utf8 {
+            if byte == dash && previousWasDash {
+                bytes[bytes.count - 1] = UInt8(ascii: "/")
+                previousWasDash = false
+            } else {
+                bytes.append(byte)
+                previousWasDash = byte == dash
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
