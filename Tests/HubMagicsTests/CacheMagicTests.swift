@@ -99,6 +99,20 @@ final class CacheMagicTests: XCTestCase {
         }
     }
 
+    func testDoctorRenderLinksPagesInHTMLAndListsChecksAsJSON() throws {
+        let checks = [DoctorCheck("Hub reachable", .pass, "answered"),
+                      DoctorCheck("Access to org/<m>", .fail, "gated", fix: "accept", link: "https://hub.example/org/m?a=1&b=2")]
+        let output = DoctorMagic.render(checks, redact: { $0 })
+        let html = try XCTUnwrap(output.html)
+        XCTAssertTrue(html.contains("<li>Access to org/&lt;m&gt;: <a href=\"https://hub.example/org/m?a=1&amp;b=2\""), html)
+        XCTAssertTrue(output.text.contains("✗ fail  Access to org/<m>"), output.text)
+        guard case .array(let items)? = output.json, case .object(let failed)? = items.last else { return XCTFail("\(String(describing: output.json))") }
+        XCTAssertEqual(items.count, 2)
+        XCTAssertEqual(failed["result"], .string("fail"))
+        XCTAssertEqual(failed["link"], .string("https://hub.example/org/m?a=1&b=2"))
+        XCTAssertEqual(DoctorMagic.render(checks, json: true, redact: { $0 }).text, output.json?.jsonText)
+    }
+
     func testDoctorFailsWhenTheHubIsUnreachable() {
         let output = RecordingOutput()
         XCTAssertThrowsError(try run("%doctor", output)) { error in
