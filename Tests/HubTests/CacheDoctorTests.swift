@@ -18,7 +18,15 @@ final class CacheDoctorTests: XCTestCase {
         let check = doctor(cache, transport: offline).hubReachable()
         XCTAssertEqual(check.verdict, .fail)
         XCTAssertTrue(check.fix.contains("HF_ENDPOINT"))
-        XCTAssertEqual(doctor(cache).hubReachable().verdict, .pass, "any HTTP answer means reachable")
+        let answered = doctor(cache).hubReachable()
+        XCTAssertEqual(answered.verdict, .pass, "401 without a token: the Hub is there")
+        XCTAssertTrue(answered.detail.hasPrefix("https://huggingface.co answers in "), answered.detail)
+        let troubled = doctor(cache, transport: ScriptedTransport { _ in HTTPResponse(status: 503) }).hubReachable()
+        XCTAssertEqual(troubled.verdict, .warn)
+        XCTAssertTrue(troubled.detail.contains("HTTP 503"), troubled.detail)
+        let notAHub = doctor(cache, transport: ScriptedTransport { _ in HTTPResponse(status: 404) }).hubReachable()
+        XCTAssertEqual(notAHub.verdict, .warn)
+        XCTAssertTrue(notAHub.fix.contains("HF_ENDPOINT"), notAHub.fix)
     }
 
     func testNoTokenAndAGatedRepo() throws {

@@ -65,8 +65,19 @@ public struct Doctor: Sendable {
     public func hubReachable() -> DoctorCheck {
         let name = "Hub reachable"
         do {
+            let started = Date()
             let response = try transport.send(HTTPRequest(url: environment.endpoint + "/api/whoami-v2", timeout: environment.etagTimeout))
-            return DoctorCheck(name, .pass, "\(environment.endpoint) answered (HTTP \(response.status)).")
+            let answered = "\(environment.endpoint) answers in \(Int(Date().timeIntervalSince(started) * 1000)) ms"
+            switch response.status {
+            case 500...:
+                return DoctorCheck(name, .warn, answered + ", but with HTTP \(response.status): the Hub or a proxy on the way has trouble.",
+                                   fix: "Retry in a few minutes; set HF_HUB_OFFLINE=1 meanwhile to work from the cache.")
+            case 200, 401:
+                return DoctorCheck(name, .pass, answered + ".")
+            default:
+                return DoctorCheck(name, .warn, answered + ", but /api/whoami-v2 gives HTTP \(response.status): this does not look like a Hub.",
+                                   fix: "Check HF_ENDPOINT (now \(environment.endpoint)): it must be the Hub's address or a mirror of its API.")
+            }
         } catch let error as HTTPTransportError {
             return DoctorCheck(name, .fail, "\(environment.endpoint) cannot be reached: \(error.detail).",
                                fix: "Check your network or proxy (HTTPS_PROXY), and HF_ENDPOINT if you use a mirror. Set HF_HUB_OFFLINE=1 to work from the cache only.")

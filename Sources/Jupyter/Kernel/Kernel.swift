@@ -94,8 +94,8 @@ public final class Kernel: @unchecked Sendable {
         startThread("hubkernel-iopub", group: threads) { [publisher] in publisher.run() }
         startThread("hubkernel-control", group: threads) { [self] in serveControl() }
         ParentWatcher.start(log: log)
-        if connection.transport == .tcp && !connection.usesCurve {
-            log.log("serving over TCP without CurveZMQ; messages are signed but not encrypted")
+        if connection.isExposedUnencrypted {
+            log.log("listening on \(connection.ip) without CurveZMQ: messages are signed but readable on the network")
         }
         serveShell()
         // Shutdown requested (or the context failed): stop the others and release everything.
