@@ -126,6 +126,17 @@ def watch_download(cell, screenshot: pathlib.Path) -> float:
     return painted_bar_contrast(cell, bar_html)
 
 
+def wrapped_cells(table, columns: tuple[int, ...]) -> list[str]:
+    """Texts of the table's cells in the given 1-based columns that the browser laid out on more than one line."""
+    selector = ", ".join(f"td:nth-child({n})" for n in columns)
+    return table.evaluate("""(table, selector) => [...table.querySelectorAll(selector)].filter(cell => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const tallest = Math.max(...[...range.getClientRects()].map(rect => rect.height));
+        return range.getBoundingClientRect().height > 1.5 * tallest;  // one rect per line (and per font run)
+    }).map(cell => cell.textContent)""", selector)
+
+
 def painted_bar_contrast(cell, bar_html: str) -> float:
     """Puts the kernel's own <progress> markup, set to 50%, back into the cell's rendered HTML output (same theme
     and CSS as the live one), photographs it, removes it, and returns the filled-vs-track contrast ratio."""
@@ -157,7 +168,9 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             page.goto(lab["url"])
             card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
             expect(card).to_be_visible(timeout=60_000)
-            assert card.locator("img").count() == 1, "the launcher card shows the kernelspec's logo"
+            logo = card.locator("img")
+            assert logo.count() == 1, "the launcher card shows the kernelspec's logo (Lab draws a letter without one)"
+            assert logo.evaluate("img => img.complete && img.naturalWidth") == 64, "logo-64x64.png loaded"
             card.click()
             expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
             cells = page.locator(".jp-Notebook .jp-Cell")
@@ -192,6 +205,11 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             expect(cells.nth(4).locator(".jp-OutputArea table")).to_contain_text("demo/tiny-model", timeout=30_000)
             page.screenshot(path=str(SCREENSHOTS / "lab-dark.png"), full_page=True)
             cells.nth(4).screenshot(path=str(SCREENSHOTS / "lab-dark-cache-ls.png"))  # the notebook scrolls inside
+            run_cell(page, cells.nth(5), "%doctor")
+            expect(cells.nth(5).locator(".jp-OutputArea table")).to_contain_text("Hub reachable", timeout=30_000)
+            cells.nth(5).screenshot(path=str(SCREENSHOTS / "lab-dark-doctor.png"))
+            # Short cells read on one line (Lab's table-layout:fixed once broke "✓ pass" under "result").
+            assert wrapped_cells(cells.nth(5).locator("table"), columns=(1, 2)) == []
             # WCAG asks 3:1 for the parts of a graphic needed to understand it: the filled part against the track.
             assert light_contrast >= 3 and dark_contrast >= 3, f"bar contrast light {light_contrast:.2f}, dark {dark_contrast:.2f}"
 
@@ -209,6 +227,10 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             browser.close()
 
     notebook = json.loads(saved.read_text())
+    # Lab saves the kernel's kernel_info language_info and the kernelspec it ran on into the notebook.
+    language = notebook["metadata"]["language_info"]
+    assert (language["mimetype"], language["file_extension"]) == ("text/x-hubkernel", ".hub"), language
+    assert notebook["metadata"]["kernelspec"]["display_name"] == "HubKernel", notebook["metadata"]
     assert token not in saved.read_text()
     for index in (2, 3):
         outputs = notebook["cells"][index]["outputs"]
