@@ -9,6 +9,9 @@ import uuid
 
 import pytest
 
+from fixtures.clients import REPO
+
+ARTIFACTS = REPO / "artifacts"
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/setup installs it)")
 
 
@@ -74,6 +77,8 @@ def test_console_runs_magics_and_hides_the_password(tmp_path, local_hub, client_
         console.type_line("%download demo/tiny-model config.json")
         screen = console.wait_for("snapshots/", timeout=60)
         assert "<div" not in screen
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "console.txt").write_text(screen)  # what a terminal user read, for a human to look at
         kernels = subprocess.run(["pgrep", "-f", client_env["JUPYTER_RUNTIME_DIR"]], capture_output=True, text=True)
         assert kernels.stdout.split(), "the console's kernel is running"
     finally:
