@@ -182,7 +182,15 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             password.press("Enter")
             expect(cells.nth(0).locator(".jp-OutputArea")).to_contain_text("Login successful", timeout=30_000)
 
-            run_cell(page, cells.nth(1), "%whoami")
+            # Lab's own completer: Tab after "%whoa" sends complete_request; the popup offers %whoami, Enter takes it
+            cells.nth(1).locator(".cm-content").click()
+            page.keyboard.type("%whoa")
+            expect(cells.nth(1).locator(".jp-InputArea-editor")).to_have_class(re.compile("jp-mod-completer-enabled"))
+            page.keyboard.press("Tab")
+            expect(page.locator(".jp-Completer-item")).to_have_text(["%whoami"], timeout=10_000)
+            page.keyboard.press("Enter")
+            expect(cells.nth(1).locator(".cm-content")).to_have_text("%whoami", timeout=10_000)
+            page.keyboard.press("Shift+Enter")
             expect(cells.nth(1).locator(".jp-OutputArea")).to_contain_text("alice", timeout=30_000)
             expect(cells.nth(1).locator(".jp-OutputArea table")).to_be_visible()
 
