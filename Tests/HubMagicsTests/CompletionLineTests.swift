@@ -35,4 +35,29 @@ final class CompletionLineTests: XCTestCase {
         XCTAssertEqual(completion.start, "%download org/repo ".unicodeScalars.count)
         XCTAssertEqual(completer.complete(code: "%download x --dry-run=", cursor: 22).matches, [], "flags take no value")
     }
+
+    func testOptionValuesBeforeTheRepoAreNotTakenForIt() throws {
+        let root = NSTemporaryDirectory() + "completion-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let commit = String(repeating: "a", count: 40)
+        let repo = root + "/cache/datasets--org--data"
+        try FileManager.default.createDirectory(atPath: repo + "/refs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: repo + "/snapshots/" + commit, withIntermediateDirectories: true)
+        try commit.write(toFile: repo + "/refs/main", atomically: true, encoding: .utf8)
+        XCTAssertTrue(FileManager.default.createFile(atPath: repo + "/snapshots/\(commit)/train.csv", contents: Data("x".utf8)))
+        let session = MagicSession(environment: HubEnvironment(variables: ["HF_HUB_CACHE": root + "/cache"], homeDirectory: root),
+                                   transport: OfflineTransport())
+        let completer = MagicCompleter(session: session)
+        for code in ["%download --repo-type dataset org/data tr", "%download --repo-type=dataset org/data tr",
+                     "%download --revision main --repo-type dataset org/data tr"] {
+            XCTAssertEqual(completer.complete(code: code, cursor: code.unicodeScalars.count).matches, ["train.csv"], code)
+        }
+    }
+
+    func testJoiningOptionValuesLeavesFlagsAlone() throws {
+        let spec = try XCTUnwrap(MagicSession(environment: HubEnvironment(variables: [:], homeDirectory: "/nonexistent"),
+                                              transport: OfflineTransport()).registry.magic(named: "download")).spec
+        XCTAssertEqual(MagicCompleter.joiningOptionValues(spec: spec, words: ["--dry-run", "org/x", "--revision", "v1", "--include"]),
+                       ["--dry-run", "org/x", "--revision=v1", "--include"])
+    }
 }

@@ -68,21 +68,21 @@ public struct MagicCompleter: Sendable {
         if current.hasPrefix("--") && current.contains("=") {
             let name = String(current.dropFirst(2).prefix { $0 != "=" })
             guard let option = spec.options.first(where: { $0.name == name }), !option.isFlag else { return [] }
-            return values(from: option.completion, wordsBefore: wordsBefore).map { "--\(name)=" + $0 }
+            return values(from: option.completion, spec: spec, wordsBefore: wordsBefore).map { "--\(name)=" + $0 }
         }
         if current.hasPrefix("-") {
             return spec.options.map { "--" + $0.name } + ["--help"]
         }
         if let previous = wordsBefore.last, previous.hasPrefix("--"),
            let option = spec.options.first(where: { "--" + $0.name == previous }), !option.isFlag {
-            return values(from: option.completion, wordsBefore: wordsBefore)
+            return values(from: option.completion, spec: spec, wordsBefore: wordsBefore)
         }
         let positionalIndex = positionalCount(spec: spec, words: wordsBefore)
         guard !spec.positionals.isEmpty else { return [] }
         let positional = positionalIndex < spec.positionals.count
             ? spec.positionals[positionalIndex]
             : (spec.positionals.last!.isRepeated ? spec.positionals.last! : nil)
-        return positional.map { values(from: $0.completion, wordsBefore: wordsBefore) } ?? []
+        return positional.map { values(from: $0.completion, spec: spec, wordsBefore: wordsBefore) } ?? []
     }
 
     private func positionalCount(spec: MagicSpec, words: [String]) -> Int {
@@ -100,11 +100,30 @@ public struct MagicCompleter: Sendable {
         return count
     }
 
-    private func values(from source: CompletionSource, wordsBefore: [String]) -> [String] {
+    private func values(from source: CompletionSource, spec: MagicSpec, wordsBefore: [String]) -> [String] {
         switch source {
         case .none: return []
         case .choices(let choices): return choices
-        case .dynamic(let provider): return provider(session, wordsBefore)
+        case .dynamic(let provider): return provider(session, Self.joiningOptionValues(spec: spec, words: wordsBefore))
         }
+    }
+
+    /// `--option value` pairs written as `--option=value`, so that a provider looking for the first
+    /// positional (the repo id) does not take an option's value for it.
+    static func joiningOptionValues(spec: MagicSpec, words: [String]) -> [String] {
+        var joined: [String] = []
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            if word.hasPrefix("--"), !word.contains("="), index + 1 < words.count,
+               let option = spec.options.first(where: { "--" + $0.name == word }), !option.isFlag {
+                joined.append(word + "=" + words[index + 1])
+                index += 2
+            } else {
+                joined.append(word)
+                index += 1
+            }
+        }
+        return joined
     }
 }
