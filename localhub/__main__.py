@@ -17,6 +17,8 @@ def main(argv=None) -> int:
     run.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE, help="tree listing page size")
     run.add_argument("--lfs-threshold", type=int, default=None, help="files above this many bytes are LFS")
     run.add_argument("--cdn", choices=("auto", "nginx", "python"), default="auto", help="CDN origin to use")
+    run.add_argument("--front", action="store_true",
+                     help="also run the nginx front (serves public small files itself, proxies the rest)")
     build = commands.add_parser("samples", help="build the sample repos and a state file with fresh tokens")
     build.add_argument("root")
     build.add_argument("--model-size", type=int, default=None, help="bytes of demo/tiny-model's model.safetensors")

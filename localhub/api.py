@@ -7,6 +7,7 @@ from . import access, hub_errors, payloads
 from .accounts import Token, whoami_payload
 from .httpbase import BaseHandler
 from .hub_errors import HubError
+from .repos import RepoEntry, Revision
 from .urls import URL_PREFIX, parse_api, parse_resolve
 
 _TEXT_SUFFIXES = (".json", ".md", ".txt", ".py", ".yaml", ".yml", ".csv", ".jsonl", ".cfg", ".toml", ".html")
@@ -16,6 +17,24 @@ def content_disposition(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     fallback = name.encode("ascii", "replace").decode().replace('"', "_")
     return f"inline; filename*=UTF-8''{quote(name)}; filename=\"{fallback}\";"
+
+
+def content_type(path: str) -> str:
+    """What `/resolve` answers as Content-Type for a regular (non-LFS) file."""
+    return "text/plain; charset=utf-8" if path.lower().endswith(_TEXT_SUFFIXES) else "application/octet-stream"
+
+
+def resolve_headers(revision: Revision, entry: RepoEntry) -> dict:
+    """Headers of every `/resolve` answer for a file (before the redirect or content headers)."""
+    return {
+        "X-Repo-Commit": revision.commit,
+        "ETag": f'"{entry.etag}"',
+        "Accept-Ranges": "bytes",
+        "Content-Disposition": content_disposition(entry.path),
+        "Vary": "Origin, Accept-Encoding",
+        "Access-Control-Expose-Headers": "X-Repo-Commit,X-Linked-Size,X-Linked-ETag,ETag,Link,Accept-Ranges,"
+                                         "Content-Range,X-Error-Code,X-Error-Message",
+    }
 
 
 def renamed_path(raw_path: str, old_id: str, new_id: str) -> str:
@@ -153,18 +172,10 @@ class APIHandler(BaseHandler):
         revision = repo.resolve_revision(target.revision)
         if revision is None:
             raise hub_errors.revision_not_found(target.revision)
-        entry = revision.files.get(target.path)
+        entry = revision.entry(target.path)
         if entry is None:
             raise hub_errors.entry_not_found(revision.commit)
-        headers = {
-            "X-Repo-Commit": revision.commit,
-            "ETag": f'"{entry.etag}"',
-            "Accept-Ranges": "bytes",
-            "Content-Disposition": content_disposition(entry.path),
-            "Vary": "Origin, Accept-Encoding",
-            "Access-Control-Expose-Headers": "X-Repo-Commit,X-Linked-Size,X-Linked-ETag,ETag,Link,Accept-Ranges,"
-                                             "Content-Range,X-Error-Code,X-Error-Message",
-        }
+        headers = resolve_headers(revision, entry)
         if entry.is_lfs:
             location = self.hub.cdn_url() + f"/{entry.sha256}?" + urlencode({
                 "response-content-disposition": content_disposition(entry.path),
@@ -174,8 +185,7 @@ class APIHandler(BaseHandler):
             headers.update({"Location": location, "X-Linked-Etag": f'"{entry.sha256}"', "X-Linked-Size": entry.size,
                             "Content-Type": "text/plain; charset=utf-8"})
             return self.send_bytes(302, headers, body, self.plan_faults(0, len(body)))
-        text = entry.path.lower().endswith(_TEXT_SUFFIXES)
-        headers["Content-Type"] = "text/plain; charset=utf-8" if text else "application/octet-stream"
+        headers["Content-Type"] = content_type(entry.path)
         self.send_file(self.hub.store.path_for(entry.sha256), entry.size, headers)
 
     # -- admin ---------------------------------------------------------------------------------------------------

@@ -9,15 +9,18 @@ A rule is a JSON object; every key is optional::
      "status": 503, "retry_after": 1,  # answer this status (429/503/...) with Retry-After instead of the real answer
      "drop_after": 1000,             # close the connection after sending this many body bytes
      "corrupt_at": 12345,            # flip the byte at this offset of the file (if the response covers it)
-     "stall": 2.0, "stall_at": 0}    # sleep this long before the headers, or after `stall_at` body bytes
+     "stall": 2.0, "stall_at": 0,    # sleep this long before the headers, or after `stall_at` body bytes
+     "rate": 1048576}                # send the body at most this many bytes per second (a slow link)
 
 A rule only counts as fired on a response it actually affects (a drop on a body shorter than `drop_after` does not).
+A stall ends early when the client hangs up, so an abandoned response is logged at once, not after the stall.
 """
 import fnmatch
 import threading
 from dataclasses import dataclass, field
 
-_KEYS = {"path", "target", "method", "count", "status", "retry_after", "drop_after", "corrupt_at", "stall", "stall_at"}
+_KEYS = {"path", "target", "method", "count", "status", "retry_after", "drop_after", "corrupt_at", "stall", "stall_at",
+         "rate"}
 
 
 @dataclass
@@ -32,6 +35,7 @@ class FaultRule:
     corrupt_at: int | None = None
     stall: float | None = None
     stall_at: int | None = None
+    rate: int | None = None
     fired: int = 0
 
     @classmethod
@@ -41,6 +45,8 @@ class FaultRule:
             raise ValueError(f"unknown fault keys: {sorted(unknown)}; known keys: {sorted(_KEYS)}")
         if data.get("target", "any") not in ("api", "cdn", "any"):
             raise ValueError('target must be "api", "cdn" or "any"')
+        if data.get("rate") is not None and not (isinstance(data["rate"], int) and data["rate"] > 0):
+            raise ValueError("rate must be a positive number of bytes per second")
         return cls(**data)
 
     def matches(self, target: str, method: str, paths: tuple[str, ...]) -> bool:
@@ -65,10 +71,12 @@ class FaultPlan:
     corrupt_at: list[int] = field(default_factory=list)  # body offsets
     stall_at: int | None = None
     stall_for: float = 0.0
+    rate: int | None = None  # body bytes per second
 
     @property
     def touches_body(self) -> bool:
-        return self.drop_after is not None or bool(self.corrupt_at) or self.stall_at is not None
+        return (self.drop_after is not None or bool(self.corrupt_at) or self.stall_at is not None
+                or self.rate is not None)
 
     def describe(self) -> str | None:
         parts = [f"{k}={v}" for k, v in self.__dict__.items() if v not in (None, 0.0, [])]
@@ -118,6 +126,9 @@ class FaultBook:
                     plan.stall_at, plan.stall_for, fired = rule.stall_at, rule.stall, True
                 if has_body and rule.drop_after is not None and rule.drop_after < body_length:
                     plan.drop_after = min(rule.drop_after, plan.drop_after or rule.drop_after)
+                    fired = True
+                if has_body and rule.rate is not None and body_length > 0:
+                    plan.rate = min(rule.rate, plan.rate or rule.rate)
                     fired = True
                 if has_body and rule.corrupt_at is not None and body_start <= rule.corrupt_at < body_start + body_length:
                     plan.corrupt_at.append(rule.corrupt_at - body_start)

@@ -2,6 +2,7 @@
 answers, and file bodies with Range support and fault injection."""
 import io
 import json
+import select
 import socket
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,9 +91,25 @@ class BaseHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(length))
         self.end_headers()
 
+    def _pause(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if the client hangs up meanwhile (writing to it then fails at once, so an abandoned
+        response is logged now rather than after a long stall)."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select([self.connection], [], [], left)
+            if not readable:
+                continue
+            try:
+                if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                    return  # end of stream: the client is gone
+            except OSError:
+                return
+            time.sleep(max(0.0, deadline - time.monotonic()))  # it sent more (a next request): just wait
+            return
+
     def _apply_status_fault(self, plan: FaultPlan) -> bool:
         if plan.stall_before:
-            time.sleep(plan.stall_before)
+            self._pause(plan.stall_before)
         if plan.status is None:
             return False
         body = json.dumps({"error": f"Injected fault: HTTP {plan.status}"}).encode()
@@ -161,18 +178,24 @@ class BaseHandler(BaseHTTPRequestHandler):
         events = sorted({end, *([plan.stall_at] if plan.stall_at is not None and plan.stall_at < end else [])})
         source.seek(start)
         sent = 0
+        # With a rate, small chunks paced against the clock (about 20 a second); otherwise big ones.
+        chunk_size = max(1, min(_CHUNK, plan.rate // 20)) if plan.rate else _CHUNK
+        started = time.monotonic()
         for boundary in events:
             while sent < boundary:
-                chunk = bytearray(source.read(min(_CHUNK, boundary - sent)))
+                chunk = bytearray(source.read(min(chunk_size, boundary - sent)))
                 if not chunk:
                     break
                 for offset in plan.corrupt_at:
                     if sent <= offset < sent + len(chunk):
                         chunk[offset - sent] ^= 0xFF
+                if plan.rate:  # the chunk leaves when a link of that rate would have carried it
+                    self._pause(started + (sent + len(chunk)) / plan.rate - time.monotonic())
                 self.wfile.write(chunk)
                 sent += len(chunk)
             if plan.stall_at is not None and sent == plan.stall_at:
-                time.sleep(plan.stall_for)
+                self._pause(plan.stall_for)
+                started += plan.stall_for  # the stall is not part of the paced transfer
         if sent < length:  # drop: the client sees a body shorter than Content-Length
             self.close_connection = True
             try:

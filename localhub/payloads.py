@@ -12,7 +12,7 @@ def _lfs(entry: RepoEntry, sha_key: str) -> dict:
 def repo_info(repo: Repo, revision: Revision, with_blobs: bool) -> dict:
     """`GET /api/{type}s/{repo}[/revision/{rev}]`."""
     siblings = []
-    for entry in sorted(revision.files.values(), key=lambda e: e.path):
+    for entry in sorted([*revision.files.values(), *revision.hostile.values()], key=lambda e: e.path):
         sibling = {"rfilename": entry.path}
         if with_blobs:
             sibling.update(size=entry.size, blobId=entry.git_oid)
@@ -54,8 +54,9 @@ def tree_entries(revision: Revision, path: str, recursive: bool) -> list[dict]:
 
     entries = [{"type": "directory", "oid": oid, "size": 0, "path": folder}
                for folder, oid in revision.folders.items() if folder and wanted(folder)]
-    for entry in revision.files.values():
-        if wanted(entry.path):
+    hostile = list(revision.hostile.values()) if not path else []  # listed at the root, whatever their names say
+    for entry in [*revision.files.values(), *hostile]:
+        if wanted(entry.path) or entry in hostile:
             item = {"type": "file", "oid": entry.git_oid, "size": entry.size, "path": entry.path}
             if entry.is_lfs:
                 item["lfs"] = _lfs(entry, "oid")

@@ -12,9 +12,14 @@ Manifest (`<root>/repos.json`)::
 `dir` is relative to the root. A revision may say `"same_as": "main"` instead of `dir` to point at the same commit.
 `gated` is false, "auto" or "manual". `aliases` lists former names of a renamed repo: the Hub answers requests for
 them with a 307 to the same URL under the new name (relative Location). Revisions are committed in order, each one the parent of the next.
+
+A revision may also say `"hostile_paths": {"../../escape.txt": "config.json"}`: extra entries a malicious or broken
+Hub could list (path traversal, absolute paths) under those names, with the size, ids and bytes of a real file of the
+revision. They appear in root tree listings and repo info siblings and `/resolve` serves them, but they are not part of
+the git tree or the commit id (git cannot store such names).
 """
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import githash
@@ -61,6 +66,11 @@ class Revision:
     commit: str
     files: dict[str, RepoEntry]
     folders: dict[str, str]
+    hostile: dict[str, RepoEntry] = field(default_factory=dict)  # listed name -> entry (see `hostile_paths`)
+
+    def entry(self, path: str) -> RepoEntry | None:
+        """The file `/resolve` serves at `path` (a real file or a hostile listing entry)."""
+        return self.files.get(path) or self.hostile.get(path)
 
 
 @dataclass
@@ -117,6 +127,14 @@ def scan_folder(directory: Path, store: BlobStore, lfs_threshold: int) -> dict[s
     return files
 
 
+def _hostile_entries(names: dict[str, str], files: dict[str, RepoEntry], where: str) -> dict[str, RepoEntry]:
+    """`hostile_paths` entries: each listed name reuses the content of a real file of the revision."""
+    missing = sorted(set(names.values()) - set(files))
+    if missing:
+        raise ValueError(f"{where}: hostile_paths must name files of the revision, not {missing}")
+    return {listed: replace(files[real], path=listed) for listed, real in names.items()}
+
+
 def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int) -> Repo:
     """Build one repo from its manifest entry."""
     if spec.get("type", "model") not in REPO_TYPES:
@@ -129,12 +147,13 @@ def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int) -> 
         name, kind = rev_spec["name"], rev_spec.get("kind", "branch")
         if "same_as" in rev_spec:
             same = repo.revisions[rev_spec["same_as"]]
-            repo.revisions[name] = Revision(name, kind, same.commit, same.files, same.folders)
+            repo.revisions[name] = Revision(name, kind, same.commit, same.files, same.folders, same.hostile)
             continue
         files = scan_folder(root / rev_spec["dir"], store, lfs_threshold)
         folders = _folder_oids(files)
         commit = githash.commit_oid(folders[""], f"{repo.id}: {name}", parent)
-        repo.revisions[name] = Revision(name, kind, commit, files, folders)
+        hostile = _hostile_entries(rev_spec.get("hostile_paths") or {}, files, f"repo {repo.id}@{name}")
+        repo.revisions[name] = Revision(name, kind, commit, files, folders, hostile)
         parent = commit
     return repo
 

@@ -134,6 +134,13 @@ def _single(src: Path, files: dict[str, str], lfs: dict[str, int] | None = None,
     return [{"name": "main", "dir": src.relative_to(src.parents[1]).as_posix()}]
 
 
+def _hostile(src: Path) -> list[dict]:
+    """A repo whose listings are unsafe: `main` lists `../../escape.txt`, branch `absolute` lists `/abs.txt`."""
+    main = _single(src, {"config.json": _config("hostile", 8) + "\n"})[0]
+    return [{**main, "hostile_paths": {"../../escape.txt": "config.json"}},
+            {"name": "absolute", "dir": main["dir"], "hostile_paths": {"/abs.txt": "config.json"}}]
+
+
 def _write_manifest(root: Path, repos: list[dict], lfs_threshold: int | None = None) -> None:
     path = root / "repos.json"
     manifest = json.loads(path.read_text()) if path.exists() else {"lfs_threshold": MIB, "repos": []}
@@ -167,6 +174,7 @@ def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
                                                       "secret.txt": "only alice can read this\n"})},
         {"type": "model", "id": "demo/disabled-model", "disabled": True,
          "revisions": _single(src / "disabled-model", {"config.json": _config("disabled", 8) + "\n"})},
+        {"type": "model", "id": "demo/hostile-model", "revisions": _hostile(src / "hostile-model")},
     ]
     _write_manifest(root, repos)
     tokens = {role: new_token() for role in TOKEN_ROLES}

@@ -10,6 +10,7 @@ from .accounts import Accounts
 from .api import APIHandler
 from .cdn import CDNHandler
 from .faults import FaultBook
+from .front import FrontConfig, front_locations
 from .httpbase import HubHTTPServer
 from .nginx import NginxOrigin, nginx_binary
 from .reqlog import RequestLog
@@ -27,10 +28,12 @@ def free_port() -> int:
 
 class LocalHub:
     """A running local Hub. LFS redirects go to nginx unless nginx is missing or `cdn="python"`, and to the Python
-    origin while any fault rule is active (so faults apply to large files too)."""
+    origin while any fault rule is active (so faults apply to large files too). With `front=True`, nginx also runs
+    the front (front.py) at `front_endpoint`."""
 
     def __init__(self, root: Path, *, port: int = 0, cdn_port: int = 0, state: Path | None = None,
-                 page_size: int = DEFAULT_PAGE_SIZE, lfs_threshold: int | None = None, cdn: str = "auto"):
+                 page_size: int = DEFAULT_PAGE_SIZE, lfs_threshold: int | None = None, cdn: str = "auto",
+                 front: bool = False):
         self.root = Path(root)
         self.state_dir = self.root / ".localhub"
         self.store = BlobStore(self.state_dir / "blobs")
@@ -44,11 +47,13 @@ class LocalHub:
         self.nginx = None
         self.api_server = self.cdn_server = None
         self._serving = False
+        self._front_generation = 0
+        self._nginx_is_cdn = cdn != "python"  # with cdn="python" and front=True, nginx runs only for the front
         try:
-            self._start_nginx(cdn, cdn_port)
-            self.log = RequestLog(self.nginx.access_log if self.nginx else None)
             self.api_server = HubHTTPServer(("127.0.0.1", port), APIHandler, self)
-            self.cdn_server = HubHTTPServer(("127.0.0.1", 0 if self.nginx else cdn_port), CDNHandler, self)
+            self._start_nginx(cdn, cdn_port, front)
+            self.log = RequestLog(self.nginx.access_log if self.nginx else None)
+            self.cdn_server = HubHTTPServer(("127.0.0.1", 0 if self._nginx_cdn else cdn_port), CDNHandler, self)
         except BaseException:
             self.stop()
             raise
@@ -57,24 +62,46 @@ class LocalHub:
         self._serving = True
         self.log.clear()
 
-    def _start_nginx(self, cdn: str, cdn_port: int) -> None:
-        binary = nginx_binary() if cdn in ("auto", "nginx") else None
+    def _start_nginx(self, cdn: str, cdn_port: int, front: bool) -> None:
+        binary = nginx_binary() if cdn in ("auto", "nginx") or front else None
+        if front and binary is None:
+            raise RuntimeError("the front needs nginx: install it (apt-get install nginx-light)")
         if binary is None:
             if cdn == "nginx":
                 raise RuntimeError("nginx not found: install it (apt-get install nginx-light) or use --cdn python")
             if cdn == "auto":
                 self.notes.append("nginx not found: serving LFS blobs from the Python CDN origin")
             return
+        front_config = None
+        if front:
+            front_config = FrontConfig(free_port(), self.api_server.server_address[1], self._workdir / "front.conf")
+            self._write_front()
         try:
-            self.nginx = NginxOrigin(binary, self.store.directory, cdn_port or free_port(), self._workdir / "nginx")
+            self.nginx = NginxOrigin(binary, self.store.directory, cdn_port or free_port(), self._workdir / "nginx",
+                                     front_config)
         except RuntimeError as error:
-            if cdn == "nginx":
+            if cdn == "nginx" or front:
                 raise
             self.notes.append(f"nginx failed to start ({error}): serving LFS blobs from the Python CDN origin")
 
     def reload(self) -> None:
         """Re-read `repos.json` (e.g. after `samples.add_benchmark_repo`), keeping the servers running."""
         self.repos = load_repos(self.root, self.store, self.lfs_threshold)
+        if self.nginx and self.nginx.front:
+            self._write_front()
+            self.nginx.reload(self._front_generation)
+
+    def _write_front(self) -> None:
+        self._front_generation += 1
+        text = front_locations(self.repos, self.store.directory.resolve(), self._front_generation)
+        path = self._workdir / "front.conf"
+        path.with_suffix(".tmp").write_text(text)
+        path.with_suffix(".tmp").replace(path)
+
+    @property
+    def front_endpoint(self) -> str | None:
+        """The nginx front (front.py), if started with `front=True`."""
+        return f"http://127.0.0.1:{self.nginx.front.port}" if self.nginx and self.nginx.front else None
 
     @property
     def api_address(self) -> str:
@@ -91,7 +118,11 @@ class LocalHub:
     @property
     def cdn(self) -> str:
         """The default CDN origin (nginx when available)."""
-        return f"http://127.0.0.1:{self.nginx.port}" if self.nginx else self.python_cdn
+        return f"http://127.0.0.1:{self.nginx.port}" if self._nginx_cdn else self.python_cdn
+
+    @property
+    def _nginx_cdn(self) -> bool:
+        return self.nginx is not None and self._nginx_is_cdn
 
     def cdn_url(self) -> str:
         """Where LFS redirects point right now."""
@@ -99,7 +130,8 @@ class LocalHub:
 
     def describe(self) -> dict:
         return {"endpoint": self.endpoint, "cdn": self.cdn, "fault_cdn": self.python_cdn,
-                "cdn_kind": "nginx" if self.nginx else "python", "page_size": self.page_size,
+                "cdn_kind": "nginx" if self._nginx_cdn else "python", "front": self.front_endpoint,
+                "page_size": self.page_size,
                 "blobs": str(self.store.directory), "repos": sorted(f"{t}:{i}" for t, i in self.repos),
                 "notes": self.notes}
 
@@ -126,7 +158,7 @@ def serve(args) -> None:
     import signal
 
     hub = LocalHub(Path(args.root), port=args.port, cdn_port=args.cdn_port, state=args.state and Path(args.state),
-                   page_size=args.page_size, lfs_threshold=args.lfs_threshold, cdn=args.cdn)
+                   page_size=args.page_size, lfs_threshold=args.lfs_threshold, cdn=args.cdn, front=args.front)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
