@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import pytest
-
 from fixtures.clients import cli_login
 from fixtures.kernel import run_cell
 
@@ -19,9 +17,6 @@ def shown_at(message: dict) -> float:
     return (date if isinstance(date, datetime) else datetime.fromisoformat(date)).timestamp()
 
 
-@pytest.mark.xfail(strict=True, reason="Sources/Hub/Download/DownloadProgress.swift: ProgressTracker drops a report "
-                   "that comes within 0.1 s of the previous one and never sends it later; when the transfer then stalls, "
-                   "the bytes already received are not shown until it resumes")
 def test_display_shows_received_bytes_during_a_stall(local_hub, hf_env, start_hubkernel):
     cli_login(hf_env, local_hub.tokens["read"])
     _, kc = start_hubkernel(env=hf_env)
