@@ -81,6 +81,38 @@ final class CacheMagicTests: XCTestCase {
         XCTAssertFalse(json.jsonText.contains(token))
     }
 
+    func testHfEnvSaysWhichTokenSourceWinsAndWhatItShadows() throws {
+        let saved = "hf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let variable = "hf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        FileManager.default.createFile(atPath: home + "/token", contents: Data(saved.utf8))
+        let fileOnly = try XCTUnwrap(try run("%hf_env")).text
+        XCTAssertTrue(fileOnly.contains("- Token: hf_****\(saved.suffix(4)) from token file \(home)/token\n"), fileOnly)
+        XCTAssertTrue(fileOnly.contains("- Other token sources: none"), fileOnly)
+
+        let both = try XCTUnwrap(try run("%hf_env", variables: ["HF_TOKEN": variable])).text
+        XCTAssertTrue(both.contains("- Token: hf_****\(variable.suffix(4)) from environment variable HF_TOKEN\n"), both)
+        XCTAssertTrue(both.contains("- Other token sources: token file hf_****\(saved.suffix(4)) (shadowed by environment variable HF_TOKEN)"), both)
+        let disabled = try XCTUnwrap(try run("%hf_env", variables: ["HF_TOKEN": variable, "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"])).text
+        XCTAssertTrue(disabled.contains("(not sent: HF_HUB_DISABLE_IMPLICIT_TOKEN is set)"), disabled)
+        for text in [fileOnly, both, disabled] {
+            XCTAssertFalse(text.contains(saved) || text.contains(variable))
+        }
+    }
+
+    func testDoctorRenderLinksPagesInHTMLAndListsChecksAsJSON() throws {
+        let checks = [DoctorCheck("Hub reachable", .pass, "answered"),
+                      DoctorCheck("Access to org/<m>", .fail, "gated", fix: "accept", link: "https://hub.example/org/m?a=1&b=2")]
+        let output = DoctorMagic.render(checks, redact: { $0 })
+        let html = try XCTUnwrap(output.html)
+        XCTAssertTrue(html.contains("<li>Access to org/&lt;m&gt;: <a href=\"https://hub.example/org/m?a=1&amp;b=2\""), html)
+        XCTAssertTrue(output.text.contains("✗ fail  Access to org/<m>"), output.text)
+        guard case .array(let items)? = output.json, case .object(let failed)? = items.last else { return XCTFail("\(String(describing: output.json))") }
+        XCTAssertEqual(items.count, 2)
+        XCTAssertEqual(failed["result"], .string("fail"))
+        XCTAssertEqual(failed["link"], .string("https://hub.example/org/m?a=1&b=2"))
+        XCTAssertEqual(DoctorMagic.render(checks, json: true, redact: { $0 }).text, output.json?.jsonText)
+    }
+
     func testDoctorFailsWhenTheHubIsUnreachable() {
         let output = RecordingOutput()
         XCTAssertThrowsError(try run("%doctor", output)) { error in

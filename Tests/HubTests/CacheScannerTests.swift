@@ -96,6 +96,30 @@ final class CacheScannerTests: XCTestCase {
                        cache.folder("one") + "/blobs/etag-0123456789", "blob path is the first hop")
     }
 
+    func testBlobLinkedFromAnotherRepoCountsOnceInTheTotal() throws {
+        let cache = SyntheticCache()
+        cache.addRevision("one", commit: commitA, files: ["w.bin": "0123456789", "c.json": "12"])
+        let snapshot = cache.addRevision("two", commit: commitB, files: ["own.txt": "abc"])
+        FileSystem.makeSymlink(at: snapshot + "/w.bin", to: "../../../models--one/blobs/etag-0123456789")
+
+        let info = try cache.scan()
+        XCTAssertEqual(info.repos.map(\.repoID), ["one", "two"])
+        XCTAssertEqual(info.repos.map(\.sizeOnDisk), [12, 13], "each repo counts what its files point to")
+        XCTAssertEqual(info.repos[1].revisions[0].files.first { $0.fileName == "w.bin" }?.blobPath,
+                       cache.folder("one") + "/blobs/etag-0123456789")
+        XCTAssertEqual(info.sizeOnDisk, 10 + 2 + 3, "the blob of repo one is counted once")
+    }
+
+    func testRepoIDFromFolderNameReplacesDoubleDashesLikePython() {
+        // Expected values are Python's "…".replace("--", "/").
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "org--name"), "org/name")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "gpt2"), "gpt2")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "a---b"), "a/-b")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "a----b"), "a//b")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "my-org--my-model-"), "my-org/my-model-")
+        XCTAssertEqual(CacheScanner.repoID(fromFolderName: "é--ü"), "é/ü")
+    }
+
     func testUnmarkedBlobsFolderIsReportedAsAStrayFolder() throws {
         let cache = SyntheticCache()
         cache.mkdir(cache.root + "/blobs/ab")

@@ -33,46 +33,28 @@ public enum FileSystem {
     }
 
     /// The entries of `path` (without `.` and `..`), or nil when it cannot be read as a directory.
-    public static func entries(in path: String) -> [Entry]? {
-        guard let directory = opendir(path) else { return nil }
-        defer { closedir(directory) }
-        var result: [Entry] = []
-        while let pointer = readdir(directory) {
-            let name = withUnsafePointer(to: &pointer.pointee.d_name) {
-                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-            }
-            if name == "." || name == ".." { continue }
-            let kind: Entry.Kind
-            switch Int32(pointer.pointee.d_type) {
-            case Int32(DT_DIR): kind = .directory
-            case Int32(DT_REG): kind = .regular
-            case Int32(DT_LNK): kind = .symlink
-            case Int32(DT_UNKNOWN): kind = .unknown
-            default: kind = .other
-            }
-            result.append(Entry(name: name, kind: kind))
-        }
-        return result
-    }
+    public static func entries(in path: String) -> [Entry]? { Directory(path: path)?.entries() }
 
     /// `stat(2)`: follows symlinks.
-    public static func status(of path: String) -> Status? {
-        var raw = stat()
-        guard stat(path, &raw) == 0 else { return nil }
-        return Status(raw)
-    }
+    public static func status(of path: String) -> Status? { status(at: AT_FDCWD, path, flags: 0) }
 
     /// `lstat(2)`: a symlink is described, not followed.
-    public static func linkStatus(of path: String) -> Status? {
+    public static func linkStatus(of path: String) -> Status? { status(at: AT_FDCWD, path, flags: AT_SYMLINK_NOFOLLOW) }
+
+    /// The target a symlink holds, as written (relative or absolute).
+    public static func readLink(_ path: String) -> String? { readLink(at: AT_FDCWD, path) }
+
+    /// `fstatat(2)`: `path` relative to the open folder `descriptor` (or the working directory).
+    static func status(at descriptor: Int32, _ path: String, flags: Int32) -> Status? {
         var raw = stat()
-        guard lstat(path, &raw) == 0 else { return nil }
+        guard fstatat(descriptor, path, &raw, flags) == 0 else { return nil }
         return Status(raw)
     }
 
-    /// The target a symlink holds, as written (relative or absolute).
-    public static func readLink(_ path: String) -> String? {
+    /// `readlinkat(2)`: `path` relative to the open folder `descriptor` (or the working directory).
+    static func readLink(at descriptor: Int32, _ path: String) -> String? {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(PATH_MAX) + 1) { buffer -> String? in
-            let count = readlink(path, UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count - 1)
+            let count = readlinkat(descriptor, path, UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count - 1)
             guard count >= 0 else { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
@@ -141,24 +123,33 @@ public enum FileSystem {
     /// into symlinked ones — what `Path.glob("**/*")` does.
     public static func walk(_ folder: String) -> [(String, FileSystem.Entry.Kind)] {
         var result: [(String, FileSystem.Entry.Kind)] = []
-        var pending: [String] = [""]
-        while let relative = pending.popLast() {
-            let absolute = relative.isEmpty ? folder : folder + "/" + relative
-            for entry in FileSystem.entries(in: absolute) ?? [] {
+        if let directory = Directory(path: folder) {
+            walk(directory) { _, relative, _, kind in result.append((relative, kind)) }
+        }
+        return result
+    }
+
+    /// `walk(_:)` on an open directory: `visit(holder, relativePath, name, kind)` gets each entry with the
+    /// open directory holding it, so callers can look the name up relative to it. Folders are visited too.
+    public static func walk(_ directory: Directory, _ visit: (_ holder: Directory, _ relativePath: String, _ name: String, _ kind: Entry.Kind) -> Void) {
+        // Folders are opened when their turn comes, so only the chain of parents stays open.
+        var pending: [(parent: Directory, name: String?, relative: String)] = [(directory, nil, "")]
+        while let (parent, name, relative) = pending.popLast() {
+            guard let folder = name.map({ parent.subdirectory($0) }) ?? parent else { continue }
+            for entry in folder.entries() ?? [] {
                 let path = relative.isEmpty ? entry.name : relative + "/" + entry.name
                 var kind = entry.kind
                 if kind == .unknown || kind == .other {
-                    switch linkStatus(of: absolute + "/" + entry.name)?.kind {
+                    switch folder.linkStatus(of: entry.name)?.kind {
                     case .directory?: kind = .directory
                     case .symlink?: kind = .symlink
                     default: kind = .regular
                     }
                 }
-                if kind == .directory { pending.append(path) }
-                result.append((path, kind))
+                if kind == .directory { pending.append((folder, entry.name, path)) }
+                visit(folder, path, entry.name, kind)
             }
         }
-        return result
     }
 
     /// Python's `os.path.abspath` for an absolute path: `.`, `..` and repeated slashes are

@@ -20,18 +20,21 @@ public struct Doctor: Sendable {
 
     /// Every check, in the order `%doctor` shows them; `tokenName` picks a stored token as `--token-name` does.
     public func allChecks(repo: RepoID?, tokenName: String? = nil) -> [DoctorCheck] {
-        let token: ResolvedToken?
+        let token: Result<ResolvedToken?, Error> = Result { try tokens.tokenToSend(explicitName: tokenName) }
         var checks = [hubReachable()]
-        do {
-            token = try tokens.tokenToSend(explicitName: tokenName)
-            checks.append(tokenValidity(token))
-        } catch {
-            token = nil
+        switch token {
+        case .success(let resolved): checks.append(tokenValidity(resolved))
+        case .failure(let error):
             checks.append(DoctorCheck("Token valid and scoped", .fail, "\(error)", fix: "Run %auth_list to see the stored token names."))
         }
         checks += [deprecatedTokenVariable(), shadowedToken(), tokenFileModes(), dotEnvIgnored(),
                    cacheLocation(), symlinkSupport(), staleIncompleteFiles()]
-        if let repo { checks.append(repoAccess(repo, token: token?.value)) }
+        if let repo {
+            switch token {
+            case .success(let resolved): checks.append(repoAccess(repo, token: resolved?.value))
+            case .failure: checks.append(DoctorCheck("Access to \(repo.id)", .skip, "No token could be chosen.", fix: "See 'Token valid and scoped'."))
+            }
+        }
         return checks
     }
 
@@ -90,8 +93,9 @@ public struct Doctor: Sendable {
         if saved.value == fromEnvironment.value {
             return DoctorCheck(name, .pass, "\(fromEnvironment.source) holds the same token as the saved one.")
         }
+        let variable = tokens.selectedVariable() ?? "HF_TOKEN"
         return DoctorCheck(name, .warn, "\(fromEnvironment.source) (\(fromEnvironment.masked)) overrides the token saved by %hf_login (\(saved.masked)).",
-                           fix: "Unset \(fromEnvironment.source) to use the saved token, or log in again with the token you want.")
+                           fix: "Unset \(variable) (in the shell that starts Jupyter, or in .env) to use the saved token, or log in again with the token you want.")
     }
 
     public func tokenFileModes() -> DoctorCheck {

@@ -25,10 +25,11 @@ public struct EnvironmentReport: Sendable, Equatable {
     ]
 
     /// - Parameters:
-    ///   - token: the token in force as "masked (from source)", or nil when none is found.
+    ///   - token: the token in force as "masked from source", or nil when none is found.
+    ///   - otherTokenSources: the other sources that hold a token and why they lose ("token file hf_****wxyz (shadowed by …)").
     ///   - credentialHelpers: git's helpers, nil when git is unavailable.
     ///   - libraries: (name, version) of linked C libraries.
-    public init(version: String, environment: HubEnvironment, token: String?, credentialHelpers: [String]?,
+    public init(version: String, environment: HubEnvironment, token: String?, otherTokenSources: [String] = [], credentialHelpers: [String]?,
                 libraries: [(String, String)]) {
         let variables = environment.variables
         var flagItems: [Item] = Self.flags.map { name, fallback in
@@ -51,6 +52,7 @@ public struct EnvironmentReport: Sendable, Equatable {
             Section(title: "Flags", items: flagItems),
             Section(title: "Login", items: [
                 Item(key: "Token", value: token ?? "none (log in with %hf_login)"),
+                Item(key: "Other token sources", value: otherTokenSources.isEmpty ? "none" : otherTokenSources.joined(separator: "; ")),
                 Item(key: "Configured git credential helpers",
                      value: credentialHelpers.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "git not found")]),
             Section(title: "Libraries", items: libraries.map { Item(key: $0.0, value: $0.1) }),

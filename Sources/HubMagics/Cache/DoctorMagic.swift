@@ -1,13 +1,16 @@
 import Foundation
 import Hub
+import Jupyter
 
-/// `%doctor [--repo org/name] [--repo-type T]`: automated checks, each a pass/warn/fail line with the fix.
+/// `%doctor [--repo org/name] [--repo-type T] [--token-name N] [--json]`: automated checks, each a
+/// pass/warn/fail line with the fix.
 struct DoctorMagic: Magic {
     let spec = MagicSpec(
         name: "doctor", summary: "Check connectivity, token, files, cache and repo access; say how to fix each problem",
         options: [.value("repo", valueName: "ORG/NAME", help: "also check that this (gated) repo is accessible"),
                   .value("repo-type", valueName: "T", help: "model (default), dataset or space", completion: .choices(["model", "dataset", "space"])),
-                  AuthMagicSupport.tokenNameOption])
+                  AuthMagicSupport.tokenNameOption,
+                  .flag("json", help: "output the checks as a JSON list (check, result, detail, fix, link)")])
 
     static let symbols: [DoctorCheck.Verdict: String] = [.pass: "✓ pass", .warn: "! warn", .fail: "✗ fail", .skip: "- skip"]
 
@@ -17,12 +20,14 @@ struct DoctorMagic: Magic {
                             workingDirectory: FileManager.default.currentDirectoryPath)
         let checks = doctor.allChecks(repo: repo, tokenName: arguments.value("token-name"))
         let failed = checks.filter { $0.verdict == .fail }
-        guard !failed.isEmpty else { return Self.render(checks, redact: context.session.redact) }
-        context.output.show(Self.render(checks, redact: context.session.redact))
+        let output = Self.render(checks, json: arguments.flag("json"), redact: context.session.redact)
+        guard !failed.isEmpty else { return output }
+        context.output.show(output)
         throw MagicError("DoctorFoundProblems", "\(failed.count) check(s) failed: \(failed.map(\.name).joined(separator: ", ")). Apply the fixes in the table above, then run %doctor again.")
     }
 
-    static func render(_ checks: [DoctorCheck], redact: (String) -> String) -> RichOutput {
+    /// The table (text and HTML) and the same checks as JSON; `json` makes the text the JSON too.
+    static func render(_ checks: [DoctorCheck], json asText: Bool = false, redact: (String) -> String) -> RichOutput {
         var table = Table(columns: ["result", "check", "detail", "fix"])
         for check in checks {
             table.append([symbols[check.verdict]!, check.name, check.detail, check.fix + (check.link.map { " " + $0 } ?? "")],
@@ -30,6 +35,14 @@ struct DoctorMagic: Magic {
         }
         let failed = checks.filter { $0.verdict == .fail }.count, warned = checks.filter { $0.verdict == .warn }.count
         let summary = failed + warned == 0 ? "All checks passed." : "\(failed) failed, \(warned) warning(s): apply the fixes above."
-        return RichOutput(text: redact(table.text + "\n\n" + summary), html: redact(table.html + "<p>\(HTML.escape(summary))</p>"))
+        let json = JSONValue.array(checks.map { check in
+            .object(["check": .string(redact(check.name)), "result": .string(check.verdict.rawValue), "detail": .string(redact(check.detail)),
+                     "fix": .string(redact(check.fix)), "link": check.link.map { .string($0) } ?? .null])
+        })
+        let text = asText ? json.jsonText : table.text + "\n\n" + summary
+        // Table cells are escaped text: the pages that help are repeated below it as links.
+        let links = checks.compactMap { check in check.link.map { "<li>\(HTML.escape(check.name)): \(HTML.link($0))</li>" } }.joined()
+        let html = table.html + (links.isEmpty ? "" : "<ul>\(links)</ul>") + "<p>\(HTML.escape(summary))</p>"
+        return RichOutput(text: redact(text), html: redact(html), json: json)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Hub
 import Jupyter
 
-/// `%hf_env [--json]`: versions, endpoint, paths, flags in force, token presence (masked), git
+/// `%hf_env [--json]`: versions, endpoint, paths, flags in force, the token in force and where it comes
+/// from (masked; the auth engine's `TokenSourceReport`, with the sources it shadows), git
 /// credential helpers and C library versions — what to paste in a bug report (like `hf env`).
 struct HfEnvMagic: Magic {
     let spec = MagicSpec(name: "hf_env", summary: "Show versions, endpoint, paths, flags and token presence (like hf env)",
@@ -10,9 +11,12 @@ struct HfEnvMagic: Magic {
 
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let environment = context.environment
-        let token = (try? TokenChain(environment: environment).resolve())??.description
+        let sources = TokenSourceReport.inspect(environment: environment, workingDirectory: FileManager.default.currentDirectoryPath)
+        let token = sources.winner.map { $0.description + (sources.isSent ? "" : " (not sent: HF_HUB_DISABLE_IMPLICIT_TOKEN is set)") }
+        let others = sources.candidates.filter { $0.isSet && $0.status != "in force" && !$0.status.hasPrefix("in force ") }
+            .map { candidate in [candidate.name, candidate.masked, "(\(candidate.status))"].compactMap { $0 }.joined(separator: " ") }
         let report = EnvironmentReport(
-            version: HubKernelInfo.version, environment: environment, token: token,
+            version: HubKernelInfo.version, environment: environment, token: token, otherTokenSources: others,
             credentialHelpers: GitCredential(environment: environment).helpers(),
             libraries: [("libcurl", LibraryVersions.curl), ("OpenSSL", LibraryVersions.openSSL), ("libzmq", ZeroMQ.version)])
         if arguments.flag("json") {
