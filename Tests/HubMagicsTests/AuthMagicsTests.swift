@@ -136,7 +136,7 @@ final class AuthMagicsTests: XCTestCase {
         XCTAssertTrue((parsed?["warnings"] as? [String])?.contains { $0.hasPrefix("HUGGINGFACE_TOKEN is a deprecated name") } ?? false)
         let table = try run("%token_source", in: session).result
         XCTAssertTrue(table?.text.contains("HF_TOKEN is set; environment variables come before the token file.") ?? false)
-        XCTAssertTrue(table?.html?.contains("<tr style=\"font-weight:bold\"><td style=\"text-align:left\">HF_TOKEN</td>") ?? false)
+        XCTAssertTrue(table?.html?.contains("<tr style=\"font-weight:bold\"><td style=\"text-align:left;white-space:nowrap\">HF_TOKEN</td>") ?? false)
     }
 
     func testWriteTokenWarningOnceWhoamiIsKnown() throws {

@@ -68,7 +68,7 @@ final class RunnerAndCompletionTests: XCTestCase {
         var table = Table(columns: ["a", "bb"])
         table.append(["<x>", "1"], highlighted: true)
         XCTAssertEqual(table.text, "a    bb\n---  --\n<x>  1")
-        XCTAssertTrue(table.html.contains("<tr style=\"font-weight:bold\"><td style=\"text-align:left\">&lt;x&gt;</td>"))
+        XCTAssertTrue(table.html.contains("<tr style=\"font-weight:bold\"><td style=\"text-align:left;white-space:nowrap\">&lt;x&gt;</td>"))
     }
 }
 

@@ -27,6 +27,11 @@ def test_completion_inspect_and_is_complete(local_hub, hf_env, start_hubkernel):
     files = complete(kc, "%download demo/tiny-model con")
     assert files["matches"] == ["config.json"] and files["cursor_start"] == len("%download demo/tiny-model ")
     assert complete(kc, "%download demo/tiny-model n")["matches"] == [], "only config.json is cached so far"
+    # a `\` continuation (what the console offers after is_complete says "incomplete") and --option=value
+    continued = complete(kc, "%download demo/tiny-model \\\n  con")
+    assert continued["matches"] == ["config.json"] and continued["cursor_start"] == len("%download demo/tiny-model \\\n  ")
+    assert complete(kc, "%download demo/tiny-model \\\n  --rev")["matches"] == ["--revision"]
+    assert complete(kc, "%download demo/tiny-model --repo-type=d")["matches"] == ["--repo-type=dataset"]
     snapshot = subprocess.run([hubkernel_bin(), "download", "demo/tiny-model", "--include", "*.json"], env=hf_env,
                               capture_output=True, text=True, timeout=120)
     assert snapshot.returncode == 0, snapshot.stderr

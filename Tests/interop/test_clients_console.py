@@ -9,6 +9,9 @@ import uuid
 
 import pytest
 
+from fixtures.clients import REPO
+
+ARTIFACTS = REPO / "artifacts"
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/setup installs it)")
 
 
@@ -55,6 +58,12 @@ def test_console_runs_magics_and_hides_the_password(tmp_path, local_hub, client_
         console.wait_for("In [1]:", timeout=60)
         console.type_line("%echo hello from the console")
         console.wait_for("hello from the console", after=1)
+        # Enter after a trailing `\` asks is_complete, which says "incomplete": the console waits for a second line
+        console.type_line("%echo continued \\")
+        console.wait_for("...:", timeout=10)
+        console.type_line("on a second line")
+        console.wait_for("continued on a second line", after=0)
+        assert "continued on a second line" in console.screen().split("...:")[-1], "echoed after the continuation"
 
         token = local_hub.tokens["read"]
         console.type_line("%hf_login --name console")
@@ -74,6 +83,8 @@ def test_console_runs_magics_and_hides_the_password(tmp_path, local_hub, client_
         console.type_line("%download demo/tiny-model config.json")
         screen = console.wait_for("snapshots/", timeout=60)
         assert "<div" not in screen
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "console.txt").write_text(screen)  # what a terminal user read, for a human to look at
         kernels = subprocess.run(["pgrep", "-f", client_env["JUPYTER_RUNTIME_DIR"]], capture_output=True, text=True)
         assert kernels.stdout.split(), "the console's kernel is running"
     finally:

@@ -16,6 +16,7 @@ import urllib.request
 
 import pytest
 
+from browser.pixels import fill_contrast
 from fixtures.clients import REPO
 from fixtures.kernel import hubkernel_bin
 
@@ -44,7 +45,12 @@ def lab(tmp_path, client_env):
     root = tmp_path / "notebooks"
     root.mkdir()
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(client_env, JUPYTER_PATH=str(prefix / "share" / "jupyter"))
+    # Answer "Jupyter news?" up front (Never) so no toast covers the screenshots and nothing asks the internet.
+    settings = tmp_path / "lab-user-settings"
+    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True)
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env = dict(client_env, JUPYTER_PATH=str(prefix / "share" / "jupyter"), JUPYTERLAB_SETTINGS_DIR=str(settings))
     log = open(tmp_path / "lab.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -86,6 +92,74 @@ def output_text(cell) -> str:
     return cell.locator(".jp-OutputArea").inner_text()
 
 
+PERCENT = re.compile(r"(\d+)% ·")
+
+
+def watch_download(cell, screenshot: pathlib.Path) -> float:
+    """Polls a running `%download` cell until its display says Done, checking the display is replaced in place and
+    saving a screenshot of the cell at the furthest bar state below 100% it saw. Then measures the bar the kernel
+    drew, as this theme paints it: returns the contrast ratio between its filled part and its track."""
+    from playwright.sync_api import expect
+
+    bar = cell.locator("progress")
+    expect(bar).to_be_attached(timeout=30_000)
+    bar_html = bar.evaluate("element => element.outerHTML")
+    seen: set[str] = set()
+    most_outputs = 0
+    shot = -1
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        # one read of the DOM for both, so a result that lands between two reads is not counted as progress
+        outputs, text = cell.locator(".jp-OutputArea").evaluate(
+            "area => [area.querySelectorAll('.jp-OutputArea-output').length, area.innerText]")
+        if "Done" in text:
+            break
+        most_outputs = max(most_outputs, outputs)
+        percent = PERCENT.search(text)
+        if percent and shot < int(percent.group(1)) < 100:
+            cell.screenshot(path=str(screenshot))
+            shot = int(percent.group(1))
+        seen.add(text)
+        time.sleep(0.05)
+    expect(cell.locator(".jp-OutputArea")).to_contain_text("Done", timeout=5_000)
+    seen.add(output_text(cell))
+    assert shot >= 0, f"a progress state was on screen before Done: {seen}"
+    assert most_outputs == 1, f"the progress display is replaced in place, not appended ({most_outputs} outputs)"
+    assert cell.locator(".jp-OutputArea-output").count() == 2, "final display + the result (paths)"
+    expect(cell.locator(".jp-OutputArea")).to_contain_text("snapshots/")
+    return painted_bar_contrast(cell, bar_html)
+
+
+def wrapped_cells(table, columns: tuple[int, ...]) -> list[str]:
+    """Texts of the table's cells in the given 1-based columns that the browser laid out on more than one line."""
+    selector = ", ".join(f"td:nth-child({n})" for n in columns)
+    return table.evaluate("""(table, selector) => [...table.querySelectorAll(selector)].filter(cell => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const tallest = Math.max(...[...range.getClientRects()].map(rect => rect.height));
+        return range.getBoundingClientRect().height > 1.5 * tallest;  // one rect per line (and per font run)
+    }).map(cell => cell.textContent)""", selector)
+
+
+def painted_bar_contrast(cell, bar_html: str) -> float:
+    """Puts the kernel's own <progress> markup, set to 50%, back into the cell's rendered HTML output (same theme
+    and CSS as the live one), photographs it, removes it, and returns the filled-vs-track contrast ratio."""
+    probe = cell.locator(".jp-OutputArea .jp-RenderedHTMLCommon").first
+    probe.evaluate("""(host, html) => {
+        const holder = document.createElement('div');
+        holder.className = 'hubkernel-test-probe';
+        holder.innerHTML = html;
+        holder.firstElementChild.max = 100;
+        holder.firstElementChild.value = 50;
+        host.appendChild(holder);
+    }""", bar_html)
+    try:
+        png = cell.locator(".hubkernel-test-probe progress").screenshot()
+    finally:
+        probe.evaluate("host => host.querySelector('.hubkernel-test-probe').remove()")
+    return fill_contrast(50, png)
+
+
 def test_lab_login_whoami_and_live_download(lab, local_hub):
     from playwright.sync_api import expect, sync_playwright
 
@@ -98,7 +172,9 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             page.goto(lab["url"])
             card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
             expect(card).to_be_visible(timeout=60_000)
-            assert card.locator("img").count() == 1, "the launcher card shows the kernelspec's logo"
+            logo = card.locator("img")
+            assert logo.count() == 1, "the launcher card shows the kernelspec's logo (Lab draws a letter without one)"
+            assert logo.evaluate("img => img.complete && img.naturalWidth") == 64, "logo-64x64.png loaded"
             card.click()
             expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
             cells = page.locator(".jp-Notebook .jp-Cell")
@@ -110,43 +186,44 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             password.press("Enter")
             expect(cells.nth(0).locator(".jp-OutputArea")).to_contain_text("Login successful", timeout=30_000)
 
-            run_cell(page, cells.nth(1), "%whoami")
+            # Lab's own completer: Tab after "%whoa" sends complete_request; the popup offers %whoami; choosing it inserts it
+            cells.nth(1).locator(".cm-content").click()
+            page.keyboard.type("%whoa")
+            expect(cells.nth(1).locator(".jp-InputArea-editor")).to_have_class(re.compile("jp-mod-completer-enabled"))
+            page.keyboard.press("Tab")
+            expect(page.locator(".jp-Completer-item")).to_have_text(["%whoami"], timeout=10_000)
+            page.locator(".jp-Completer-item").click()
+            expect(cells.nth(1).locator(".cm-content")).to_have_text("%whoami", timeout=10_000)
+            page.keyboard.press("Shift+Enter")
             expect(cells.nth(1).locator(".jp-OutputArea")).to_contain_text("alice", timeout=30_000)
             expect(cells.nth(1).locator(".jp-OutputArea table")).to_be_visible()
 
-            # Hold the 12 MiB weights file at 4 MiB for a moment so the live display is seen mid-way.
-            with local_hub.faults({"target": "cdn", "stall": 1.5, "stall_at": 4 << 20}):
+            # Hold the 12 MiB weights file at 4 MiB for a moment so the live display is seen part-way.
+            stall = {"target": "cdn", "stall": 1.5, "stall_at": 4 << 20}
+            with local_hub.faults(stall):
                 run_cell(page, cells.nth(2), "%download demo/tiny-model")
-                download = cells.nth(2)
-                expect(download.locator("progress")).to_be_attached(timeout=30_000)
-                most_outputs = 0
-                seen = set()
-                deadline = time.monotonic() + 120
-                while "Done" not in output_text(download) and time.monotonic() < deadline:
-                    most_outputs = max(most_outputs, download.locator(".jp-OutputArea-output").count())
-                    text = output_text(download)
-                    if "%" in text and not any("%" in earlier for earlier in seen):
-                        download.screenshot(path=str(SCREENSHOTS / "lab-progress.png"))
-                    seen.add(text)
-                    time.sleep(0.05)
-            expect(download.locator(".jp-OutputArea")).to_contain_text("Done", timeout=5_000)
-            seen.add(output_text(download))
-            assert most_outputs <= 2, f"the progress display is replaced in place, not appended ({most_outputs} outputs)"
-            assert any("%" in text and "Done" not in text for text in seen), f"a progress state was shown: {seen}"
-            assert len(seen) >= 2, f"the same display went from progress to its final state: {seen}"
-            assert download.locator(".jp-OutputArea-output").count() == 2, "final display + the result (paths)"
-            expect(download.locator(".jp-OutputArea")).to_contain_text("snapshots/")
-
-            news = page.locator(".jp-toast-button", has_text="No")
-            if news.count():
-                news.first.click()  # "get notified about Jupyter news?": no (nothing is fetched either way)
+                light_contrast = watch_download(cells.nth(2), SCREENSHOTS / "lab-progress-light.png")
             page.screenshot(path=str(SCREENSHOTS / "lab-light.png"), full_page=True)
+
             page.locator(".lm-MenuBar-item", has_text="Settings").click()
             page.locator(".lm-Menu-item").filter(has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$"))).hover()
             page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
             expect(page.locator("body[data-jp-theme-light='false']")).to_be_attached(timeout=30_000)
             expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+            with local_hub.faults(stall):
+                run_cell(page, cells.nth(3), "%download demo/tiny-model --force-download")
+                dark_contrast = watch_download(cells.nth(3), SCREENSHOTS / "lab-progress-dark.png")
+            run_cell(page, cells.nth(4), "%cache ls")
+            expect(cells.nth(4).locator(".jp-OutputArea table")).to_contain_text("demo/tiny-model", timeout=30_000)
             page.screenshot(path=str(SCREENSHOTS / "lab-dark.png"), full_page=True)
+            cells.nth(4).screenshot(path=str(SCREENSHOTS / "lab-dark-cache-ls.png"))  # the notebook scrolls inside
+            run_cell(page, cells.nth(5), "%doctor")
+            expect(cells.nth(5).locator(".jp-OutputArea table")).to_contain_text("Hub reachable", timeout=30_000)
+            cells.nth(5).screenshot(path=str(SCREENSHOTS / "lab-dark-doctor.png"))
+            # Short cells read on one line (Lab's table-layout:fixed once broke "✓ pass" under "result").
+            assert wrapped_cells(cells.nth(5).locator("table"), columns=(1, 2)) == []
+            # WCAG asks 3:1 for the parts of a graphic needed to understand it: the filled part against the track.
+            assert light_contrast >= 3 and dark_contrast >= 3, f"bar contrast light {light_contrast:.2f}, dark {dark_contrast:.2f}"
 
             page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").click()
             page.get_by_role("button", name="Rename and Save").click()  # Lab asks for a name on first save
@@ -162,7 +239,12 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             browser.close()
 
     notebook = json.loads(saved.read_text())
+    # Lab saves the kernel's kernel_info language_info and the kernelspec it ran on into the notebook.
+    language = notebook["metadata"]["language_info"]
+    assert (language["mimetype"], language["file_extension"]) == ("text/x-hubkernel", ".hub"), language
+    assert notebook["metadata"]["kernelspec"]["display_name"] == "HubKernel", notebook["metadata"]
     assert token not in saved.read_text()
-    outputs = notebook["cells"][2]["outputs"]
-    displays = [o for o in outputs if o["output_type"] == "display_data"]
-    assert len(displays) == 1 and "".join(displays[0]["data"]["text/plain"]).startswith("Done"), outputs
+    for index in (2, 3):
+        outputs = notebook["cells"][index]["outputs"]
+        displays = [o for o in outputs if o["output_type"] == "display_data"]
+        assert len(displays) == 1 and "".join(displays[0]["data"]["text/plain"]).startswith("Done"), outputs

@@ -9,8 +9,7 @@ public struct MagicCompleter: Sendable {
     /// Returns the matches and the scalar offset where the completed word starts.
     public func complete(code: String, cursor: Int) -> (matches: [String], start: Int) {
         let before = String(String.UnicodeScalarView(code.unicodeScalars.prefix(cursor)))
-        let lineStart = before.unicodeScalars.count - (before.split(separator: "\n", omittingEmptySubsequences: false).last?.unicodeScalars.count ?? 0)
-        let line = String(before.split(separator: "\n", omittingEmptySubsequences: false).last ?? "")
+        let (line, lineStart) = Self.magicLine(endingWith: before)
         let leading = line.prefix { $0 == " " || $0 == "\t" }.unicodeScalars.count
         let trimmed = String(line.dropFirst(leading))
         guard trimmed.hasPrefix("%") else { return ([], cursor) }
@@ -29,6 +28,18 @@ public struct MagicCompleter: Sendable {
         let wordsBefore = split.endsBetweenWords ? split.words : Array(split.words.dropLast())
         let candidates = self.candidates(spec: magic.spec, wordsBefore: wordsBefore, current: current)
         return (candidates.filter { $0.hasPrefix(current) }, cursor - current.unicodeScalars.count)
+    }
+
+    /// The magic line that `before` (a cell up to the cursor) ends in, with earlier lines that end in a `\`
+    /// continuation joined on as `CellParser` joins them, and the scalar offset where its first line starts.
+    static func magicLine(endingWith before: String) -> (text: String, start: Int) {
+        var lines = before.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var text = lines.removeLast()
+        while let previous = lines.last, CellParser.endsWithContinuation(previous) {
+            lines.removeLast()
+            text = String(previous.dropLast()) + " " + text
+        }
+        return (text, lines.reduce(0) { $0 + $1.unicodeScalars.count + 1 })
     }
 
     /// The help page of the magic named on the line at `cursor`, if any.
@@ -54,19 +65,24 @@ public struct MagicCompleter: Sendable {
             guard let sub = spec.subcommand(named: first) else { return [] }
             return candidates(spec: sub, wordsBefore: Array(wordsBefore.dropFirst()), current: current)
         }
+        if current.hasPrefix("--") && current.contains("=") {
+            let name = String(current.dropFirst(2).prefix { $0 != "=" })
+            guard let option = spec.options.first(where: { $0.name == name }), !option.isFlag else { return [] }
+            return values(from: option.completion, spec: spec, wordsBefore: wordsBefore).map { "--\(name)=" + $0 }
+        }
         if current.hasPrefix("-") {
             return spec.options.map { "--" + $0.name } + ["--help"]
         }
         if let previous = wordsBefore.last, previous.hasPrefix("--"),
            let option = spec.options.first(where: { "--" + $0.name == previous }), !option.isFlag {
-            return values(from: option.completion, wordsBefore: wordsBefore)
+            return values(from: option.completion, spec: spec, wordsBefore: wordsBefore)
         }
         let positionalIndex = positionalCount(spec: spec, words: wordsBefore)
         guard !spec.positionals.isEmpty else { return [] }
         let positional = positionalIndex < spec.positionals.count
             ? spec.positionals[positionalIndex]
             : (spec.positionals.last!.isRepeated ? spec.positionals.last! : nil)
-        return positional.map { values(from: $0.completion, wordsBefore: wordsBefore) } ?? []
+        return positional.map { values(from: $0.completion, spec: spec, wordsBefore: wordsBefore) } ?? []
     }
 
     private func positionalCount(spec: MagicSpec, words: [String]) -> Int {
@@ -84,11 +100,30 @@ public struct MagicCompleter: Sendable {
         return count
     }
 
-    private func values(from source: CompletionSource, wordsBefore: [String]) -> [String] {
+    private func values(from source: CompletionSource, spec: MagicSpec, wordsBefore: [String]) -> [String] {
         switch source {
         case .none: return []
         case .choices(let choices): return choices
-        case .dynamic(let provider): return provider(session, wordsBefore)
+        case .dynamic(let provider): return provider(session, Self.joiningOptionValues(spec: spec, words: wordsBefore))
         }
+    }
+
+    /// `--option value` pairs written as `--option=value`, so that a provider looking for the first
+    /// positional (the repo id) does not take an option's value for it.
+    static func joiningOptionValues(spec: MagicSpec, words: [String]) -> [String] {
+        var joined: [String] = []
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            if word.hasPrefix("--"), !word.contains("="), index + 1 < words.count,
+               let option = spec.options.first(where: { "--" + $0.name == word }), !option.isFlag {
+                joined.append(word + "=" + words[index + 1])
+                index += 2
+            } else {
+                joined.append(word)
+                index += 1
+            }
+        }
+        return joined
     }
 }

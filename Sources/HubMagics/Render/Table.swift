@@ -27,8 +27,7 @@ public struct Table: Sendable, Equatable {
 
     /// Columns padded to the widest cell, separated by two spaces, header underlined.
     public var text: String {
-        let all = [columns] + rows
-        let widths = columns.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+        let widths = columnWidths
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
                 index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
@@ -39,12 +38,29 @@ public struct Table: Sendable, Equatable {
     }
 
     /// A plain `<table>` that inherits the notebook theme's colours (works in light and dark themes).
+    /// Short cells stay on one line and long ones (paths, explanations) wrap. JupyterLab styles tables with
+    /// `table-layout:fixed` (columns as wide as the header row) and `white-space:normal` on every cell,
+    /// which broke "✓ pass" under "result"; so the layout is `auto` and short cells say `nowrap` themselves.
     public var html: String {
-        let head = columns.map { "<th style=\"text-align:left\">\(HTML.escape($0))</th>" }.joined()
+        func cells(_ values: [String], tag: String) -> String {
+            values.map { value in
+                let style = value.count > Self.noWrapLength ? "text-align:left" : "text-align:left;white-space:nowrap"
+                return "<\(tag) style=\"\(style)\">\(HTML.escape(value))</\(tag)>"
+            }.joined()
+        }
         let body = rows.enumerated().map { index, row in
-            let cells = row.map { "<td style=\"text-align:left\">\(HTML.escape($0))</td>" }.joined()
-            return highlighted.contains(index) ? "<tr style=\"font-weight:bold\">\(cells)</tr>" : "<tr>\(cells)</tr>"
+            highlighted.contains(index) ? "<tr style=\"font-weight:bold\">\(cells(row, tag: "td"))</tr>" : "<tr>\(cells(row, tag: "td"))</tr>"
         }.joined()
-        return "<table class=\"hubkernel-table\"><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table>"
+        return "<table class=\"hubkernel-table\" style=\"table-layout:auto\"><thead><tr>\(cells(columns, tag: "th"))</tr></thead>"
+            + "<tbody>\(body)</tbody></table>"
+    }
+
+    /// Cells longer than this many characters may wrap in HTML; the others stay on one line.
+    static let noWrapLength = 24
+
+    /// The widest cell of each column (header included), in characters.
+    private var columnWidths: [Int] {
+        let all = [columns] + rows
+        return columns.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
     }
 }

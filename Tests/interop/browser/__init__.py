@@ -1,0 +1,1 @@
+"""Helpers for driving JupyterLab in headless Chromium through Playwright."""
