@@ -111,6 +111,9 @@ final class CacheMagicTests: XCTestCase {
         XCTAssertEqual(failed["result"], .string("fail"))
         XCTAssertEqual(failed["link"], .string("https://hub.example/org/m?a=1&b=2"))
         XCTAssertEqual(DoctorMagic.render(checks, json: true, redact: { $0 }).text, output.json?.jsonText)
+        let allPassed = DoctorMagic.render([checks[0]], redact: { $0 })
+        XCTAssertFalse(allPassed.html?.contains(">fix</th>") ?? true, "no fix column when nothing needs fixing")
+        XCTAssertTrue(output.html?.contains(">fix</th>") ?? false)
     }
 
     func testDoctorFailsWhenTheHubIsUnreachable() {

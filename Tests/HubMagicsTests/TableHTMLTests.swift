@@ -20,4 +20,14 @@ final class TableHTMLTests: XCTestCase {
         XCTAssertTrue(table.html.contains("<td style=\"text-align:left;white-space:nowrap\">\(exact)</td>"), table.html)
         XCTAssertTrue(table.html.contains("<td style=\"text-align:left\">\(exact)z</td>"), table.html)
     }
+
+    func testDroppingEmptyColumnsDropsOnlyNamedColumnsWithNoContent() {
+        let table = Table(columns: ["check", "note", "fix"], rows: [["a", "", ""], ["b", "", ""]], highlighted: [1])
+        let dropped = table.droppingEmptyColumns(["fix"])
+        XCTAssertEqual(dropped.columns, ["check", "note"], "an empty column not named stays")
+        XCTAssertEqual(dropped.rows, [["a", ""], ["b", ""]])
+        XCTAssertEqual(dropped.highlighted, [1])
+        let withFix = Table(columns: ["check", "fix"], rows: [["a", ""], ["b", "do this"]])
+        XCTAssertEqual(withFix.droppingEmptyColumns(["fix"]), withFix, "one row needs it: kept")
+    }
 }

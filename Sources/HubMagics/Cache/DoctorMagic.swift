@@ -33,6 +33,7 @@ struct DoctorMagic: Magic {
             table.append([symbols[check.verdict]!, check.name, check.detail, check.fix + (check.link.map { " " + $0 } ?? "")],
                          highlighted: check.verdict == .fail)
         }
+        table = table.droppingEmptyColumns(["fix"])
         let failed = checks.filter { $0.verdict == .fail }.count, warned = checks.filter { $0.verdict == .warn }.count
         let summary = failed + warned == 0 ? "All checks passed." : "\(failed) failed, \(warned) warning(s): apply the fixes above."
         let json = JSONValue.array(checks.map { check in

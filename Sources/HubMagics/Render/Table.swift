@@ -25,6 +25,17 @@ public struct Table: Sendable, Equatable {
         rows.append(row)
     }
 
+    /// The table without the named columns where every row's cell is empty (a "fix" column when
+    /// nothing needs fixing); other columns stay even when empty.
+    public func droppingEmptyColumns(_ names: Set<String>) -> Table {
+        let dropped = Set(columns.indices.filter { column in
+            names.contains(columns[column]) && rows.allSatisfy { !$0.indices.contains(column) || $0[column].isEmpty }
+        })
+        guard !dropped.isEmpty else { return self }
+        func kept(_ cells: [String]) -> [String] { cells.indices.filter { !dropped.contains($0) }.map { cells[$0] } }
+        return Table(columns: kept(columns), rows: rows.map(kept), highlighted: highlighted)
+    }
+
     /// Columns padded to the widest cell, separated by two spaces, header underlined.
     public var text: String {
         let widths = columnWidths
