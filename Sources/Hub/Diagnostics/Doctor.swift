@@ -67,7 +67,8 @@ public struct Doctor: Sendable {
         do {
             let started = Date()
             let response = try transport.send(HTTPRequest(url: environment.endpoint + "/api/whoami-v2", timeout: environment.etagTimeout))
-            let answered = "\(environment.endpoint) answers in \(Int(Date().timeIntervalSince(started) * 1000)) ms"
+            let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
+            let answered = "\(environment.endpoint) answers in " + (milliseconds < 1 ? "under 1 ms" : "\(milliseconds) ms")
             switch response.status {
             case 500...:
                 return DoctorCheck(name, .warn, answered + ", but with HTTP \(response.status): the Hub or a proxy on the way has trouble.",
