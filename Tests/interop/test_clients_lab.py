@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 
 from browser.pixels import fill_contrast
+from browser.readability import contrast_ratio
 from fixtures.clients import REPO
 from fixtures.kernel import hubkernel_bin
 
@@ -130,6 +131,19 @@ def watch_download(cell, screenshot: pathlib.Path) -> float:
     return painted_bar_contrast(cell, bar_html)
 
 
+# WCAG AA for normal text.
+MIN_TEXT_CONTRAST = 4.5
+
+
+def assert_readable(cell, selector: str, what: str) -> None:
+    """Every element matching `selector` in `cell` has text that contrasts enough with what it is drawn on."""
+    elements = cell.locator(selector)
+    assert elements.count() > 0, f"nothing matches {selector} in the {what}"
+    for index in range(elements.count()):
+        ratio = contrast_ratio(elements.nth(index))
+        assert ratio >= MIN_TEXT_CONTRAST, f"{what} #{index}: text contrast {ratio:.2f} < {MIN_TEXT_CONTRAST}"
+
+
 def wrapped_cells(table, columns: tuple[int, ...]) -> list[str]:
     """Texts of the table's cells in the given 1-based columns that the browser laid out on more than one line."""
     selector = ", ".join(f"td:nth-child({n})" for n in columns)
@@ -197,12 +211,14 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             page.keyboard.press("Shift+Enter")
             expect(cells.nth(1).locator(".jp-OutputArea")).to_contain_text("alice", timeout=30_000)
             expect(cells.nth(1).locator(".jp-OutputArea table")).to_be_visible()
+            assert_readable(cells.nth(1), "td, th", "whoami table (light)")
 
             # Hold the 12 MiB weights file at 4 MiB for a moment so the live display is seen part-way.
             stall = {"target": "cdn", "stall": 1.5, "stall_at": 4 << 20}
             with local_hub.faults(stall):
                 run_cell(page, cells.nth(2), "%download demo/tiny-model")
                 light_contrast = watch_download(cells.nth(2), SCREENSHOTS / "lab-progress-light.png")
+            assert_readable(cells.nth(2), ".hubkernel-progress", "download result (light)")
             page.screenshot(path=str(SCREENSHOTS / "lab-light.png"), full_page=True)
 
             page.locator(".lm-MenuBar-item", has_text="Settings").click()
@@ -222,6 +238,9 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             cells.nth(5).screenshot(path=str(SCREENSHOTS / "lab-dark-doctor.png"))
             # Short cells read on one line (Lab's table-layout:fixed once broke "✓ pass" under "result").
             assert wrapped_cells(cells.nth(5).locator("table"), columns=(1, 2)) == []
+            for index, what in ((1, "whoami table"), (4, "cache ls table"), (5, "doctor table")):
+                assert_readable(cells.nth(index), "td, th", what + " (dark)")
+            assert_readable(cells.nth(3), ".hubkernel-progress", "download result (dark)")
             # WCAG asks 3:1 for the parts of a graphic needed to understand it: the filled part against the track.
             assert light_contrast >= 3 and dark_contrast >= 3, f"bar contrast light {light_contrast:.2f}, dark {dark_contrast:.2f}"
 
