@@ -94,8 +94,10 @@ public final class Kernel: @unchecked Sendable {
         startThread("hubkernel-iopub", group: threads) { [publisher] in publisher.run() }
         startThread("hubkernel-control", group: threads) { [self] in serveControl() }
         ParentWatcher.start(log: log)
-        if connection.isExposedUnencrypted {
-            log.log("listening on \(connection.ip) without CurveZMQ: messages are signed but readable on the network")
+        // As ipykernel 7 warns: signing stops forged requests, not readers (any local user can subscribe to iopub).
+        if connection.transport == .tcp && !connection.usesCurve {
+            log.log("serving over TCP without CurveZMQ: messages are signed but sent in plain text; "
+                    + "use the IPC transport or CurveZMQ keys from the kernel manager to encrypt them")
         }
         serveShell()
         // Shutdown requested (or the context failed): stop the others and release everything.

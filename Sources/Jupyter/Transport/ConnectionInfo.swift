@@ -98,13 +98,6 @@ public struct ConnectionInfo: Sendable, Equatable {
     /// Whether the sockets must run as CurveZMQ servers.
     public var usesCurve: Bool { curvePublicKey != nil && curveSecretKey != nil }
 
-    /// Whether messages can be read by other machines: TCP on an address other than loopback,
-    /// without CurveZMQ. (Signed but unencrypted loopback is Jupyter's usual set-up.)
-    public var isExposedUnencrypted: Bool {
-        guard transport == .tcp, !usesCurve else { return false }
-        return !(ip == "localhost" || ip == "::1" || ip.hasPrefix("127."))
-    }
-
     /// The ZeroMQ endpoint for `channel`, e.g. `tcp://127.0.0.1:5555` or `ipc:///tmp/kernel-ipc-3` (jupyter_client's `ip-port`).
     public func endpoint(for channel: Channel) -> String {
         let port = ports[channel] ?? 0
