@@ -299,8 +299,22 @@ final class DownloadEngineTests: DownloadTestCase {
             let error = error as? HubError
             XCTAssertEqual(error?.name, "GatedRepoError")
             XCTAssertEqual(error?.helpURL, FakeHub.endpoint + "/org/repo")
-            XCTAssertTrue(error?.message.contains("accept the licence") ?? false)
+            XCTAssertTrue(error?.message.contains("no token was sent: log in (%hf_login") ?? false, error?.message ?? "")
         }
+    }
+
+    func testGatedRepoSaysLogInWithoutATokenAndAcceptTheLicenceWithOne() throws {
+        let env = environment()
+        let client = HubClient(environment: env, token: nil, transport: hub)
+        let repo = try RepoID("org/gated")
+        func message(status: Int) -> String {
+            let response = HTTPResponse(status: status, headers: HTTPHeaders([("X-Error-Code", "GatedRepo")]))
+            do { try client.check(response, url: FakeHub.endpoint + "/org/gated/resolve/main/a", repo: repo, path: "a", revision: "main") }
+            catch let error as HubError { return error.message } catch { return "\(error)" }
+            return "no error"
+        }
+        XCTAssertEqual(message(status: 403), "org/gated is gated: open \(FakeHub.endpoint)/org/gated and accept the licence, then retry.")
+        XCTAssertTrue(message(status: 401).hasPrefix("org/gated is gated and no token was sent: log in"), message(status: 401))
     }
 
     func testUnknownRevisionIsNamed() {

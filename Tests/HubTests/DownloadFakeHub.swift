@@ -119,7 +119,7 @@ final class FakeHub: HTTPStreamingTransport, @unchecked Sendable {
         guard url.hasPrefix(base) else { return (HTTPResponse(status: 404), nil) }
         let rest = String(url.dropFirst(base.count))
         if gated && !request.headers.contains(where: { $0.name == "Authorization" }) {
-            return (HTTPResponse(status: 403, headers: HTTPHeaders([("X-Error-Code", "GatedRepo")])), nil)
+            return (HTTPResponse(status: 401, headers: HTTPHeaders([("X-Error-Code", "GatedRepo")])), nil)  // as the Hub answers anonymous requests
         }
         if rest.hasPrefix("api/models/org/repo/revision/") {
             let revision = String(rest.dropFirst("api/models/org/repo/revision/".count)).removingPercentEncoding ?? ""

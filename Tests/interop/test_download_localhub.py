@@ -258,6 +258,19 @@ def test_gated_repo_names_the_page(local_hub, env):
     assert "accept the licence" in result.stderr
 
 
+@pytest.mark.parametrize("token", ["unapproved", None])
+def test_whole_gated_repo_names_the_repo_and_what_to_do(local_hub, env, token):
+    # A snapshot lists the files, then learns of the gate from the file GET (no HEAD): the error still names the repo.
+    environment = dict(env, HF_TOKEN=local_hub.tokens[token]) if token else env
+    result = run(["demo/gated-model"], environment)
+    assert result.returncode == 1
+    page = f"{local_hub.endpoint}/demo/gated-model"
+    assert f"GatedRepoError: demo/gated-model is gated" in result.stderr and page in result.stderr, result.stderr
+    assert "unknown" not in result.stderr
+    expected = "accept the licence" if token else "no token was sent: log in (%hf_login, or set HF_TOKEN)"
+    assert expected in result.stderr, result.stderr
+
+
 def test_dataset_and_filters(local_hub, env, hf_run):
     result = run(["demo/tiny-dataset", "--repo-type", "dataset", "--include", "data/", "--exclude", "*test*"], env)
     assert result.returncode == 0, result.stderr

@@ -137,7 +137,7 @@ public struct HubClient: Sendable {
         switch code {
         case "RevisionNotFound": throw HubError(.revisionNotFound(repo: repo.id, revision: revision))
         case "EntryNotFound": throw HubError(.entryNotFound(repo: repo.id, path: path ?? "?", revision: revision))
-        case "GatedRepo": throw HubError(.gatedRepo(repo: repo.id, page: repoPage(repo)))
+        case "GatedRepo": throw HubError(.gatedRepo(repo: repo.id, page: repoPage(repo), authenticated: response.status != 401))
         case "RepoNotFound": throw HubError(.repoNotFound(repo: repo.id))
         default: break
         }

@@ -2,7 +2,8 @@
 /// Names follow `huggingface_hub`'s exception classes.
 public struct HubError: UserFacingError, Equatable {
     public enum Kind: Sendable, Equatable {
-        case gatedRepo(repo: String, page: String)
+        /// `authenticated` is false when the Hub saw no token (401), true when the account has no access (403).
+        case gatedRepo(repo: String, page: String, authenticated: Bool)
         case invalidToken
         case repoNotFound(repo: String)
         case entryNotFound(repo: String, path: String, revision: String)
@@ -45,8 +46,10 @@ public struct HubError: UserFacingError, Equatable {
 
     public var message: String {
         switch kind {
-        case .gatedRepo(let repo, let page):
+        case .gatedRepo(let repo, let page, authenticated: true):
             return "\(repo) is gated: open \(page) and accept the licence, then retry."
+        case .gatedRepo(let repo, let page, authenticated: false):
+            return "\(repo) is gated and no token was sent: log in (%hf_login, or set HF_TOKEN) with an account that accepted the licence at \(page), then retry."
         case .invalidToken:
             return "401 Unauthorized: the token sent is invalid or expired. Log in again with a new token (%hf_login, or hubkernel auth login)."
         case .repoNotFound(let repo):
@@ -88,7 +91,7 @@ public struct HubError: UserFacingError, Equatable {
 
     public var helpURL: String? {
         switch kind {
-        case .gatedRepo(_, let page): return page
+        case .gatedRepo(_, let page, _): return page
         case .invalidToken: return "https://huggingface.co/settings/tokens"
         default: return nil
         }

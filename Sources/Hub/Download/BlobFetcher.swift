@@ -17,7 +17,9 @@ struct BlobFetcher {
     /// What to fetch and where.
     struct Job {
         var url: String
-        /// The repo path, for messages.
+        /// The repo, revision and path the file belongs to, for messages.
+        var repo: RepoID
+        var revision: String
         var displayPath: String
         var etag: String
         var expectedSize: Int64?
@@ -251,7 +253,7 @@ struct BlobFetcher {
             case let status where RetryPolicy.isRetryable(status: status):
                 throw RetryableFailure(final: HubError(.http(status: status, url: url, detail: "")), retryAfter: response.headers["retry-after"])
             default:
-                try client.check(response, url: url, repo: (try? RepoID("unknown")) ?? RepoID.placeholder, path: job.displayPath, revision: "")
+                try client.check(response, url: url, repo: job.repo, path: job.displayPath, revision: job.revision)
                 throw HubError(.badResponse(url: url, detail: "status \(response.status)"))
             }
         }
@@ -300,9 +302,4 @@ final class LockedCounter: @unchecked Sendable {
     func advance(to newValue: Int64) -> Int64 {
         lock.withLock { let delta = newValue - storedValue; storedValue = newValue; return delta }
     }
-}
-
-extension RepoID {
-    /// A stand-in when a URL's repo is not known (CDN responses).
-    static var placeholder: RepoID { try! RepoID("unknown") }
 }

@@ -279,7 +279,7 @@ public final class Downloader: @unchecked Sendable {
         try FileLock.withLock(layout.lock(repo, etag: etag), isCancelled: isCancelled) {
             if request.forceDownload || !fm.fileExists(atPath: blob) {
                 if let size { context.tracker.add(expected: size) }
-                let job = BlobFetcher.Job(url: url, displayPath: entry.path, etag: etag, expectedSize: size,
+                let job = BlobFetcher.Job(url: url, repo: context.repo, revision: commit, displayPath: entry.path, etag: etag, expectedSize: size,
                                           incomplete: layout.incompleteBlob(repo, etag: etag), destination: blob,
                                           forceDownload: request.forceDownload)
                 try fetcher().fetch(job) { context.tracker.add(bytes: $0) }
@@ -322,7 +322,7 @@ public final class Downloader: @unchecked Sendable {
         try FileLock.withLock(local.lock(entry.path), isCancelled: isCancelled) {
             if let size { context.tracker.add(expected: size) }
             try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let job = BlobFetcher.Job(url: url, displayPath: entry.path, etag: etag, expectedSize: size,
+            let job = BlobFetcher.Job(url: url, repo: context.repo, revision: commit, displayPath: entry.path, etag: etag, expectedSize: size,
                                       incomplete: local.incomplete(entry.path, etag: etag), destination: target,
                                       forceDownload: request.forceDownload)
             try fetcher().fetch(job) { context.tracker.add(bytes: $0) }
