@@ -303,6 +303,13 @@ final class DownloadEngineTests: DownloadTestCase {
         }
     }
 
+    func testAFileRefusedBeforeAnyByteLeavesNoIncompleteFile() throws {
+        hub.inject(.status(403), for: "config.json")
+        XCTAssertThrowsError(try downloader().run(request()))
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: cache + "/models--org--repo/blobs")
+        XCTAssertFalse(blobs.contains { $0.hasSuffix(".incomplete") }, "\(blobs)")
+    }
+
     func testGatedRepoSaysLogInWithoutATokenAndAcceptTheLicenceWithOne() throws {
         let env = environment()
         let client = HubClient(environment: env, token: nil, transport: hub)

@@ -34,8 +34,21 @@ struct BlobFetcher {
     var rangeCount = 4
 
     /// Fetches `job`, reporting byte deltas to `progress`; returns the bytes transferred.
+    /// A failure before any byte arrived (a 403, a refused connection) leaves no empty
+    /// `.incomplete` file behind; partial data stays for the next attempt to resume.
     @discardableResult
     func fetch(_ job: Job, progress: @escaping @Sendable (Int64) -> Void) throws -> Int64 {
+        do {
+            return try fetchIntoIncomplete(job, progress: progress)
+        } catch {
+            if Downloader.fileSize(job.incomplete) == 0 && !FileManager.default.fileExists(atPath: RangeSidecar.path(for: job.incomplete)) {
+                unlink(job.incomplete)
+            }
+            throw error
+        }
+    }
+
+    private func fetchIntoIncomplete(_ job: Job, progress: @escaping @Sendable (Int64) -> Void) throws -> Int64 {
         let folder = (job.incomplete as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let fd = open(job.incomplete, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
