@@ -310,6 +310,13 @@ final class DownloadEngineTests: DownloadTestCase {
         XCTAssertFalse(blobs.contains { $0.hasSuffix(".incomplete") }, "\(blobs)")
     }
 
+    func testRepoNotFoundNamesTheTypesThatHoldTheID() {
+        let both = HubError(.repoNotFound(repo: "org/x", requested: .model, existingTypes: [.dataset, .space]))
+        XCTAssertEqual(both.message, "There is no model 'org/x', but a dataset and a space with this id exist: add --repo-type dataset or --repo-type space.")
+        XCTAssertEqual(both.name, "RepositoryNotFoundError")
+        XCTAssertTrue(HubError(.repoNotFound(repo: "org/x")).message.hasPrefix("Repository 'org/x' was not found."))
+    }
+
     func testGatedRepoSaysLogInWithoutATokenAndAcceptTheLicenceWithOne() throws {
         let env = environment()
         let client = HubClient(environment: env, token: nil, transport: hub)

@@ -258,6 +258,15 @@ def test_gated_repo_names_the_page(local_hub, env):
     assert "accept the licence" in result.stderr
 
 
+def test_a_dataset_asked_for_as_a_model_gets_the_repo_type_hint(local_hub, env):
+    result = run(["demo/tiny-dataset", "README.md"], env)
+    assert result.returncode == 1
+    assert ("RepositoryNotFoundError: There is no model 'demo/tiny-dataset', but a dataset with this id exists: "
+            "add --repo-type dataset.") in result.stderr, result.stderr
+    missing = run(["demo/no-such-repo"], env)
+    assert missing.returncode == 1 and "Repository 'demo/no-such-repo' was not found" in missing.stderr, missing.stderr
+
+
 @pytest.mark.parametrize("token", ["unapproved", None])
 def test_whole_gated_repo_names_the_repo_and_what_to_do(local_hub, env, token):
     # A snapshot lists the files, then learns of the gate from the file GET (no HEAD): the error still names the repo.

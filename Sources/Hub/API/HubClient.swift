@@ -138,14 +138,14 @@ public struct HubClient: Sendable {
         case "RevisionNotFound": throw HubError(.revisionNotFound(repo: repo.id, revision: revision))
         case "EntryNotFound": throw HubError(.entryNotFound(repo: repo.id, path: path ?? "?", revision: revision))
         case "GatedRepo": throw HubError(.gatedRepo(repo: repo.id, page: repoPage(repo), authenticated: response.status != 401))
-        case "RepoNotFound": throw HubError(.repoNotFound(repo: repo.id))
+        case "RepoNotFound": throw HubError(.repoNotFound(repo: repo.id, requested: repo.type))
         default: break
         }
         if response.status == 401 {
             if serverMessage == "Invalid credentials in Authorization header" || (token != nil && !(headers(for: url).isEmpty)) {
                 throw HubError(.invalidToken)
             }
-            throw HubError(.repoNotFound(repo: repo.id))
+            throw HubError(.repoNotFound(repo: repo.id, requested: repo.type))
         }
         let detail = serverMessage ?? String(decoding: response.body.prefix(200), as: UTF8.self)
         throw HubError(.http(status: response.status, url: url, detail: detail))

@@ -5,7 +5,8 @@ public struct HubError: UserFacingError, Equatable {
         /// `authenticated` is false when the Hub saw no token (401), true when the account has no access (403).
         case gatedRepo(repo: String, page: String, authenticated: Bool)
         case invalidToken
-        case repoNotFound(repo: String)
+        /// `existingTypes`: other repo types under which the id exists (a hint for `--repo-type`).
+        case repoNotFound(repo: String, requested: RepoType = .model, existingTypes: [RepoType] = [])
         case entryNotFound(repo: String, path: String, revision: String)
         case revisionNotFound(repo: String, revision: String)
         case notAHubEndpoint(url: String, missing: String)
@@ -52,7 +53,11 @@ public struct HubError: UserFacingError, Equatable {
             return "\(repo) is gated and no token was sent: log in (%hf_login, or set HF_TOKEN) with an account that accepted the licence at \(page), then retry."
         case .invalidToken:
             return "401 Unauthorized: the token sent is invalid or expired. Log in again with a new token (%hf_login, or hubkernel auth login)."
-        case .repoNotFound(let repo):
+        case .repoNotFound(let repo, let requested, let existing) where !existing.isEmpty:
+            let found = existing.map { "a \($0.rawValue)" }.joined(separator: " and ")
+            let options = existing.map { "--repo-type \($0.rawValue)" }.joined(separator: " or ")
+            return "There is no \(requested.rawValue) '\(repo)', but \(found) with this id \(existing.count > 1 ? "exist" : "exists"): add \(options)."
+        case .repoNotFound(let repo, _, _):
             return "Repository '\(repo)' was not found. Check the id and --repo-type; if it is private, log in with a token that can read it."
         case .entryNotFound(let repo, let path, let revision):
             return "'\(path)' does not exist in \(repo) at revision '\(revision)'. Check the file name (and --revision)."

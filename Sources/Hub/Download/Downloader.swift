@@ -36,7 +36,12 @@ public final class Downloader: @unchecked Sendable {
                                  local: request.localDir.map(LocalDirLayout.init(root:)),
                                  tracker: ProgressTracker(report: onProgress))
         defer { context.tracker.stop() }
-        let result = request.files.isEmpty ? try snapshot(context) : try files(context)
+        let result: DownloadResult
+        do {
+            result = request.files.isEmpty ? try snapshot(context) : try files(context)
+        } catch let error as HubError {
+            throw client.addingRepoTypeHint(to: error, for: request.repo)
+        }
         context.tracker.finish()
         return result
     }
