@@ -83,6 +83,16 @@ final class DownloadMagicTests: XCTestCase {
         XCTAssertTrue(output.events.isEmpty, "a dry run shows no progress bar")
     }
 
+    func testNoProgressDisplayWhenProgressBarsAreDisabled() throws {
+        let output = DisplayRecorder()
+        let cell = "%download org/repo config.json"
+        let result = try XCTUnwrap(try MagicRunner(session: session(["HF_HUB_DISABLE_PROGRESS_BARS": "1"])).run(cell: cell, output: output))
+        XCTAssertTrue(result.text.hasSuffix("/config.json"), result.text)
+        XCTAssertTrue(output.events.isEmpty, "HF_HUB_DISABLE_PROGRESS_BARS hides the live display: \(output.events)")
+        _ = try MagicRunner(session: session(["HF_HUB_DISABLE_PROGRESS_BARS": "0"])).run(cell: cell + " --force-download", output: output)
+        XCTAssertFalse(output.events.isEmpty, "0 keeps it")
+    }
+
     func testStoredTokenChosenByNameIsSent() throws {
         let tokens = "[work]\nhf_token = token-for-work\n\n[home]\nhf_token = token-for-home\n"
         try FileManager.default.createDirectory(atPath: root + "/home", withIntermediateDirectories: true)

@@ -37,7 +37,8 @@ struct DownloadMagic: Magic {
         let token = try TokenChain(environment: environment).tokenToSend(explicitName: arguments.value("token-name"))?.value
         let client = HubClient(environment: environment, token: token, transport: context.session.transport)
         let title = "Downloading \(request.repo.id)" + (request.files.count == 1 ? "/\(request.files[0])" : "")
-        let display = request.dryRun ? nil : context.output.liveDisplay(DownloadProgressView.render(DownloadProgress(), title: title))
+        let showsProgress = !request.dryRun && !environment.disablesProgressBars
+        let display = showsProgress ? context.output.liveDisplay(DownloadProgressView.render(DownloadProgress(), title: title)) : nil
         let output = context.output
         let downloader = Downloader(environment: environment, client: client, isCancelled: { output.isCancelled }, progress: { progress in
             display?.update(DownloadProgressView.render(progress, title: title))
