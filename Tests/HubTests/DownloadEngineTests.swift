@@ -49,6 +49,39 @@ class DownloadTestCase: XCTestCase {
 final class DownloadEngineTests: DownloadTestCase {
     // MARK: layout
 
+    func testWithoutSymlinksSnapshotFilesAreTheFilesThemselves() throws {
+        let env = HubEnvironment(variables: ["HF_ENDPOINT": FakeHub.endpoint, "HF_HUB_CACHE": cache, "HF_HUB_DISABLE_SYMLINKS": "1"],
+                                 homeDirectory: root)
+        let noLinks = Downloader(environment: env, client: HubClient(environment: env, token: token, transport: hub))
+        _ = try noLinks.run(request())
+        let snapshot = layout.snapshotFolder(repo, commit: hub.commit)
+        for (path, file) in hub.files {
+            let attributes = try FileManager.default.attributesOfItem(atPath: snapshot + "/" + path)
+            XCTAssertEqual(attributes[.type] as? FileAttributeType, .typeRegular, path)
+            XCTAssertEqual(FileManager.default.contents(atPath: snapshot + "/" + path), file.content, path)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: layout.blob(repo, etag: file.etag)), "a new blob is moved, as in Python")
+        }
+        hub.clearLog()
+        XCTAssertTrue(try noLinks.run(request()).files.allSatisfy { $0.status == .cached })
+        XCTAssertFalse(hub.requestLog.contains { $0.method == "GET" && $0.url.contains("/resolve/") }, "nothing fetched again")
+        let info = try CacheScanner(cacheDir: cache).scan()
+        XCTAssertEqual(info.warnings, [])
+        XCTAssertEqual(info.repos.first?.sizeOnDisk, Int64(hub.files.values.map(\.content.count).reduce(0, +)))
+    }
+
+    func testWithoutSymlinksABlobAlreadyCachedIsCopied() throws {
+        _ = try downloader().run(request(["config.json"]))
+        let etag = hub.files["config.json"]!.etag
+        let env = HubEnvironment(variables: ["HF_ENDPOINT": FakeHub.endpoint, "HF_HUB_CACHE": cache, "HF_HUB_DISABLE_SYMLINKS": "1"],
+                                 homeDirectory: root)
+        let pointer = layout.snapshotFile(repo, commit: hub.commit, path: "config.json")
+        try FileManager.default.removeItem(atPath: pointer)
+        _ = try Downloader(environment: env, client: HubClient(environment: env, token: token, transport: hub)).run(request(["config.json"]))
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: pointer)[.type] as? FileAttributeType, .typeRegular)
+        XCTAssertEqual(FileManager.default.contents(atPath: pointer), content("config.json"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: layout.blob(repo, etag: etag)), "the older blob stays for other revisions")
+    }
+
     func testSnapshotWritesBlobsSymlinksRefAndTreeListing() throws {
         let result = try downloader().run(request())
         let snapshot = layout.snapshotFolder(repo, commit: hub.commit)

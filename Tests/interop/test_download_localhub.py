@@ -98,18 +98,22 @@ def snapshot(local_hub, env) -> pathlib.Path:
 # -- the same cache as Python ------------------------------------------------------------------------------------
 
 
-def test_cache_equals_pythons_for_every_revision(local_hub, hf_env, hf_run, tmp_path):
+@pytest.mark.parametrize("symlinks", [True, False], ids=["symlinks", "HF_HUB_DISABLE_SYMLINKS"])
+def test_cache_equals_pythons_for_every_revision(local_hub, hf_env, hf_run, tmp_path, symlinks):
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    disable = "0" if symlinks else "1"
     for revision in ("main", "v1.0", "refs/pr/1"):
-        result = run([REPO, "--revision", revision], dict(hf_env, HF_HUB_CACHE=str(ours)))
+        result = run([REPO, "--revision", revision], dict(hf_env, HF_HUB_CACHE=str(ours), HF_HUB_DISABLE_SYMLINKS=disable))
         assert result.returncode == 0, result.stderr
     hf_run(f"""
+os.environ["HF_HUB_DISABLE_SYMLINKS"] = {disable!r}
 from huggingface_hub import snapshot_download
 for r in ("main", "v1.0", "refs/pr/1"):
     snapshot_download({REPO!r}, revision=r, cache_dir={str(theirs)!r})
 print(json.dumps({{}}))
 """)
     assert cache_tree(ours) == cache_tree(theirs)
+    assert any(value.startswith("-> ") for value in cache_tree(ours).values()) == symlinks
     for ref in ("main", "v1.0", "refs/pr/1"):
         commit = local_hub.commit(REPO, ref)
         path = f"{REPO_FOLDER}/refs/{ref}"

@@ -165,6 +165,9 @@ public struct Doctor: Sendable {
         let name = "Symlinks in cache"
         var folder = environment.hubCache
         while FileSystem.status(of: folder) == nil && folder != "/" { folder = FileSystem.parent(of: folder) }
+        if environment.disablesSymlinks {
+            return DoctorCheck(name, .pass, "HF_HUB_DISABLE_SYMLINKS is set: each revision gets its own copy of each file.")
+        }
         let link = folder + "/.hubkernel-doctor-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { FileSystem.removeFile(link) }
         if FileSystem.makeSymlink(at: link, to: "target"), FileSystem.readLink(link) == "target" {

@@ -49,14 +49,35 @@ public enum CacheWriter {
         return String(repeating: "../", count: 2 + depth) + "blobs/" + etag
     }
 
-    /// Points `snapshots/<commit>/<path>` at `blobs/<etag>` with a relative symlink (replacing
-    /// whatever was there).
-    public static func link(_ layout: CacheLayout, _ repo: RepoID, commit: String, path: String, etag: String) throws {
+    /// Puts `snapshots/<commit>/<path>` in place for `blobs/<etag>` (replacing whatever was there):
+    /// a relative symlink; or, when `symlinks` is false (`HF_HUB_DISABLE_SYMLINKS`) or the file
+    /// system refuses symlinks, the file itself, as `huggingface_hub` does: a blob this run
+    /// downloaded (`newBlob`) is moved there, an older one copied.
+    public static func link(_ layout: CacheLayout, _ repo: RepoID, commit: String, path: String, etag: String,
+                            symlinks: Bool = true, newBlob: Bool = false) throws {
         let pointer = layout.snapshotFile(repo, commit: commit, path: path)
         try FileManager.default.createDirectory(atPath: (pointer as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         unlink(pointer)
-        guard symlink(symlinkTarget(path: path, etag: etag), pointer) == 0 || errno == EEXIST else {
-            throw HubError(.io(path: pointer, detail: String(cString: strerror(errno))))
+        if symlinks {
+            if symlink(symlinkTarget(path: path, etag: etag), pointer) == 0 || errno == EEXIST { return }
+            guard [EPERM, EOPNOTSUPP, ENOSYS].contains(errno) else {
+                throw HubError(.io(path: pointer, detail: String(cString: strerror(errno))))
+            }
+        }
+        let blob = layout.blob(repo, etag: etag)
+        if newBlob && rename(blob, pointer) == 0 { return }
+        let copy = pointer + ".\(getpid()).copy"
+        do {
+            unlink(copy)
+            try FileManager.default.copyItem(atPath: blob, toPath: copy)
+        } catch {
+            unlink(copy)
+            throw HubError(.io(path: pointer, detail: "could not copy \(blob): \(error.localizedDescription)"))
+        }
+        guard rename(copy, pointer) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(copy)
+            throw HubError(.io(path: pointer, detail: reason))
         }
     }
 

@@ -291,10 +291,11 @@ public final class Downloader: @unchecked Sendable {
                 status = .downloaded
             }
             if request.forceDownload || !fm.fileExists(atPath: pointer) {
-                try CacheWriter.link(layout, repo, commit: commit, path: entry.path, etag: etag)
+                try CacheWriter.link(layout, repo, commit: commit, path: entry.path, etag: etag,
+                                     symlinks: !environment.disablesSymlinks, newBlob: status == .downloaded)
             }
         }
-        return DownloadedFile(path: entry.path, localPath: pointer, size: size ?? Self.fileSize(blob), status: status)
+        return DownloadedFile(path: entry.path, localPath: pointer, size: size ?? Self.fileSize(pointer), status: status)
     }
 
     private func fetchToLocalDir(_ local: LocalDirLayout, _ entry: RepoFileEntry, etag: String, size: Int64?, commit: String, url: String,

@@ -30,6 +30,8 @@ public struct HubEnvironment: Sendable, Equatable {
     public let isOffline: Bool
     /// `HF_HUB_DISABLE_IMPLICIT_TOKEN`: send a token only when one is chosen explicitly.
     public let disablesImplicitToken: Bool
+    /// `HF_HUB_DISABLE_SYMLINKS`: snapshot files are the files themselves, not links to `blobs/`.
+    public let disablesSymlinks: Bool
     /// `HF_HUB_DISABLE_PROGRESS_BARS`: no live progress display, only the result.
     public let disablesProgressBars: Bool
     /// `HF_HUB_ETAG_TIMEOUT` seconds (default 10) for metadata requests.
@@ -57,6 +59,7 @@ public struct HubEnvironment: Sendable, Equatable {
             .appendingPathComponent("stored_tokens")
         isOffline = Self.isTrue(variables["HF_HUB_OFFLINE"] ?? variables["TRANSFORMERS_OFFLINE"])
         disablesImplicitToken = Self.isTrue(variables["HF_HUB_DISABLE_IMPLICIT_TOKEN"])
+        disablesSymlinks = Self.isTrue(variables["HF_HUB_DISABLE_SYMLINKS"])
         disablesProgressBars = Self.isTrue(variables["HF_HUB_DISABLE_PROGRESS_BARS"])
         etagTimeout = Self.positiveInt(variables["HF_HUB_ETAG_TIMEOUT"]) ?? 10
         downloadTimeout = Self.positiveInt(variables["HF_HUB_DOWNLOAD_TIMEOUT"]) ?? 10
