@@ -280,7 +280,7 @@ def test_whole_gated_repo_names_the_repo_and_what_to_do(local_hub, env, token):
     page = f"{local_hub.endpoint}/demo/gated-model"
     assert f"GatedRepoError: demo/gated-model is gated" in result.stderr and page in result.stderr, result.stderr
     assert "unknown" not in result.stderr
-    expected = "accept the licence" if token else "no token was sent: log in (%hf_login, or set HF_TOKEN)"
+    expected = "accept the licence" if token else "no token was sent: log in (hubkernel auth login, or set HF_TOKEN)"
     assert expected in result.stderr, result.stderr
 
 

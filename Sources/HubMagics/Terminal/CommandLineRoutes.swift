@@ -28,6 +28,21 @@ public enum CommandLineRoutes {
         return nil
     }
 
+    /// `text` as a terminal user should read it: every routed magic named as the command that runs it
+    /// (`%hf_login --force` → `hubkernel auth login --force`), and the "(or `hubkernel …` in a terminal)"
+    /// asides that notebook messages carry dropped, since the terminal form is now the main one.
+    public static func terminalWording(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        var result = text
+            .replacingOccurrences(of: #" \(or `hubkernel [^`]+` in a terminal\)"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #"\((%[a-z_]+), or hubkernel [a-z -]+\)"#, with: "($1)", options: .regularExpression)
+        for route in routes.sorted(by: { $0.magic.count > $1.magic.count }) {
+            result = result.replacingOccurrences(of: "%\(route.magic)\\b", with: "hubkernel " + route.command.joined(separator: " "),
+                                                 options: .regularExpression)
+        }
+        return result
+    }
+
     /// The `hubkernel --help` text, listing only routes whose magic exists.
     public static func usage(in registry: MagicRegistry) -> String {
         var lines = [

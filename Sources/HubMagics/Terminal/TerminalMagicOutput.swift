@@ -22,7 +22,9 @@ public final class TerminalMagicOutput: MagicOutput, @unchecked Sendable {
     public var isCancelled: Bool { cancelled() }
 
     public func print(_ text: String) { write(text, to: stdout) }
-    public func warn(_ text: String) { write(text, to: stderr) }
+    /// Errors, warnings and their fixes name commands, not magics (tables and results on standard
+    /// output keep their layout).
+    public func warn(_ text: String) { write(CommandLineRoutes.terminalWording(text), to: stderr) }
 
     public func show(_ output: RichOutput) {
         write(output.text.hasSuffix("\n") ? output.text : output.text + "\n", to: stdout)

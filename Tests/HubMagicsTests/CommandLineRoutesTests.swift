@@ -1,0 +1,27 @@
+import XCTest
+@testable import HubMagics
+
+/// The terminal names magics by the commands that run them.
+final class CommandLineRoutesTests: XCTestCase {
+    func testMagicsBecomeTheirCommands() {
+        XCTAssertEqual(CommandLineRoutes.terminalWording("Create a read token, then %hf_login --force."),
+                       "Create a read token, then hubkernel auth login --force.")
+        XCTAssertEqual(CommandLineRoutes.terminalWording("See %download --help; free space with %cache rm or %auth_list."),
+                       "See hubkernel download --help; free space with hubkernel cache rm or hubkernel auth list.")
+        XCTAssertEqual(CommandLineRoutes.terminalWording("%hf_logout and %hf_login differ"), "hubkernel auth logout and hubkernel auth login differ")
+    }
+
+    func testTheTerminalAsideIsDroppedWhereTheMagicBecomesIt() {
+        XCTAssertEqual(CommandLineRoutes.terminalWording("Run %hf_login (or `hubkernel auth login` in a terminal), or set HF_TOKEN."),
+                       "Run hubkernel auth login, or set HF_TOKEN.")
+        XCTAssertEqual(CommandLineRoutes.terminalWording("Log in again with a new token (%hf_login, or hubkernel auth login)."),
+                       "Log in again with a new token (hubkernel auth login).")
+    }
+
+    func testOtherPercentSignsAndKernelOnlyMagicsStay() {
+        for text in ["printf '%s' \"$TOKEN\" | hubkernel auth login", "50% · 3/7 files", "%set repo org/name", "%cached_thing",
+                     "%lsmagic lists every magic"] {
+            XCTAssertEqual(CommandLineRoutes.terminalWording(text), text)
+        }
+    }
+}
