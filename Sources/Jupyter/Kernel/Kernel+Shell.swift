@@ -54,7 +54,15 @@ extension Kernel {
     /// `execute_request`: execute_input, the handler's outputs, execute_result or error, then execute_reply.
     private func execute(_ request: Message) {
         let content = request.content
-        let code = content["code"]?.stringValue ?? ""
+        guard case .string(let code)? = content["code"] else {
+            let got = content["code"].map { "a JSON \($0.typeName)" } ?? "no 'code' field"
+            let fields = ReplyContent.errorFields(("InvalidRequest", "This execute_request has \(got) where its 'code' must be a string, "
+                                                   + "so nothing was run. The frontend sent a malformed message: update it or report it to its authors.", []))
+            publisher.publish("error", content: fields, parent: request.header)
+            reply(on: shell, to: request, "execute_reply",
+                  fields.merging(["status": "error", "execution_count": .number(Double(executionCount))]) { $1 })
+            return
+        }
         let silent = content["silent"]?.boolValue ?? false
         let storeHistory = silent ? false : (content["store_history"]?.boolValue ?? true)
         let stopOnError = content["stop_on_error"]?.boolValue ?? true
