@@ -19,4 +19,22 @@ final class DownloadProgressViewTests: XCTestCase {
         XCTAssertTrue(half.text.hasPrefix("t ████████████░░░░░░░░░░░░ 50% 1/2 files"), half.text)
         XCTAssertTrue(half.html?.contains("<progress value=\"50\" max=\"100\"") ?? false)
     }
+
+    func testTimeLeftAtTheAverageRate() {
+        var progress = DownloadProgress(filesTotal: 1, bytesTotal: 10_000_000, bytesDone: 4_000_000, bytesPerSecond: 1_000_000)
+        XCTAssertTrue(DownloadProgressView.render(progress, title: "t").text.hasSuffix(", 1.0 MB/s, 6 s left"),
+                      DownloadProgressView.render(progress, title: "t").text)
+        progress.bytesPerSecond = 10_000
+        XCTAssertTrue(DownloadProgressView.render(progress, title: "t").text.hasSuffix(", 10 min 00 s left"))
+        progress.isFinished = true
+        XCTAssertFalse(DownloadProgressView.render(progress, title: "t").text.contains("left"), "nothing left once finished")
+        XCTAssertNil(DownloadProgress(filesTotal: 1, bytesTotal: 10).secondsRemaining, "no rate yet: no estimate")
+    }
+
+    func testDurations() {
+        XCTAssertEqual(DownloadProgressView.duration(0.2), "1 s")
+        XCTAssertEqual(DownloadProgressView.duration(59), "59 s")
+        XCTAssertEqual(DownloadProgressView.duration(185), "3 min 05 s")
+        XCTAssertEqual(DownloadProgressView.duration(7620), "2 h 07 min")
+    }
 }

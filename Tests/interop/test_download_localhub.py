@@ -506,6 +506,39 @@ def test_large_file_in_parallel_ranges_survives_sigkill_and_resumes_each_range(l
     assert not sidecar.exists()
 
 
+def test_terminal_progress_fits_the_terminal_width(local_hub, env):
+    """On a 60-column terminal each redraw of the progress line stays under 60 columns (a wrapped line would leave
+    its first rows behind at every redraw), and the estimate of the time left shows."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
+    with local_hub.faults({"target": "cdn", "path": f"*{MODEL}", "rate": 6 * MIB}):
+        process = subprocess.Popen([hubkernel_bin(), "download", REPO], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=follower, stdin=subprocess.DEVNULL)
+        os.close(follower)
+        written = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the follower side closed: the process is gone
+                break
+            if not chunk:
+                break
+            written += chunk
+        assert process.wait(timeout=60) == 0, written.decode(errors="replace")
+    os.close(leader)
+    redraws = [part.removeprefix("\x1b[2K") for part in written.decode().split("\r") if part.startswith("\x1b[2K")]
+    progress = [line for line in redraws if "%" in line]
+    assert len(progress) >= 3, redraws
+    assert all(len(line) < 60 for line in progress), [line for line in progress if len(line) >= 60]
+    assert any(line.endswith(" left") for line in progress), progress
+    assert redraws[-1].startswith("Done: demo/tiny-model"), "the final state is written in full"
+
+
 # -- in the kernel ------------------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,13 @@ public struct DownloadProgress: Sendable, Equatable {
         self.isFinished = isFinished
     }
 
+    /// Seconds until the known bytes are in at the average rate so far; nil when finished or
+    /// when size or rate is not known yet.
+    public var secondsRemaining: Double? {
+        guard !isFinished, bytesTotal > bytesDone, bytesPerSecond > 0 else { return nil }
+        return Double(bytesTotal - bytesDone) / bytesPerSecond
+    }
+
     /// `0.0 … 1.0` of the bytes (files when there are no bytes to move).
     public var fraction: Double {
         if bytesTotal > 0 { return min(1, Double(bytesDone) / Double(bytesTotal)) }

@@ -18,11 +18,20 @@ enum DownloadProgressView {
             ? "\(ByteCount.format(progress.bytesDone)) / \(ByteCount.format(progress.bytesTotal))"
             : ByteCount.format(progress.bytesDone)
         let rate = progress.bytesPerSecond > 0 ? ", \(ByteCount.format(Int64(progress.bytesPerSecond)))/s" : ""
-        let summary = "\(progress.filesDone)/\(progress.filesTotal) files, \(bytes)\(rate)"
+        let left = progress.secondsRemaining.map { ", " + Self.duration($0) + " left" } ?? ""
+        let summary = "\(progress.filesDone)/\(progress.filesTotal) files, \(bytes)\(rate)\(left)"
         let text = "\(title) \(bar) \(percent)% \(summary)"
         let html = "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"
             + "<progress value=\"\(percent)\" max=\"100\" style=\"width:24em;accent-color:currentColor\"></progress> "
             + "<span>\(percent)% · \(HTML.escape(summary))</span></div>"
         return RichOutput(text: text, html: html)
+    }
+
+    /// `"8 s"`, `"3 min 05 s"`, `"2 h 07 min"`: rounded up, two units at most.
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded(.up))
+        if total < 60 { return "\(total) s" }
+        if total < 3600 { return "\(total / 60) min " + String(format: "%02d s", total % 60) }
+        return "\(total / 3600) h " + String(format: "%02d min", total % 3600 / 60)
     }
 }

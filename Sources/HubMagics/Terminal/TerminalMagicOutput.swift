@@ -87,11 +87,53 @@ final class TerminalLiveDisplay: LiveDisplay, @unchecked Sendable {
             lastDrawn = Date()
             return true
         }
-        if due { output.write("\r\u{1B}[2K" + (rendered.text.split(separator: "\n").last.map(String.init) ?? ""), to: stderr) }
+        guard due else { return }
+        let line = rendered.text.split(separator: "\n").last.map(String.init) ?? ""
+        // A line wider than the terminal wraps, and "\r" would then redraw only its last row.
+        output.write("\r\u{1B}[2K" + Self.fit(line, width: TerminalWidth.columns(of: STDERR_FILENO) - 1), to: stderr)
+    }
+
+    /// `line` in at most `width` characters, giving way in this order: the bar (a run of █ and ░,
+    /// shrunk keeping its proportion), the title before it (cut with "…"), then the end of the line;
+    /// so the numbers after the bar stay readable the longest.
+    static func fit(_ line: String, width: Int) -> String {
+        var characters = Array(line)
+        guard characters.count > width else { return line }
+        let isBar: (Character) -> Bool = { $0 == "█" || $0 == "░" }
+        if let start = characters.firstIndex(where: isBar) {
+            let end = characters[start...].firstIndex { !isBar($0) } ?? characters.endIndex
+            let filled = characters[start..<end].filter { $0 == "█" }.count
+            let newLength = max(0, (end - start) - (characters.count - width))
+            let newFilled = filled * newLength / (end - start)
+            var rest = Array(characters[end...])
+            if newLength == 0 { rest = Array(rest.drop { $0 == " " }) }
+            else { rest = Array(repeating: "█", count: newFilled) + Array(repeating: "░", count: newLength - newFilled) + rest }
+            var title = Array(characters[..<start])
+            while title.last == " " { title.removeLast() }
+            let room = width - 1 - rest.count  // for the title and the space after it
+            if title.count > room { title = room >= 2 ? Array(title.prefix(room - 1)) + ["…"] : [] }
+            characters = title.isEmpty ? rest : title + [" "] + rest
+        }
+        guard characters.count > width else { return String(characters) }
+        return String(characters.prefix(max(width - 1, 0))) + "…"
     }
 
     func finish(_ rendered: RichOutput) {
         lock.withLock { finished = true }
         output.write((isTerminal ? "\r\u{1B}[2K" : "") + rendered.text + "\n", to: stderr)
+    }
+}
+
+/// The width of a terminal in columns.
+enum TerminalWidth {
+    private typealias IOCtl = @convention(c) (Int32, UInt, UnsafeMutableRawPointer) -> Int32
+    /// `ioctl` is variadic in C, which Swift does not import; called with its pointer argument only.
+    private static let ioctl: IOCtl? = dlsym(nil, "ioctl").map { unsafeBitCast($0, to: IOCtl.self) }
+
+    /// `TIOCGWINSZ` on `descriptor`, else `$COLUMNS`, else 80.
+    static func columns(of descriptor: Int32) -> Int {
+        var size = winsize()
+        if let ioctl, ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init) ?? 80
     }
 }
