@@ -29,6 +29,10 @@ final class DownloadProgressViewTests: XCTestCase {
         progress.isFinished = true
         XCTAssertFalse(DownloadProgressView.render(progress, title: "t").text.contains("left"), "nothing left once finished")
         XCTAssertNil(DownloadProgress(filesTotal: 1, bytesTotal: 10).secondsRemaining, "no rate yet: no estimate")
+        progress.isFinished = false
+        progress.secondsWithoutData = 12.2
+        XCTAssertTrue(DownloadProgressView.render(progress, title: "t").text.hasSuffix(", 10.0 kB/s, no data for 13 s"),
+                      "a stall replaces the estimate: \(DownloadProgressView.render(progress, title: "t").text)")
     }
 
     func testDurations() {

@@ -57,4 +57,25 @@ final class DownloadProgressTrackerTests: XCTestCase {
         settle()
         XCTAssertEqual(reports.value.map(\.bytesDone), [0])
     }
+
+    func testAStallIsReportedWithItsLengthAndEndsWhenDataComes() {
+        let reports = LockedBox<[DownloadProgress]>([])
+        let tracker = ProgressTracker(interval: 0.05, stallAfter: 0.3) { reports.value.append($0) }
+        tracker.start(files: 1, bytes: 100)
+        tracker.add(bytes: 10)
+        Thread.sleep(forTimeInterval: 0.8)
+        let stalled = reports.value.filter { $0.secondsWithoutData > 0 }
+        XCTAssertGreaterThanOrEqual(stalled.count, 2, "reported again while the wait goes on: \(reports.value.map(\.secondsWithoutData))")
+        XCTAssertGreaterThanOrEqual(stalled.first?.secondsWithoutData ?? 0, 0.3)
+        XCTAssertGreaterThan(stalled.last!.secondsWithoutData, stalled.first!.secondsWithoutData)
+        XCTAssertEqual(stalled.last?.bytesDone, 10)
+        Thread.sleep(forTimeInterval: 0.06)
+        tracker.add(bytes: 10)
+        Thread.sleep(forTimeInterval: 0.1)
+        XCTAssertEqual(reports.value.last?.secondsWithoutData, 0, "data flows again")
+        tracker.finish()
+        let count = reports.value.count
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertEqual(reports.value.count, count, "no stall reports after the end")
+    }
 }

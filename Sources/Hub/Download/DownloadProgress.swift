@@ -12,6 +12,9 @@ public struct DownloadProgress: Sendable, Equatable {
     public var bytesPerSecond: Double
     /// True for the last report of a run.
     public var isFinished: Bool
+    /// Seconds since the last byte arrived, once that is long enough to call the transfer
+    /// stalled (0 while data flows).
+    public var secondsWithoutData: Double = 0
 
     public init(filesTotal: Int = 0, filesDone: Int = 0, bytesTotal: Int64 = 0, bytesDone: Int64 = 0,
                 bytesPerSecond: Double = 0, isFinished: Bool = false) {
@@ -23,10 +26,10 @@ public struct DownloadProgress: Sendable, Equatable {
         self.isFinished = isFinished
     }
 
-    /// Seconds until the known bytes are in at the average rate so far; nil when finished or
-    /// when size or rate is not known yet.
+    /// Seconds until the known bytes are in at the average rate so far; nil when finished,
+    /// stalled, or when size or rate is not known yet.
     public var secondsRemaining: Double? {
-        guard !isFinished, bytesTotal > bytesDone, bytesPerSecond > 0 else { return nil }
+        guard !isFinished, secondsWithoutData == 0, bytesTotal > bytesDone, bytesPerSecond > 0 else { return nil }
         return Double(bytesTotal - bytesDone) / bytesPerSecond
     }
 
@@ -40,7 +43,9 @@ public struct DownloadProgress: Sendable, Equatable {
 /// Adds up progress from many transfers on many threads and reports it at most every
 /// `interval` seconds. A change that comes too soon after the last report is not lost: it
 /// is sent once the interval has passed (trailing edge), so a display never freezes on an
-/// old state while a transfer stalls. The final state is always sent, and nothing after it.
+/// old state while a transfer stalls. Once no byte has arrived for `stallAfter` seconds, it reports
+/// how long the wait has been, every `stallAfter / 6` seconds. The final state is always sent, and
+/// nothing after it.
 final class ProgressTracker: @unchecked Sendable {
     private let lock = NSLock()
     private var state = DownloadProgress()
@@ -54,20 +59,38 @@ final class ProgressTracker: @unchecked Sendable {
     private let report: @Sendable (DownloadProgress) -> Void
     private let delivery = NSLock()
     private var lastDelivered = 0
+    private let stallAfter: TimeInterval
+    private var lastData = Date()
+    private var stallWatch: DispatchSourceTimer?
 
-    init(interval: TimeInterval = 0.1, report: @escaping @Sendable (DownloadProgress) -> Void) {
+    init(interval: TimeInterval = 0.1, stallAfter: TimeInterval = 3, report: @escaping @Sendable (DownloadProgress) -> Void) {
         self.interval = interval
+        self.stallAfter = stallAfter
         self.report = report
     }
 
     func start(files: Int, bytes: Int64) {
-        lock.withLock { state.filesTotal = files; state.bytesTotal = bytes }
+        lock.withLock {
+            state.filesTotal = files
+            state.bytesTotal = bytes
+            lastData = Date()
+            if stallWatch == nil && !isStopped {
+                let timer = DispatchSource.makeTimerSource(queue: .global())
+                timer.schedule(deadline: .now() + stallAfter / 6, repeating: stallAfter / 6)
+                timer.setEventHandler { [weak self] in self?.reportStall() }
+                timer.resume()
+                stallWatch = timer
+            }
+        }
         emit(force: true)
     }
 
     /// A transfer got `delta` more bytes (negative when a server restarted a file from 0).
     func add(bytes delta: Int64) {
-        lock.withLock { state.bytesDone += delta }
+        lock.withLock {
+            state.bytesDone += delta
+            if delta > 0 { lastData = Date() }
+        }
         emit(force: false)
     }
 
@@ -82,15 +105,32 @@ final class ProgressTracker: @unchecked Sendable {
     var bytesDone: Int64 { lock.withLock { state.bytesDone } }
 
     func finish() {
-        lock.withLock { state.isFinished = true }
+        lock.withLock {
+            state.isFinished = true
+            stopStallWatch()
+        }
         emit(force: true)
     }
 
     /// No report after this one returns, not even a flush already scheduled (a run that
     /// failed must not update its display after the error was shown).
     func stop() {
-        lock.withLock { isStopped = true }
+        lock.withLock {
+            isStopped = true
+            stopStallWatch()
+        }
         delivery.withLock { lastDelivered = .max }
+    }
+
+    /// A report while no data has come for `stallAfter` seconds (nothing else would trigger one).
+    private func reportStall() {
+        if lock.withLock({ Date().timeIntervalSince(lastData) >= stallAfter }) { emit(force: false) }
+    }
+
+    /// Call with `lock` held.
+    private func stopStallWatch() {
+        stallWatch?.cancel()
+        stallWatch = nil
     }
 
     private func emit(force: Bool) {
@@ -118,6 +158,8 @@ final class ProgressTracker: @unchecked Sendable {
         lastReport = now
         snapshotsTaken += 1
         state.bytesPerSecond = Double(state.bytesDone) / max(now.timeIntervalSince(started), 0.001)
+        let waiting = now.timeIntervalSince(lastData)
+        state.secondsWithoutData = !state.isFinished && state.filesDone < state.filesTotal && waiting >= stallAfter ? waiting : 0
         return (snapshotsTaken, state)
     }
 

@@ -18,7 +18,8 @@ enum DownloadProgressView {
             ? "\(ByteCount.format(progress.bytesDone)) / \(ByteCount.format(progress.bytesTotal))"
             : ByteCount.format(progress.bytesDone)
         let rate = progress.bytesPerSecond > 0 ? ", \(ByteCount.format(Int64(progress.bytesPerSecond)))/s" : ""
-        let left = progress.secondsRemaining.map { ", " + Self.duration($0) + " left" } ?? ""
+        let left = progress.secondsWithoutData > 0 ? ", no data for " + Self.duration(progress.secondsWithoutData)
+            : progress.secondsRemaining.map { ", " + Self.duration($0) + " left" } ?? ""
         let summary = "\(progress.filesDone)/\(progress.filesTotal) files, \(bytes)\(rate)\(left)"
         let text = "\(title) \(bar) \(percent)% \(summary)"
         let html = "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"
