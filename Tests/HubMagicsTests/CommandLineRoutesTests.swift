@@ -24,4 +24,11 @@ final class CommandLineRoutesTests: XCTestCase {
             XCTAssertEqual(CommandLineRoutes.terminalWording(text), text)
         }
     }
+
+    func testEachFrontendWordsCommandsItsOwnWay() {
+        let advice = "Create a new token, then %hf_login --force."
+        XCTAssertEqual(TerminalMagicOutput(redact: { $0 }, cancelled: { false }).commandWording(advice),
+                       "Create a new token, then hubkernel auth login --force.")
+        XCTAssertEqual(DownloadMagicTests.DisplayRecorder().commandWording(advice), advice, "a notebook keeps the magic")
+    }
 }

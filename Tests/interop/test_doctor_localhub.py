@@ -53,7 +53,7 @@ def test_no_token_public_repo_passes_gated_repo_needs_a_token(local_hub, hf_env,
     done, checks = doctor(hf_env, "--repo", GATED, cwd=plain_cwd)
     access = checks[f"Access to {GATED}"]
     assert done.returncode == 1 and access["result"] == "fail" and "needs a token" in access["detail"]
-    assert access["link"] == f"{local_hub.endpoint}/{GATED}" and "%hf_login" in access["fix"]
+    assert access["link"] == f"{local_hub.endpoint}/{GATED}" and "hubkernel auth login" in access["fix"]
     assert f"Access to {GATED}" in done.stderr
 
 
@@ -63,7 +63,7 @@ def test_rejected_token_says_where_to_create_a_new_one(local_hub, hf_env, plain_
     token = checks["Token valid and scoped"]
     assert done.returncode == 1 and token["result"] == "fail"
     assert "invalid or expired (HTTP 401)" in token["detail"] and "HF_TOKEN" in token["detail"]
-    assert f"{local_hub.endpoint}/settings/tokens" in token["fix"] and "%hf_login" in token["fix"]
+    assert f"{local_hub.endpoint}/settings/tokens" in token["fix"] and "hubkernel auth login --force" in token["fix"]
     assert fake not in done.stdout + done.stderr and fake[-4:] in token["detail"]  # masked, last 4 shown
 
     done, checks = doctor(dict(hf_env, HF_TOKEN=local_hub.tokens["read"]), cwd=plain_cwd)
@@ -115,7 +115,7 @@ def test_token_name_picks_a_stored_token_for_every_check(local_hub, hf_env, plai
 
     done, checks = doctor(hf_env, "--repo", GATED, "--token-name", "nobody", cwd=plain_cwd)
     assert done.returncode == 1 and "nobody" in checks["Token valid and scoped"]["detail"]
-    assert "%auth_list" in checks["Token valid and scoped"]["fix"]
+    assert "hubkernel auth list" in checks["Token valid and scoped"]["fix"], "a terminal names commands, not magics"
     assert checks[f"Access to {GATED}"]["result"] == "skip"
 
 

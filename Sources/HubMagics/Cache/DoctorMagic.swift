@@ -18,7 +18,12 @@ struct DoctorMagic: Magic {
         let repo = try arguments.value("repo").map { try RepoID($0, type: RepoType(argument: arguments.value("repo-type") ?? "model") ?? .model) }
         let doctor = Doctor(environment: context.environment, transport: context.session.transport,
                             workingDirectory: FileManager.default.currentDirectoryPath)
-        let checks = doctor.allChecks(repo: repo, tokenName: arguments.value("token-name"))
+        let checks = doctor.allChecks(repo: repo, tokenName: arguments.value("token-name")).map { check in
+            var worded = check  // "%hf_login" in a notebook, "hubkernel auth login" in a terminal
+            worded.detail = context.output.commandWording(check.detail)
+            worded.fix = context.output.commandWording(check.fix)
+            return worded
+        }
         let failed = checks.filter { $0.verdict == .fail }
         let output = Self.render(checks, json: arguments.flag("json"), redact: context.session.redact)
         guard !failed.isEmpty else { return output }

@@ -43,6 +43,13 @@ public protocol MagicOutput: AnyObject, Sendable {
     func prompt(_ question: String, password: Bool) throws -> String
     /// True once the user interrupted (kernel interrupt, Ctrl-C). Long work polls it.
     var isCancelled: Bool { get }
+    /// `text` naming commands as this frontend runs them: `%hf_login` in a notebook,
+    /// `hubkernel auth login` in a terminal. For advice put into tables before their layout.
+    func commandWording(_ text: String) -> String
+}
+
+extension MagicOutput {
+    public func commandWording(_ text: String) -> String { text }
 }
 
 /// A display that can be updated in place. Updates are cheap to call often: the

@@ -24,7 +24,9 @@ public final class TerminalMagicOutput: MagicOutput, @unchecked Sendable {
     public func print(_ text: String) { write(text, to: stdout) }
     /// Errors, warnings and their fixes name commands, not magics (tables and results on standard
     /// output keep their layout).
-    public func warn(_ text: String) { write(CommandLineRoutes.terminalWording(text), to: stderr) }
+    public func warn(_ text: String) { write(commandWording(text), to: stderr) }
+
+    public func commandWording(_ text: String) -> String { CommandLineRoutes.terminalWording(text) }
 
     public func show(_ output: RichOutput) {
         write(output.text.hasSuffix("\n") ? output.text : output.text + "\n", to: stdout)
