@@ -1,3 +1,5 @@
+import Foundation
+import Hub
 import XCTest
 @testable import HubMagics
 
@@ -30,5 +32,17 @@ final class CommandLineRoutesTests: XCTestCase {
         XCTAssertEqual(TerminalMagicOutput(redact: { $0 }, cancelled: { false }).commandWording(advice),
                        "Create a new token, then hubkernel auth login --force.")
         XCTAssertEqual(DownloadMagicTests.DisplayRecorder().commandWording(advice), advice, "a notebook keeps the magic")
+    }
+
+    func testTokenSourceAdviceInATerminalNamesTheCommand() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("hk-routes-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let session = MagicSession(environment: HubEnvironment(variables: ["HF_HOME": home], homeDirectory: home),
+                                   transport: DownloadMagicTests.OneFileHub())
+        let terminal = try XCTUnwrap(try MagicRunner(session: session).run(cell: "%token_source",
+                                                                          output: TerminalMagicOutput(redact: { $0 }, cancelled: { false })))
+        XCTAssertTrue(terminal.text.contains("not logged in. Run hubkernel auth login, or set HF_TOKEN"), terminal.text)
+        let notebook = try XCTUnwrap(try MagicRunner(session: session).run(cell: "%token_source", output: DownloadMagicTests.DisplayRecorder()))
+        XCTAssertTrue(notebook.text.contains("not logged in. Run %hf_login, or set HF_TOKEN"), notebook.text)
     }
 }

@@ -33,6 +33,7 @@ struct TokenSourceMagic: Magic {
                                                whoami: whoami, runner: runner)
         var warnings = report.warnings
         if let whoamiProblem { warnings.append(whoamiProblem) }
+        warnings = warnings.map(context.output.commandWording)
         let json = Self.json(report, whoami: whoami, warnings: warnings)
         if arguments.flag("json") { return RichOutput(text: AuthMagicSupport.jsonText(json), json: json) }
 
@@ -42,7 +43,7 @@ struct TokenSourceMagic: Magic {
             let wins = report.winner.map { Self.candidate(candidate, is: $0.source) } ?? false
             table.append([name, candidate.isSet ? "yes" : "no", candidate.masked ?? "", candidate.status], highlighted: wins)
         }
-        var lines = [report.reason]
+        var lines = [context.output.commandWording(report.reason)]
         if let whoami { lines.append("Account: \(whoami.user), token '\(whoami.tokenName)'" + (whoami.role.map { " (\($0.text))" } ?? "") + ".") }
         let warningText = warnings.map { "⚠ " + $0 }
         let text = ([table.text, ""] + lines + (warningText.isEmpty ? [] : [""] + warningText)).joined(separator: "\n")
