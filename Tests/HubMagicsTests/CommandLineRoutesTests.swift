@@ -34,7 +34,7 @@ final class CommandLineRoutesTests: XCTestCase {
         XCTAssertEqual(DownloadMagicTests.DisplayRecorder().commandWording(advice), advice, "a notebook keeps the magic")
     }
 
-    func testTokenSourceAdviceInATerminalNamesTheCommand() throws {
+    func testTokenSourceAndEnvironmentAdviceInATerminalNameTheCommand() throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("hk-routes-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: home) }
         let session = MagicSession(environment: HubEnvironment(variables: ["HF_HOME": home], homeDirectory: home),
@@ -44,5 +44,8 @@ final class CommandLineRoutesTests: XCTestCase {
         XCTAssertTrue(terminal.text.contains("not logged in. Run hubkernel auth login, or set HF_TOKEN"), terminal.text)
         let notebook = try XCTUnwrap(try MagicRunner(session: session).run(cell: "%token_source", output: DownloadMagicTests.DisplayRecorder()))
         XCTAssertTrue(notebook.text.contains("not logged in. Run %hf_login, or set HF_TOKEN"), notebook.text)
+        let environment = try XCTUnwrap(try MagicRunner(session: session).run(cell: "%hf_env",
+                                                                             output: TerminalMagicOutput(redact: { $0 }, cancelled: { false })))
+        XCTAssertTrue(environment.text.contains("- Token: none (log in with hubkernel auth login)"), environment.text)
     }
 }

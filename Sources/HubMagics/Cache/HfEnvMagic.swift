@@ -23,9 +23,9 @@ struct HfEnvMagic: Magic {
             let json = JSONValue.object(Dictionary(report.items.map { ($0.key, JSONValue.string($0.value)) }, uniquingKeysWith: { $1 }))
             return RichOutput(text: json.jsonText, json: json)
         }
-        let text = report.sections.map { section in
+        let text = context.output.commandWording(report.sections.map { section in
             "\(section.title):\n" + section.items.map { "- \($0.key): \($0.value)" }.joined(separator: "\n")
-        }.joined(separator: "\n\n")
+        }.joined(separator: "\n\n"))
         let html = report.sections.map { section in
             var table = Table(columns: [section.title, ""])
             for item in section.items { table.append([item.key, item.value]) }
