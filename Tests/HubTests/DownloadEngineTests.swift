@@ -362,6 +362,12 @@ final class DownloadEngineTests: DownloadTestCase {
         }
         XCTAssertEqual(message(status: 403), "org/gated is gated: open \(FakeHub.endpoint)/org/gated and accept the licence, then retry.")
         XCTAssertTrue(message(status: 401).hasPrefix("org/gated is gated and no token was sent: log in"), message(status: 401))
+        let pending = HTTPResponse(status: 403, headers: HTTPHeaders([("X-Error-Code", "GatedRepo"),
+                                                                      ("X-Error-Message", "Your request to access this repo is awaiting review.")]))
+        XCTAssertThrowsError(try client.check(pending, url: FakeHub.endpoint + "/org/gated/resolve/main/a", repo: repo, path: "a", revision: "main")) {
+            XCTAssertTrue(($0 as? HubError)?.message.hasSuffix("then retry. The Hub says: Your request to access this repo is awaiting review.") ?? false,
+                          "\($0)")
+        }
     }
 
     func testUnknownRevisionIsNamed() {

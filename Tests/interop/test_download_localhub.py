@@ -260,6 +260,7 @@ def test_gated_repo_names_the_page(local_hub, env):
     assert result.returncode == 1
     assert "GatedRepoError" in result.stderr and f"{local_hub.endpoint}/demo/gated-model" in result.stderr
     assert "accept the licence" in result.stderr
+    assert "The Hub says: Access to model demo/gated-model is restricted" in result.stderr, "the Hub's own words follow"
 
 
 def test_a_dataset_asked_for_as_a_model_gets_the_repo_type_hint(local_hub, env):

@@ -137,7 +137,8 @@ public struct HubClient: Sendable {
         switch code {
         case "RevisionNotFound": throw HubError(.revisionNotFound(repo: repo.id, revision: revision))
         case "EntryNotFound": throw HubError(.entryNotFound(repo: repo.id, path: path ?? "?", revision: revision))
-        case "GatedRepo": throw HubError(.gatedRepo(repo: repo.id, page: repoPage(repo), authenticated: response.status != 401))
+        case "GatedRepo": throw HubError(.gatedRepo(repo: repo.id, page: repoPage(repo), authenticated: response.status != 401,
+                                                    serverMessage: serverMessage))
         case "RepoNotFound": throw HubError(.repoNotFound(repo: repo.id, requested: repo.type))
         default: break
         }

@@ -3,7 +3,8 @@
 public struct HubError: UserFacingError, Equatable {
     public enum Kind: Sendable, Equatable {
         /// `authenticated` is false when the Hub saw no token (401), true when the account has no access (403).
-        case gatedRepo(repo: String, page: String, authenticated: Bool)
+        /// `serverMessage`: what the Hub said (e.g. that an access request awaits review), if anything.
+        case gatedRepo(repo: String, page: String, authenticated: Bool, serverMessage: String? = nil)
         case invalidToken
         /// `existingTypes`: other repo types under which the id exists (a hint for `--repo-type`).
         case repoNotFound(repo: String, requested: RepoType = .model, existingTypes: [RepoType] = [])
@@ -47,10 +48,11 @@ public struct HubError: UserFacingError, Equatable {
 
     public var message: String {
         switch kind {
-        case .gatedRepo(let repo, let page, authenticated: true):
-            return "\(repo) is gated: open \(page) and accept the licence, then retry."
-        case .gatedRepo(let repo, let page, authenticated: false):
-            return "\(repo) is gated and no token was sent: log in (%hf_login, or set HF_TOKEN) with an account that accepted the licence at \(page), then retry."
+        case .gatedRepo(let repo, let page, let authenticated, let serverMessage):
+            let advice = authenticated
+                ? "\(repo) is gated: open \(page) and accept the licence, then retry."
+                : "\(repo) is gated and no token was sent: log in (%hf_login, or set HF_TOKEN) with an account that accepted the licence at \(page), then retry."
+            return advice + (serverMessage.map { " The Hub says: \($0)" } ?? "")
         case .invalidToken:
             return "401 Unauthorized: the token sent is invalid or expired. Log in again with a new token (%hf_login, or hubkernel auth login)."
         case .repoNotFound(let repo, let requested, let existing) where !existing.isEmpty:
@@ -96,7 +98,7 @@ public struct HubError: UserFacingError, Equatable {
 
     public var helpURL: String? {
         switch kind {
-        case .gatedRepo(_, let page, _): return page
+        case .gatedRepo(_, let page, _, _): return page
         case .invalidToken: return "https://huggingface.co/settings/tokens"
         default: return nil
         }
