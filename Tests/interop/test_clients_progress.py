@@ -9,7 +9,7 @@ from datetime import datetime
 from fixtures.clients import cli_login
 from fixtures.kernel import run_cell
 
-STALL = 4.5  # longer than the 3 s after which a display says the data stopped
+STALL = 5.0  # well past the 3 s after which a display says the data stopped
 PERCENT = re.compile(r" (\d+)% ")
 NO_DATA = re.compile(r"no data for (\d+) s")
 
