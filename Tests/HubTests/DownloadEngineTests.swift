@@ -21,14 +21,16 @@ class DownloadTestCase: XCTestCase {
     var layout: CacheLayout { CacheLayout(root: cache) }
     var repo: RepoID { try! RepoID("org/repo") }
 
-    func environment(offline: Bool = false) -> HubEnvironment {
-        HubEnvironment(variables: ["HF_ENDPOINT": FakeHub.endpoint, "HF_HUB_CACHE": cache] .merging(offline ? ["HF_HUB_OFFLINE": "1"] : [:]) { $1 },
+    /// The test cache and `FakeHub`, plus `variables` (`HF_HUB_OFFLINE=1` when `offline`).
+    func environment(offline: Bool = false, variables: [String: String] = [:]) -> HubEnvironment {
+        HubEnvironment(variables: ["HF_ENDPOINT": FakeHub.endpoint, "HF_HUB_CACHE": cache]
+                           .merging(offline ? ["HF_HUB_OFFLINE": "1"] : [:]) { $1 }.merging(variables) { $1 },
                        homeDirectory: root)
     }
 
-    func downloader(offline: Bool = false, cancelled: @escaping @Sendable () -> Bool = { false },
+    func downloader(offline: Bool = false, variables: [String: String] = [:], cancelled: @escaping @Sendable () -> Bool = { false },
                     progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }) -> Downloader {
-        let env = environment(offline: offline)
+        let env = environment(offline: offline, variables: variables)
         let result = Downloader(environment: env, client: HubClient(environment: env, token: token, transport: hub),
                                 isCancelled: cancelled, progress: progress)
         result.retry = RetryPolicy(maxRetries: 3, baseDelay: 0.01, maxDelay: 0.02)
@@ -50,9 +52,7 @@ final class DownloadEngineTests: DownloadTestCase {
     // MARK: layout
 
     func testWithoutSymlinksSnapshotFilesAreTheFilesThemselves() throws {
-        let env = HubEnvironment(variables: ["HF_ENDPOINT": FakeHub.endpoint, "HF_HUB_CACHE": cache, "HF_HUB_DISABLE_SYMLINKS": "1"],
-                                 homeDirectory: root)
-        let noLinks = Downloader(environment: env, client: HubClient(environment: env, token: token, transport: hub))
+        let noLinks = downloader(variables: ["HF_HUB_DISABLE_SYMLINKS": "1"])
         _ = try noLinks.run(request())
         let snapshot = layout.snapshotFolder(repo, commit: hub.commit)
         for (path, file) in hub.files {
@@ -72,11 +72,9 @@ final class DownloadEngineTests: DownloadTestCase {
     func testWithoutSymlinksABlobAlreadyCachedIsCopied() throws {
         _ = try downloader().run(request(["config.json"]))
         let etag = hub.files["config.json"]!.etag
-        let env = HubEnvironment(variables: ["HF_ENDPOINT": FakeHub.endpoint, "HF_HUB_CACHE": cache, "HF_HUB_DISABLE_SYMLINKS": "1"],
-                                 homeDirectory: root)
         let pointer = layout.snapshotFile(repo, commit: hub.commit, path: "config.json")
         try FileManager.default.removeItem(atPath: pointer)
-        _ = try Downloader(environment: env, client: HubClient(environment: env, token: token, transport: hub)).run(request(["config.json"]))
+        _ = try downloader(variables: ["HF_HUB_DISABLE_SYMLINKS": "1"]).run(request(["config.json"]))
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: pointer)[.type] as? FileAttributeType, .typeRegular)
         XCTAssertEqual(FileManager.default.contents(atPath: pointer), content("config.json"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: layout.blob(repo, etag: etag)), "the older blob stays for other revisions")

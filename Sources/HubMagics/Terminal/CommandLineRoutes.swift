@@ -36,7 +36,7 @@ public enum CommandLineRoutes {
         var result = text
             .replacingOccurrences(of: #" \(or `hubkernel [^`]+` in a terminal\)"#, with: "", options: .regularExpression)
             .replacingOccurrences(of: #"\((%[a-z_]+), or hubkernel [a-z -]+\)"#, with: "($1)", options: .regularExpression)
-        for route in routes.sorted(by: { $0.magic.count > $1.magic.count }) {
+        for route in routes {  // \b after the name: %hf_login never matches inside a longer magic name
             result = result.replacingOccurrences(of: "%\(route.magic)\\b", with: "hubkernel " + route.command.joined(separator: " "),
                                                  options: .regularExpression)
         }
