@@ -11,6 +11,7 @@ Other top-level keys are ignored (samples.py adds `"roles": {role name: token}` 
 """
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class Token:
     display_name: str
     role: str
     can_read_gated: bool = True
+    oauth_expires_at: float | None = None  # set for OAuth / OIDC-exchanged tokens (localhub/oauth.py)
 
 
 def _object_id(seed: str) -> str:
@@ -47,6 +49,7 @@ class Accounts:
         self.state_file = Path(state_file) if state_file else None
         self._mtime = None
         self._tokens: dict[str, Token] = {}
+        self._users: dict[str, User] = {}
         self._reload()
 
     def _reload(self) -> None:
@@ -68,11 +71,19 @@ class Accounts:
                 raise ValueError(f"token role must be one of {ROLES}")
             tokens[secret] = Token(user=users[info["user"]], display_name=info.get("displayName", "token"),
                                    role=info.get("role", "read"), can_read_gated=info.get("canReadGatedRepos", True))
-        self._tokens, self._mtime = tokens, mtime
+        self._tokens, self._users, self._mtime = tokens, users, mtime
 
     def lookup(self, secret: str) -> Token | None:
         self._reload()
         return self._tokens.get(secret)
+
+    def user(self, name: str) -> User | None:
+        self._reload()
+        return self._users.get(name)
+
+    def user_names(self) -> list[str]:
+        self._reload()
+        return list(self._users)
 
 
 def whoami_payload(token: Token, endpoint: str) -> dict:
@@ -103,5 +114,13 @@ def whoami_payload(token: Token, endpoint: str) -> dict:
              "roleInOrg": "contributor", "isEnterprise": False}
             for name, fullname in user.orgs
         ],
-        "auth": {"type": "access_token", "accessToken": access_token},
+        "auth": _auth_payload(token, access_token),
     }
+
+
+def _auth_payload(token: Token, access_token: dict) -> dict:
+    """`auth`: an access token's details, or for an OAuth token (no display name, no role) its expiry."""
+    if token.oauth_expires_at is None:
+        return {"type": "access_token", "accessToken": access_token}
+    expires = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(token.oauth_expires_at))
+    return {"type": "oauth", "expiresAt": expires}

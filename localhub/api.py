@@ -7,6 +7,7 @@ from . import access, hub_errors, payloads
 from .accounts import Token, whoami_payload
 from .httpbase import BaseHandler
 from .hub_errors import HubError
+from .oauth_api import OAuthRoutes
 from .repos import RepoEntry, Revision
 from .urls import URL_PREFIX, parse_api, parse_resolve
 
@@ -51,7 +52,7 @@ class Renamed(Exception):
         self.location = location
 
 
-class APIHandler(BaseHandler):
+class APIHandler(OAuthRoutes, BaseHandler):
     log_target = "api"
 
     @property
@@ -64,7 +65,9 @@ class APIHandler(BaseHandler):
         if header is None:
             return None
         scheme, _, secret = header.partition(" ")
-        token = self.hub.accounts.lookup(secret.strip()) if scheme.lower() == "bearer" else None
+        token = None
+        if scheme.lower() == "bearer":
+            token = self.hub.accounts.lookup(secret.strip()) or self.oauth_token(secret.strip())
         if token is None:
             raise hub_errors.invalid_credentials()
         return token
@@ -85,6 +88,8 @@ class APIHandler(BaseHandler):
     def _dispatch(self):
         try:
             path = self.raw_path
+            if self.route_oauth(path):
+                return
             if path.startswith("/_admin/"):
                 return self._admin(path)
             if self.command not in ("GET", "HEAD"):
@@ -212,4 +217,5 @@ class APIHandler(BaseHandler):
             return self.send_json(200, self.hub.describe())
         if path == "/_admin/info" and self.command == "GET":
             return self.send_json(200, self.hub.describe())
-        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log, /_admin/reload or /_admin/info")
+        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log, /_admin/reload, /_admin/info "
+                                             "or /_admin/oauth")

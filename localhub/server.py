@@ -13,6 +13,7 @@ from .faults import FaultBook
 from .front import FrontConfig, front_locations
 from .httpbase import HubHTTPServer
 from .nginx import NginxOrigin, nginx_binary
+from .oauth import OAuthState
 from .reqlog import RequestLog
 from .repos import load_repos
 from .store import BlobStore
@@ -41,6 +42,7 @@ class LocalHub:
         self.repos = load_repos(self.root, self.store, lfs_threshold)
         self.accounts = Accounts(state or (self.root / "state.json"))
         self.faults = FaultBook()
+        self.oauth = OAuthState()
         self.page_size = page_size
         self.notes: list[str] = []
         self._workdir = Path(tempfile.mkdtemp(prefix="localhub-"))
