@@ -63,7 +63,7 @@ final class AuthMagicsTests: XCTestCase {
 
     func testLoginPromptsSavesAndReports() throws {
         let session = session()
-        let (result, output) = try run("%hf_login", in: session, answers: [token])
+        let (result, output) = try run("%hf_login --paste", in: session, answers: [token])
         XCTAssertEqual(result?.text, "Logged in as alice (token 'laptop', permission: write).")
         XCTAssertTrue(output.events.contains("out:Login successful.\n"))
         XCTAssertEqual(try String(contentsOfFile: folder + "/hf/token", encoding: .utf8), token)
@@ -71,12 +71,12 @@ final class AuthMagicsTests: XCTestCase {
 
         let again = try run("%hf_login", in: session)
         XCTAssertTrue(again.result?.text.hasPrefix("Already logged in (token file") ?? false, again.result?.text ?? "")
-        XCTAssertNoThrow(try run("%hf_login --force --name second", in: session, answers: [token]))
+        XCTAssertNoThrow(try run("%hf_login --paste --force --name second", in: session, answers: [token]))
         XCTAssertEqual(TokenStore(environment: session.environment).storedTokens().names, ["laptop", "second"])
     }
 
     func testLoginWithoutStdinSaysHowToLogIn() {
-        XCTAssertThrowsError(try run("%hf_login", in: session())) { error in
+        XCTAssertThrowsError(try run("%hf_login --paste", in: session())) { error in
             let error = error as? MagicError
             XCTAssertEqual(error?.name, "StdinNotAllowedError")
             XCTAssertTrue(error?.message.contains("HF_TOKEN") ?? false)
@@ -87,7 +87,7 @@ final class AuthMagicsTests: XCTestCase {
     func testLoginWithARejectedTokenKeepsItSecret() {
         let session = session()
         let wrong = token + "x"
-        XCTAssertThrowsError(try run("%hf_login", in: session, answers: [wrong])) { error in
+        XCTAssertThrowsError(try run("%hf_login --paste", in: session, answers: [wrong])) { error in
             XCTAssertEqual((error as? AuthError)?.name, "HfHubHTTPError")
             XCTAssertFalse("\(error)".contains(wrong))
         }
@@ -97,7 +97,7 @@ final class AuthMagicsTests: XCTestCase {
 
     func testWhoamiListSwitchLogout() throws {
         let session = session()
-        try run("%hf_login", in: session, answers: [token])
+        try run("%hf_login --paste", in: session, answers: [token])
         let whoami = try run("%whoami", in: session).result
         for expected in ["alice", "Alice A", "acme", "laptop (write)", "token file", "http://127.0.0.1:9"] {
             XCTAssertTrue(whoami?.text.contains(expected) ?? false, "whoami shows \(expected)")
@@ -169,7 +169,7 @@ final class AuthMagicsTests: XCTestCase {
 
     func testCompletionAndHelp() throws {
         let session = session()
-        try run("%hf_login", in: session, answers: [token])
+        try run("%hf_login --paste", in: session, answers: [token])
         let completer = MagicCompleter(session: session)
         XCTAssertEqual(completer.complete(code: "%whoami --token-name la", cursor: 23).matches, ["laptop"])
         XCTAssertEqual(completer.complete(code: "%auth_switch ", cursor: 13).matches, ["laptop"])

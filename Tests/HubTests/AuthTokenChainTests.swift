@@ -38,7 +38,7 @@ final class AuthTokenChainTests: XCTestCase {
             switch resolved?.source {
             case .environment(let variable)?: XCTAssertEqual(variable, row.source, "row \(index)")
             case .tokenFile?: XCTAssertEqual("file", row.source, "row \(index)")
-            case .storedToken?: XCTFail("row \(index): no explicit name was given")
+            case .storedToken?, .oidc?: XCTFail("row \(index): no explicit name or OIDC resource was given")
             case nil: XCTAssertNil(row.source, "row \(index)")
             }
         }

@@ -298,7 +298,7 @@ def test_kernel_login_prompt_and_secrecy(tmp_path, start_hubkernel, whoami_hub):
         km, kc = start_hubkernel(env=env, stderr=stderr)
         transcript = []
         requests: list[dict] = []
-        reply, iopub = run_cell(kc, "%hf_login", stdin_answers=[token], stdin_requests=requests)
+        reply, iopub = run_cell(kc, "%hf_login --paste", stdin_answers=[token], stdin_requests=requests)
         transcript += [reply, iopub, requests]
         assert reply["content"]["status"] == "ok", reply["content"]
         assert requests[0]["content"]["password"] is True
@@ -311,7 +311,7 @@ def test_kernel_login_prompt_and_secrecy(tmp_path, start_hubkernel, whoami_hub):
             reply, iopub = run_cell(kc, cell, allow_stdin=False)
             transcript += [reply, iopub]
         # A wrong token typed at the prompt: error, and its bytes are not echoed either.
-        reply, iopub = run_cell(kc, "%hf_login --force", stdin_answers=[env_token], stdin_requests=requests)
+        reply, iopub = run_cell(kc, "%hf_login --paste --force", stdin_answers=[env_token], stdin_requests=requests)
         transcript += [reply, iopub, requests]
         assert reply["content"]["ename"] == "HfHubHTTPError"
         history = kc.history(hist_access_type="tail", n=100, raw=True, output=True)

@@ -70,7 +70,7 @@ def test_token_goes_only_to_the_api(local_hub, env):
 def test_kernel_login_is_seen_by_python(local_hub, env, start_hubkernel):
     token = local_hub.tokens["read"]
     _, kc = start_hubkernel(env=env)
-    reply, iopub = run_cell(kc, "%hf_login", stdin_answers=[token])
+    reply, iopub = run_cell(kc, "%hf_login --paste", stdin_answers=[token])
     assert reply["content"]["status"] == "ok", reply["content"]
     assert token not in json.dumps(iopub, default=str)
     assert python("import huggingface_hub as h; print(h.get_token())", env=env).strip() == token

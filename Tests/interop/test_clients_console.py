@@ -66,7 +66,7 @@ def test_console_runs_magics_and_hides_the_password(tmp_path, local_hub, client_
         assert "continued on a second line" in console.screen().split("...:")[-1], "echoed after the continuation"
 
         token = local_hub.tokens["read"]
-        console.type_line("%hf_login --name console")
+        console.type_line("%hf_login --paste --name console")
         console.wait_for("Enter your token (input will not be visible)", timeout=30)
         console.send("-l", token)
         console.send("Enter")

@@ -193,7 +193,7 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
             cells = page.locator(".jp-Notebook .jp-Cell")
 
-            run_cell(page, cells.nth(0), "%hf_login --name lab")
+            run_cell(page, cells.nth(0), "%hf_login --paste --name lab")
             password = page.locator(".jp-Stdin input[type='password']")
             expect(password).to_be_visible(timeout=30_000)
             password.fill(token)

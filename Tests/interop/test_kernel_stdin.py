@@ -38,7 +38,7 @@ def test_password_prompt_answered_by_client(prompting_kernel):
     _, kc = prompting_kernel
     token = fake_token()
     requests: list[dict] = []
-    reply, iopub = run_cell(kc, "%hf_login", stdin_answers=[token], stdin_requests=requests, timeout=60)
+    reply, iopub = run_cell(kc, "%hf_login --paste", stdin_answers=[token], stdin_requests=requests, timeout=60)
     assert len(requests) == 1
     assert requests[0]["content"]["password"] is True
     assert "token" in requests[0]["content"]["prompt"].lower()
@@ -53,14 +53,14 @@ def test_password_prompt_answered_by_client(prompting_kernel):
 
 def test_allow_stdin_false_makes_the_prompt_fail(prompting_kernel):
     _, kc = prompting_kernel
-    reply, _ = run_cell(kc, "%hf_login", allow_stdin=False)
+    reply, _ = run_cell(kc, "%hf_login --paste", allow_stdin=False)
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "StdinNotAllowedError"
 
 
 def test_interrupt_while_waiting_for_input(prompting_kernel):
     km, kc = prompting_kernel
-    msg_id = kc.execute("%hf_login", allow_stdin=True)
+    msg_id = kc.execute("%hf_login --paste", allow_stdin=True)
     request = kc.get_stdin_msg(timeout=30)
     assert request["msg_type"] == "input_request"
     started = time.monotonic()

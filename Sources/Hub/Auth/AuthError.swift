@@ -25,6 +25,8 @@ public enum AuthError: UserFacingError, Equatable {
     case fileProblem(SecretFile.Failure)
     /// `HF_HUB_OFFLINE` is set, so no request may go to the Hub.
     case offline
+    /// The browser-login token `name` expired and its refresh token was refused (`invalid_grant`).
+    case sessionExpired(name: String)
 
     public var name: String {
         switch self {
@@ -36,6 +38,7 @@ public enum AuthError: UserFacingError, Equatable {
         case .emptyToken, .organizationToken, .invalidTokenName: return "ValueError"
         case .fileProblem: return "OSError"
         case .offline: return "OfflineModeIsEnabled"
+        case .sessionExpired: return "DeviceCodeError"
         }
     }
 
@@ -71,6 +74,8 @@ public enum AuthError: UserFacingError, Equatable {
             return "\(failure.description). Check the folder's owner and permissions (HF_HOME / HF_TOKEN_PATH)."
         case .offline:
             return "HF_HUB_OFFLINE is set, so HubKernel does not contact the Hub. Unset it (or set it to 0) to log in or run %whoami."
+        case .sessionExpired(let name):
+            return "Your browser login '\(name)' has expired and could not be refreshed (the session expired or was revoked). Log in again with %hf_login."
         }
     }
 

@@ -20,7 +20,7 @@ public struct AuthService: Sendable {
         git = GitCredential(environment: environment, runner: runner)
     }
 
-    public var chain: TokenChain { TokenChain(environment: environment) }
+    public var chain: TokenChain { TokenChain(environment: environment, transport: transport) }
     public var store: TokenStore { chain.store }
     public var whoAmIClient: WhoAmIClient { WhoAmIClient(environment: environment, transport: transport) }
 
@@ -38,8 +38,10 @@ public struct AuthService: Sendable {
     }
 
     /// `_validate_and_save_token`: checks `token` with whoami-v2, saves it under `name` (default: its
-    /// display name on the Hub), makes it the active token, optionally hands it to git.
-    public func login(token entered: String, name: String?, addToGitCredential: Bool) throws -> LoginResult {
+    /// display name on the Hub, `oauth-{user}` for a browser login) with the OAuth `refreshToken` /
+    /// `expiresAt` when given, makes it the active token, optionally hands it to git.
+    public func login(token entered: String, name: String?, addToGitCredential: Bool,
+                      refreshToken: String? = nil, expiresAt: Int? = nil) throws -> LoginResult {
         guard let token = TokenText.clean(entered) else { throw AuthError.emptyToken(endpoint: environment.endpoint) }
         if token.hasPrefix("api_org") { throw AuthError.organizationToken(endpoint: environment.endpoint) }
         let info = try whoAmIClient.fetch(ResolvedToken(value: token, source: .storedToken(name: name ?? "(entered at the prompt)")), describeSource: false)
@@ -47,7 +49,7 @@ public struct AuthService: Sendable {
         var outcome = Outcome()
         outcome.notes.append(info.role.map { "Token is valid (permission: \($0.text))." } ?? "Token is valid.")
         let tokenName = name ?? info.tokenName
-        try store.save(token: token, name: tokenName)
+        try store.save(token: token, name: tokenName, refreshToken: refreshToken, expiresAt: expiresAt)
         outcome = outcome.merged(try activate(name: tokenName, addToGitCredential: addToGitCredential))
         outcome.notes.append("Login successful.")
         if let override = chain.environmentToken() {
@@ -56,6 +58,25 @@ public struct AuthService: Sendable {
             outcome.notes.append("The current active token is: `\(tokenName)`")
         }
         return LoginResult(name: tokenName, info: info, outcome: outcome)
+    }
+
+    /// `_save_oauth_token`: validates and saves a device-login answer with its refresh metadata
+    /// (`expires_at` = now + `expires_in`), then adds the expiry note Python logs.
+    public func login(oauth answer: OAuthClient.TokenAnswer, name: String?, addToGitCredential: Bool,
+                      now: Date = Date()) throws -> LoginResult {
+        IssuedSecrets.shared.add([answer.accessToken, answer.refreshToken].compactMap { $0 })
+        let expiresAt = answer.expiresIn.flatMap { $0 == 0 ? nil : Int(now.timeIntervalSince1970) + $0 }
+        var result = try login(token: answer.accessToken, name: name, addToGitCredential: addToGitCredential,
+                               refreshToken: answer.refreshToken, expiresAt: expiresAt)
+        if let note = Self.expirationNote(answer) { result.outcome.notes.append("Note: \(note)") }
+        return result
+    }
+
+    /// `_expiration_note`: what a fresh OAuth token's lifetime means for the user.
+    public static func expirationNote(_ answer: OAuthClient.TokenAnswer) -> String? {
+        guard let expiresIn = answer.expiresIn, expiresIn > 0 else { return nil }
+        if answer.refreshToken != nil { return "This token will be refreshed automatically when it expires." }
+        return "This token expires in \(max(1, expiresIn / 86400)) days. Log in again to renew it."
     }
 
     /// `logout(token_name)`: without a name, deletes the token file and every stored token; with one,

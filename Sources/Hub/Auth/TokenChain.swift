@@ -1,10 +1,11 @@
 /// Decides which token is in force, in this order:
 ///
 /// 1. a stored token chosen by name for one command (`--token-name work`);
+/// 1b. with `HF_OIDC_RESOURCE` set, the token from the OIDC exchange (`OIDCTokenSource`; its failure is an error);
 /// 2. `HF_TOKEN`, else `HUGGING_FACE_HUB_TOKEN`, else the deprecated `HUGGINGFACE_TOKEN`
 ///    (the first one that is set and not empty; it is then cleaned, and if nothing is left —
 ///    only spaces or newlines — the later variables are *not* tried, as in Python);
-/// 3. the token file.
+/// 3. the token file (a browser-login token is refreshed first when it is about to expire: `TokenRefresher`).
 ///
 /// Steps 2–3 are `huggingface_hub.get_token()`; `tokenToSend` is `get_token_to_send`
 /// (`HF_HUB_DISABLE_IMPLICIT_TOKEN` stops 2–3 but not an explicit choice).
@@ -24,10 +25,13 @@ public struct TokenChain: Sendable {
 
     public let environment: HubEnvironment
     public let store: TokenStore
+    /// Carries the OIDC exchange and OAuth refreshes; without one, neither happens (the raw sources only).
+    public let transport: HTTPTransport?
 
-    public init(environment: HubEnvironment) {
+    public init(environment: HubEnvironment, transport: HTTPTransport? = nil) {
         self.environment = environment
         store = TokenStore(environment: environment)
+        self.transport = transport
     }
 
     /// The variable whose value the chain looks at: the first one that is set and not empty
@@ -47,6 +51,27 @@ public struct TokenChain: Sendable {
         try store.activeToken().map { ResolvedToken(value: $0, source: .tokenFile(path: store.tokenPath)) }
     }
 
+    /// `_get_token_from_file_refreshed`: the token file's token, refreshed first when it is a browser-login
+    /// token with less than a day left (needs a transport).
+    public func refreshedFileToken() throws -> ResolvedToken? {
+        guard var token = try fileToken() else { return nil }
+        if let transport {
+            token.value = try TokenRefresher.shared.resolve(token.value, store: store,
+                                                            client: OAuthClient(environment: environment, transport: transport))
+        }
+        return token
+    }
+
+    /// `_get_token_from_oidc`: the exchanged CI token when `HF_OIDC_RESOURCE` is set, else `nil`.
+    public func oidcToken() throws -> ResolvedToken? {
+        guard let resource = OIDCTokenSource.resource(in: environment) else { return nil }
+        guard let transport else {
+            throw OAuthError(.oidc, "HF_OIDC_RESOURCE is set but this command cannot exchange an OIDC token.")
+        }
+        return try OIDCTokenSource.shared.token(environment: environment, transport: transport)
+            .map { ResolvedToken(value: $0.token, source: .oidc(resource: resource)) }
+    }
+
     /// The stored token saved under `name`, or `AuthError.unknownTokenName`.
     public func storedToken(named name: String) throws -> ResolvedToken {
         let snapshot = store.storedTokens()
@@ -59,7 +84,8 @@ public struct TokenChain: Sendable {
     /// The token in force (`get_token()`), or the stored token `explicitName` when given.
     public func resolve(explicitName: String? = nil) throws -> ResolvedToken? {
         if let explicitName { return try storedToken(named: explicitName) }
-        return try environmentToken() ?? fileToken()
+        if let oidc = try oidcToken() { return oidc }
+        return try environmentToken() ?? refreshedFileToken()
     }
 
     /// The token to put in an `Authorization` header (`get_token_to_send`): an explicit choice

@@ -20,7 +20,8 @@ public struct TokenRedactor: Sendable, Equatable {
     }
 
     /// Every token HubKernel can see in `environment`: each token variable (raw and cleaned),
-    /// the token file, and every `hf_token` / `refresh_token` in `stored_tokens`.
+    /// the token file, every `hf_token` / `refresh_token` in `stored_tokens`, the OIDC id token variables,
+    /// and every token this process got from the Hub (`IssuedSecrets`: refreshed, OIDC-exchanged).
     public static func tokens(in environment: HubEnvironment) -> [String] {
         var found: [String] = []
         for variable in TokenChain.environmentVariables {
@@ -33,6 +34,10 @@ public struct TokenRedactor: Sendable, Equatable {
             found.append(raw)
             if let clean = TokenText.clean(raw) { found.append(clean) }
         }
+        for variable in [OIDCTokenSource.idTokenVariable, "ACTIONS_ID_TOKEN_REQUEST_TOKEN"] {
+            if let raw = environment.variables[variable] { found.append(raw) }
+        }
+        found += IssuedSecrets.shared.all
         for section in store.storedTokens().document.sections {
             for field in section.fields where field.key == "hf_token" || field.key == "refresh_token" {
                 found.append(field.value)
@@ -103,7 +108,8 @@ public final class LiveTokenRedactor: @unchecked Sendable {
     public var knownTokens: [String] { lock.withLock { redactor.tokens } }
 
     private static func fingerprint(_ environment: HubEnvironment) -> [String] {
-        let variables = TokenChain.environmentVariables.map { environment.variables[$0] ?? "\u{0}unset" }
+        let variables = (TokenChain.environmentVariables + [OIDCTokenSource.idTokenVariable, "ACTIONS_ID_TOKEN_REQUEST_TOKEN"])
+            .map { environment.variables[$0] ?? "\u{0}unset" } + [String(IssuedSecrets.shared.all.count)]
         let files = [environment.tokenPath, environment.storedTokensPath].map {
             $0 + ":" + SecretFile.fingerprint(of: $0).map(String.init).joined(separator: ",")
         }

@@ -16,12 +16,15 @@ public enum TokenSource: Sendable, Hashable, CustomStringConvertible {
     case environment(variable: String)
     /// The active token file that login and switch write (`HF_TOKEN_PATH`, default `$HF_HOME/token`).
     case tokenFile(path: String)
+    /// A short-lived token from the OIDC exchange (`HF_OIDC_RESOURCE`, CI), first in the chain as in Python.
+    case oidc(resource: String)
 
     public var description: String {
         switch self {
         case .storedToken(let name): return "stored token '\(name)'"
         case .environment(let variable): return "environment variable \(variable)"
         case .tokenFile(let path): return "token file \(path)"
+        case .oidc(let resource): return "OIDC token exchange for \(resource) (HF_OIDC_RESOURCE)"
         }
     }
 }

@@ -16,7 +16,7 @@ public struct Doctor: Sendable {
         self.now = now
     }
 
-    private var tokens: TokenChain { TokenChain(environment: environment) }
+    private var tokens: TokenChain { TokenChain(environment: environment, transport: transport) }
 
     /// Every check, in the order `%doctor` shows them; `tokenName` picks a stored token as `--token-name` does.
     public func allChecks(repo: RepoID?, tokenName: String? = nil) -> [DoctorCheck] {

@@ -42,6 +42,7 @@ enum AuthMagicSupport {
         case .storedToken(let name): return .object(["kind": .string("stored_token"), "name": .string(name)])
         case .environment(let variable): return .object(["kind": .string("environment"), "variable": .string(variable)])
         case .tokenFile(let path): return .object(["kind": .string("token_file"), "path": .string(path)])
+        case .oidc(let resource): return .object(["kind": .string("oidc"), "resource": .string(resource)])
         }
     }
 

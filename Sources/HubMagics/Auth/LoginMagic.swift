@@ -1,24 +1,30 @@
+import Foundation
 import Hub
 import Jupyter
 
-/// `%hf_login [--name N] [--add-to-git-credential] [--force]`: asks for a token at a hidden prompt,
-/// checks it with the Hub, saves it where Python `huggingface_hub` looks (token file + stored_tokens).
-/// The token never appears in the cell, the output or the history.
+/// `%hf_login [--paste] [--name N] [--add-to-git-credential] [--force]`: logs in through the browser
+/// (device code, as `notebook_login` does) or, with `--paste`, with a token typed at a hidden prompt;
+/// saves it where Python `huggingface_hub` looks (token file + stored_tokens). No token ever appears
+/// in the cell, the output or the history.
 struct LoginMagic: Magic {
     let runner: CommandRunner
 
     let spec = MagicSpec(
-        name: "hf_login", summary: "Log in with a token typed at a hidden prompt (saved where huggingface_hub looks)",
+        name: "hf_login", summary: "Log in through the browser, or paste a token (saved where huggingface_hub looks)",
         options: [
             .value("name", valueName: "NAME", help: "save the token under this name (default: its name on the Hub)",
                    completion: AuthMagicSupport.storedTokenNames),
+            .flag("paste", help: "paste a token at a hidden prompt instead of approving a code in the browser"),
+            .flag("browser", help: "approve a code in the browser (the default in a notebook)"),
             .flag("add-to-git-credential", help: "also save the token in git's credential helper"),
-            .flag("force", help: "ask for a token even if one is already in force"),
+            .flag("force", help: "log in again even if a token is already in force"),
         ],
         discussion: """
-            Never put a token in a cell. Where no prompt is possible (nbclient, papermill), set HF_TOKEN in the \
-            kernel's environment, or run `hubkernel auth login` in a terminal (it reads the token from standard \
-            input: printf '%s' "$TOKEN" | hubkernel auth login).
+            By default %hf_login shows a link and a code: open the link, approve the code, and the display turns \
+            into "Logged in as …". The token is refreshed automatically before it expires (by HubKernel and by \
+            Python alike). Never put a token in a cell. Without a browser at hand, use --paste, set HF_TOKEN in the \
+            kernel's environment, or run `hubkernel auth login` in a terminal (a token on standard input logs in \
+            without a prompt: printf '%s' "$TOKEN" | hubkernel auth login).
             """)
 
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
@@ -31,16 +37,73 @@ struct LoginMagic: Magic {
         if current != nil {
             context.output.print("Note: a token is already in force. Logging in again will replace the active token.\n")
         }
+        guard try usesBrowser(arguments, context: context) else { return try pasteLogin(arguments, service: service, context: context) }
+        let client = OAuthClient(environment: context.environment, transport: context.session.transport)
+        let device: OAuthClient.DeviceCode
+        do {
+            device = try client.requestDeviceCode()
+        } catch let error as OAuthError where error.kind == .noDeviceEndpoint(url: context.environment.endpoint + "/oauth/device") {
+            context.output.warn(error.message.replacingOccurrences(of: "Use %hf_login --paste.", with: "Asking for a token to paste instead.") + "\n")
+            return try pasteLogin(arguments, service: service, context: context)
+        }
+        return try browserLogin(device, client: client, arguments, service: service, context: context)
+    }
+
+    /// Browser unless `--paste`; in a terminal without either flag: ask on a TTY, paste when input is piped.
+    private func usesBrowser(_ arguments: MagicArguments, context: MagicContext) throws -> Bool {
+        if arguments.flag("paste") { return false }
+        if arguments.flag("browser") || !context.output.isTerminal { return true }
+        guard isatty(STDIN_FILENO) == 1 else { return false }
+        let answer = try context.output.prompt("How would you like to log in?\n  1) Log in with your browser\n  2) Paste an access token\nChoice [1]: ", password: false)
+        return !["2", "p", "paste", "token"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+
+    private func browserLogin(_ device: OAuthClient.DeviceCode, client: OAuthClient, _ arguments: MagicArguments,
+                              service: AuthService, context: MagicContext) throws -> RichOutput? {
+        if context.output.isTerminal { context.output.print(DeviceLoginView.instructions(device) + "\n") }
+        let display = context.output.liveDisplay(DeviceLoginView.waiting(device, secondsLeft: device.expiresIn))
+        let answer: OAuthClient.TokenAnswer
+        do {
+            answer = try DeviceLogin(client: client).waitForApproval(device, isCancelled: { context.output.isCancelled }) { left in
+                display.update(DeviceLoginView.waiting(device, secondsLeft: left))
+            }
+        } catch let error as HubError where error.kind == .cancelled(kept: 0) {
+            display.finish(DeviceLoginView.failed(device, reason: "interrupted."))
+            throw MagicError.interrupted("Interrupted: the login was not completed and nothing was saved.")
+        } catch let error as UserFacingError {
+            display.finish(DeviceLoginView.failed(device, reason: context.output.commandWording(error.message)))
+            throw error
+        }
+        context.session.rememberSecret(answer.accessToken)
+        if let refresh = answer.refreshToken { context.session.rememberSecret(refresh) }
+        let result: AuthService.LoginResult
+        do {
+            result = try service.login(oauth: answer, name: arguments.value("name"),
+                                       addToGitCredential: arguments.flag("add-to-git-credential"))
+        } catch let error as UserFacingError {
+            display.finish(DeviceLoginView.failed(device, reason: context.output.commandWording(error.message)))
+            throw error
+        }
+        let done = DeviceLoginView.loggedIn(result, refreshable: answer.refreshToken != nil)
+        display.finish(done)
+        var outcome = result.outcome
+        outcome.notes = outcome.notes.filter { !$0.hasPrefix("Note: This token will be refreshed") }
+        AuthMagicSupport.report(outcome, to: context.output)
+        return context.output.isTerminal ? done : nil
+    }
+
+    private func pasteLogin(_ arguments: MagicArguments, service: AuthService, context: MagicContext) throws -> RichOutput? {
         context.output.print("To log in, HubKernel needs a token from \(context.environment.endpoint)/settings/tokens .\n")
         let entered: String
         do {
             entered = try context.output.prompt("Enter your token (input will not be visible): ", password: true)
         } catch let error as MagicError where error.name == "StdinNotAllowedError" {
             throw MagicError("StdinNotAllowedError", """
-                This frontend cannot show a password prompt, so %hf_login cannot ask for a token here. \
-                Instead: set HF_TOKEN in the kernel's environment (or in a .env file loaded with %dotenv), \
-                or run `hubkernel auth login` in a terminal — it reads the token from standard input, e.g. \
-                printf '%s' "$TOKEN" | hubkernel auth login — then re-run this cell.
+                This frontend cannot show a password prompt, so %hf_login --paste cannot ask for a token here. \
+                Instead: run %hf_login without --paste (log in through the browser), set HF_TOKEN in the kernel's \
+                environment (or in a .env file loaded with %dotenv), or run `hubkernel auth login` in a terminal — \
+                it reads the token from standard input, e.g. printf '%s' "$TOKEN" | hubkernel auth login — then \
+                re-run this cell.
                 """)
         }
         context.session.rememberSecret(entered)

@@ -17,7 +17,7 @@ struct TokenSourceMagic: Magic {
         let environment = context.environment
         var whoami: WhoAmIInfo?
         var whoamiProblem: String?
-        let winner = try? TokenChain(environment: environment).resolve()
+        let winner = try? TokenChain(environment: environment, transport: context.session.transport).resolve()
         if let winner {
             whoami = WhoAmICache.shared.info(for: winner.value, endpoint: environment.endpoint)
             if arguments.flag("check") {
@@ -56,6 +56,7 @@ struct TokenSourceMagic: Magic {
         switch source {
         case .environment(let variable): return candidate.name == variable
         case .tokenFile: return candidate.name == "token file"
+        case .oidc: return candidate.name == OIDCTokenSource.resourceVariable
         case .storedToken: return candidate.name == "stored_tokens"
         }
     }

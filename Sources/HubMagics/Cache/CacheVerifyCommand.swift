@@ -47,7 +47,7 @@ enum CacheVerifyCommand {
         }
         var unreachable: String?
         if !environment.isOffline {
-            let token = try TokenChain(environment: environment).tokenToSend(explicitName: tokenName)?.value
+            let token = try TokenChain(environment: environment, transport: context.session.transport).tokenToSend(explicitName: tokenName)?.value
             let client = HubClient(environment: environment, token: token, transport: context.session.transport)
             do {
                 return (byPath(try client.listFiles(of: repo, commit: revision)), .hub)

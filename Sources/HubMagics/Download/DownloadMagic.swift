@@ -34,7 +34,7 @@ struct DownloadMagic: Magic {
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let request = try makeRequest(arguments, context: context)
         let environment = context.environment
-        let token = try TokenChain(environment: environment).tokenToSend(explicitName: arguments.value("token-name"))?.value
+        let token = try TokenChain(environment: environment, transport: context.session.transport).tokenToSend(explicitName: arguments.value("token-name"))?.value
         let client = HubClient(environment: environment, token: token, transport: context.session.transport)
         let title = "Downloading \(request.repo.id)" + (request.files.count == 1 ? "/\(request.files[0])" : "")
         let showsProgress = !request.dryRun && !environment.disablesProgressBars

@@ -46,10 +46,14 @@ public protocol MagicOutput: AnyObject, Sendable {
     /// `text` naming commands as this frontend runs them: `%hf_login` in a notebook,
     /// `hubkernel auth login` in a terminal. For advice put into tables before their layout.
     func commandWording(_ text: String) -> String
+    /// True in a terminal: a live display there shows only its last line, and the user can be asked
+    /// to choose between ways of doing something (`hubkernel auth login`: browser or paste).
+    var isTerminal: Bool { get }
 }
 
 extension MagicOutput {
     public func commandWording(_ text: String) -> String { text }
+    public var isTerminal: Bool { false }
 }
 
 /// A display that can be updated in place. Updates are cheap to call often: the

@@ -1,3 +1,5 @@
+import Hub
+
 /// Runs cells and single magic lines against a session; shared by the kernel and the CLI.
 public struct MagicRunner: Sendable {
     public let session: MagicSession
@@ -42,6 +44,9 @@ public struct MagicRunner: Sendable {
             return HelpText.richPage(sub ?? magic.spec, displayName: sub.map { "%\(magic.spec.name) \($0.name)" })
         }
         let arguments = try ArgumentParser(spec: magic.spec).parse(words)
+        defer {  // a token refresh that failed while the magic ran says so once, on stderr
+            for warning in TokenRefresher.shared.takeWarnings() { output.warn(output.commandWording(warning) + "\n") }
+        }
         return try magic.run(arguments, in: MagicContext(session: session, output: output))
     }
 }

@@ -20,6 +20,7 @@ public final class TerminalMagicOutput: MagicOutput, @unchecked Sendable {
     }
 
     public var isCancelled: Bool { cancelled() }
+    public var isTerminal: Bool { true }
 
     public func print(_ text: String) { write(text, to: stdout) }
     /// Errors, warnings and their fixes name commands, not magics (tables and results on standard
