@@ -19,15 +19,15 @@ final class AuthTokenSourceReportTests: XCTestCase {
         XCTAssertTrue(report.warnings.contains { $0.contains("can be read by other users (mode 644)") })
         XCTAssertTrue(report.warnings.contains { $0.contains("Python huggingface_hub.get_token() sees a different token") })
         XCTAssertEqual(report.pythonFingerprint, TokenSourceReport.fingerprint(file))
-        XCTAssertEqual(report.candidates.map(\.name), ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_TOKEN", "token file", "stored_tokens", ".env"])
-        XCTAssertEqual(report.candidates[3].masked, TokenText.mask(file))
+        XCTAssertEqual(report.candidates.map(\.name), ["HF_OIDC_RESOURCE", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_TOKEN", "token file", "stored_tokens", ".env"])
+        XCTAssertEqual(report.candidates[4].masked, TokenText.mask(file))
         for candidate in report.candidates { XCTAssertFalse("\(candidate)".contains(file)) }
 
         let blank = TokenSourceReport.inspect(environment: home.environment(["HF_TOKEN": " ", "HUGGING_FACE_HUB_TOKEN": variable]),
                                               workingDirectory: home.path, runner: RecordingRunner())
         XCTAssertEqual(blank.winner?.value, file)
         XCTAssertTrue(blank.reason.contains("HF_TOKEN is set but blank after cleaning"), blank.reason)
-        XCTAssertEqual(blank.candidates[1].status, "shadowed by HF_TOKEN")
+        XCTAssertEqual(blank.candidates[2].status, "shadowed by HF_TOKEN")
     }
 
     func testRoleWarningOnlyWithWhoamiInfo() throws {

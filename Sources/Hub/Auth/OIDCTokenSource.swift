@@ -76,6 +76,9 @@ public final class OIDCTokenSource: @unchecked Sendable {
         return value
     }
 
+    /// When the cached token `token` must be exchanged again, if it is the cached one.
+    public func expiry(of token: String) -> Date? { lock.withLock { cached?.token == token ? cached?.expiresAt : nil } }
+
     /// Forgets the cached token (tests).
     func reset() { lock.withLock { cached = nil } }
 }

@@ -42,18 +42,21 @@ public struct TokenSourceReport: Sendable, Equatable {
     }
 
     /// Looks at every source. `whoami` (when known) enables the role warning; `runner` asks git about `.env`.
+    /// With a `transport`, the OIDC exchange runs when `HF_OIDC_RESOURCE` is set (its result is cached).
     public static func inspect(environment: HubEnvironment, workingDirectory: String, whoami: WhoAmIInfo? = nil,
-                               runner: CommandRunner = ProcessCommandRunner()) -> TokenSourceReport {
-        let chain = TokenChain(environment: environment)
+                               runner: CommandRunner = ProcessCommandRunner(), transport: HTTPTransport? = nil) -> TokenSourceReport {
+        let chain = TokenChain(environment: environment, transport: transport)
         var warnings: [String] = []
         var candidates: [Candidate] = []
 
+        let oidc = OIDCCandidate(chain: chain)
+        candidates.append(oidc.candidate)
         let selected = chain.selectedVariable()
         let environmentToken = chain.environmentToken()
         var fileProblem: String?
         let fileToken: ResolvedToken?
         do { fileToken = try chain.fileToken() } catch { fileToken = nil; fileProblem = "\(error)" }
-        let winner = environmentToken ?? fileToken
+        let winner = oidc.resource == nil ? environmentToken ?? fileToken : oidc.token
         let snapshot = chain.store.storedTokens()
 
         for variable in TokenChain.environmentVariables {
@@ -66,6 +69,7 @@ public struct TokenSourceReport: Sendable, Equatable {
             case (_, nil): status = variable == selected ? "blank after cleaning: counts as unset" : "blank"
             default: status = variable == selected ? "in force" : "shadowed by \(selected ?? "?")"
             }
+            if oidc.resource != nil, status == "in force" { status = "shadowed by HF_OIDC_RESOURCE (not used)" }
             if variable == TokenChain.deprecatedVariable, raw != nil {
                 status += "; ignored by Python huggingface_hub"
             }
@@ -109,6 +113,10 @@ public struct TokenSourceReport: Sendable, Equatable {
         // Why the winner wins.
         var reason: String
         switch winner?.source {
+        case .oidc(let resource)?:
+            reason = "HF_OIDC_RESOURCE is set, so the token comes from the OIDC token exchange for '\(resource)' (id token from \(oidc.idTokenOrigin)); as in huggingface_hub, OIDC comes before HF_TOKEN and the token file, which are not used."
+        case nil where oidc.resource != nil:
+            reason = "HF_OIDC_RESOURCE is set but the OIDC token exchange failed (\(oidc.problem ?? "unknown cause")). As in huggingface_hub, there is no fallback to HF_TOKEN or the token file: fix the cause or unset HF_OIDC_RESOURCE."
         case .environment(let variable)?:
             let skipped = TokenChain.environmentVariables.prefix { $0 != variable }
             reason = "\(variable) is set" + (skipped.isEmpty ? "" : " (\(skipped.joined(separator: ", ")) empty or unset)") + "; environment variables come before the token file."
@@ -150,11 +158,37 @@ public struct TokenSourceReport: Sendable, Equatable {
 
         var pythonFingerprint: String?
         if let pythonToken = try? chain.pythonToken() { pythonFingerprint = fingerprint(pythonToken) }
-        if pythonFingerprint != winner.map({ fingerprint($0.value) }) {
+        if oidc.resource == nil, pythonFingerprint != winner.map({ fingerprint($0.value) }) {
             warnings.append("Python huggingface_hub.get_token() sees a different token here (\(pythonFingerprint == nil ? "none" : "another one")), because it ignores HUGGINGFACE_TOKEN.")
         }
 
         return TokenSourceReport(candidates: candidates, winner: winner, isSent: isSent, reason: reason,
                                  warnings: warnings, pythonFingerprint: pythonFingerprint)
+    }
+}
+
+/// The first row of the report: the OIDC exchange (`HF_OIDC_RESOURCE`), run once when enabled.
+struct OIDCCandidate {
+    var resource: String?
+    var token: ResolvedToken?
+    var problem: String?
+    var idTokenOrigin: String
+
+    init(chain: TokenChain) {
+        let variables = chain.environment.variables
+        resource = OIDCTokenSource.resource(in: chain.environment)
+        idTokenOrigin = (variables[OIDCTokenSource.idTokenVariable] ?? "").isEmpty ? "GitHub Actions" : "HF_OIDC_ID_TOKEN"
+        guard resource != nil else { return }
+        do { token = try chain.oidcToken() } catch { problem = (error as? UserFacingError)?.message ?? "\(error)" }
+    }
+
+    var candidate: TokenSourceReport.Candidate {
+        guard let resource else {
+            return .init(name: OIDCTokenSource.resourceVariable, detail: "OIDC token exchange (CI)", isSet: false, masked: nil,
+                         status: "not set", fingerprint: nil)
+        }
+        let status = token != nil ? "in force (id token from \(idTokenOrigin))" : "exchange failed: \(problem ?? "?")"
+        return .init(name: OIDCTokenSource.resourceVariable, detail: "OIDC token exchange for \(resource)", isSet: true,
+                     masked: token?.masked, status: status, fingerprint: token.map { TokenSourceReport.fingerprint($0.value) })
     }
 }

@@ -25,7 +25,13 @@ public struct Doctor: Sendable {
         switch token {
         case .success(let resolved): checks.append(tokenValidity(resolved))
         case .failure(let error):
-            checks.append(DoctorCheck("Token valid and scoped", .fail, "\(error)", fix: "Run %auth_list to see the stored token names."))
+            let fix: String
+            switch error {
+            case AuthError.sessionExpired: fix = "Log in again with %hf_login (expired; refresh failed)."
+            case is OAuthError: fix = "Fix the OIDC setup named above, or unset HF_OIDC_RESOURCE."
+            default: fix = "Run %auth_list to see the stored token names."
+            }
+            checks.append(DoctorCheck("Token valid and scoped", .fail, "\(error)", fix: fix))
         }
         checks += [deprecatedTokenVariable(), shadowedToken(), tokenFileModes(), dotEnvIgnored(),
                    cacheLocation(), symlinkSupport(), staleIncompleteFiles()]
@@ -48,7 +54,8 @@ public struct Doctor: Sendable {
         }
         do {
             let info = try WhoAmIClient(environment: environment, transport: transport).fetch(token)
-            let detail = "\(token.masked) from \(token.source) belongs to \(info.user) (\(info.role?.text ?? "unknown role"))."
+            let expiry = TokenLifetime.of(token, environment: environment).map { " It \($0.summary(now: now))." } ?? ""
+            let detail = "\(token.masked) from \(token.source) belongs to \(info.user) (\(info.role?.text ?? "unknown role"))." + expiry
             if info.role == .write {
                 return DoctorCheck(name, .warn, detail + " It can write, but downloads only need read access.",
                                    fix: "Create a read token at \(environment.endpoint)/settings/tokens and log in with it (%hf_login --force).")

@@ -30,7 +30,7 @@ struct TokenSourceMagic: Magic {
             }
         }
         let report = TokenSourceReport.inspect(environment: environment, workingDirectory: FileManager.default.currentDirectoryPath,
-                                               whoami: whoami, runner: runner)
+                                               whoami: whoami, runner: runner, transport: context.session.transport)
         var warnings = report.warnings
         if let whoamiProblem { warnings.append(whoamiProblem) }
         warnings = warnings.map(context.output.commandWording)
@@ -44,6 +44,9 @@ struct TokenSourceMagic: Magic {
             table.append([name, candidate.isSet ? "yes" : "no", candidate.masked ?? "", candidate.status], highlighted: wins)
         }
         var lines = [context.output.commandWording(report.reason)]
+        if let winner = report.winner, let lifetime = TokenLifetime.of(winner, environment: environment) {
+            lines.append(context.output.commandWording("The token in force \(lifetime.summary())."))
+        }
         if let whoami { lines.append("Account: \(whoami.user), token '\(whoami.tokenName)'" + (whoami.role.map { " (\($0.text))" } ?? "") + ".") }
         let warningText = warnings.map { "⚠ " + $0 }
         let text = ([table.text, ""] + lines + (warningText.isEmpty ? [] : [""] + warningText)).joined(separator: "\n")

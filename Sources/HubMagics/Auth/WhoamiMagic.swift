@@ -20,6 +20,8 @@ struct WhoamiMagic: Magic {
         rows.append(("organizations", info.organizations.isEmpty ? "—" : info.organizations.joined(separator: ", ")))
         rows.append(("token", info.tokenName + (info.role.map { " (\($0.text))" } ?? "")))
         rows.append(("token source", token.source.description))
+        let lifetime = TokenLifetime.of(token, environment: environment)
+        if let lifetime { rows.append(("expires", context.output.commandWording(lifetime.summary()))) }
         if !environment.isDefaultEndpoint { rows.append(("endpoint", environment.endpoint)) }
 
         let json = JSONValue.object([
@@ -27,6 +29,7 @@ struct WhoamiMagic: Magic {
             "orgs": .array(info.organizations.map(JSONValue.string)),
             "token_name": .string(info.tokenName), "role": AuthMagicSupport.string(info.role?.text),
             "token_source": AuthMagicSupport.sourceJSON(token.source),
+            "expires": AuthMagicSupport.string(lifetime?.summary()),
             "endpoint": environment.isDefaultEndpoint ? .null : .string(environment.endpoint),
         ])
         if arguments.flag("json") { return RichOutput(text: AuthMagicSupport.jsonText(json), json: json) }
