@@ -19,9 +19,10 @@ cells = [
         "(`python examples/hubkernel_papermill.py IN OUT -p repo org/name`), and later cells read `$repo`."),
     new_code_cell("%set repo demo/tiny-model\n%set gated_repo demo/gated-model", metadata={"tags": ["parameters"]}),
     new_markdown_cell(
-        "## Log in\n\n`%hf_login` asks for the token in the frontend's password box: it never appears in the "
-        "notebook, its outputs, or the history. It is checked against the Hub, then saved where `huggingface_hub` "
-        "looks (`$HF_HOME/token`, mode 0600)."),
+        "## Log in\n\n`%hf_login` shows a link and a code: open the link, approve the code in the browser, and the "
+        "display turns into \"Logged in as …\". The token never appears in the notebook, its outputs, or the "
+        "history; it is saved where `huggingface_hub` looks (`$HF_HOME/token`, mode 0600) and refreshed "
+        "automatically before it expires. `%hf_login --paste` asks for a token in the password box instead."),
     new_code_cell("%hf_login --name quickstart"),
     new_code_cell("%whoami"),
     new_markdown_cell(

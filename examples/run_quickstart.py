@@ -1,9 +1,10 @@
 """Executes a HubKernel notebook headless and writes it with its outputs (README's main command runs this).
 
 With no `HF_ENDPOINT` configured it runs on the embedded default: a local Hub on 127.0.0.1 with sample repos and
-tokens generated now, an HF_HOME of its own under the output folder, and this runner answering `%hf_login`'s password
-prompt through jupyter_client's stdin channel (nbclient alone refuses prompts). With `HF_ENDPOINT` set, it runs
-against that Hub with your own token settings, and asks you for a token only if `%hf_login` needs one.
+tokens generated now, an HF_HOME of its own under the output folder, and `%hf_login` logging in through the browser
+flow: this runner plays the browser, opening the verification page and pressing Authorize over HTTP. With
+`HF_ENDPOINT` set, it runs against that Hub with your own token settings; `%hf_login` then becomes
+`%hf_login --paste` (nobody could see the link in a headless run) and you are asked for a token only if it needs one.
 """
 import argparse
 import asyncio
@@ -13,6 +14,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -61,6 +66,45 @@ def start_local_hub(root: Path):
     return process, json.loads(line)["endpoint"], samples.tokens
 
 
+def approve_logins_as_a_browser(endpoint: str, stop: threading.Event) -> threading.Thread:
+    """Plays the user's browser for `%hf_login`: for each pending login code, opens the verification page the
+    kernel shows and presses its Authorize button (the form's POST). Polls the local Hub's admin route."""
+    def admin(method: str, payload=None) -> dict:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(f"{endpoint}/_admin/oauth", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def run():
+        admin("POST", {"interval": 1})  # the demo need not wait the Hub's usual 5 s between polls
+        approved = set()
+        while not stop.wait(0.5):
+            for device in admin("GET")["device_codes"]:
+                code = device["user_code"]
+                if device["state"] != "pending" or code in approved:
+                    continue
+                page_url = f"{endpoint}/device?" + urllib.parse.urlencode({"user_code": code})
+                with urllib.request.urlopen(page_url, timeout=30) as page:
+                    assert code in page.read().decode(), "the verification page shows the code"
+                time.sleep(1)  # a person takes a moment to read the code
+                form = urllib.parse.urlencode({"user_code": code, "action": "authorize"}).encode()
+                urllib.request.urlopen(urllib.request.Request(f"{endpoint}/device", data=form, method="POST"),
+                                       timeout=30).read()
+                approved.add(code)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def use_paste_login(notebook) -> None:
+    """Against a real Hub nobody can open the login link of a headless run: log in by pasting instead."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source.startswith("%hf_login") and "--paste" not in cell.source:
+            cell.source = cell.source.replace("%hf_login", "%hf_login --paste", 1)
+
+
 def use_real_repos(notebook) -> None:
     """Points the parameters cell at real repos (override with HUBKERNEL_DEMO_REPO / HUBKERNEL_DEMO_GATED_REPO)."""
     repo = os.environ.get("HUBKERNEL_DEMO_REPO", "hf-internal-testing/tiny-random-bert")
@@ -96,9 +140,11 @@ def main() -> int:
     notebook = nbformat.read(args.notebook, as_version=4)
     env = dict(os.environ)
     hub = None
+    stop_browser = threading.Event()
     if os.environ.get("HF_ENDPOINT"):
         print(f"Running {args.notebook} against {os.environ['HF_ENDPOINT']} with your token settings.")
         use_real_repos(notebook)
+        use_paste_login(notebook)
         answer = lambda content: getpass.getpass(content.get("prompt") or "Hugging Face token: ")
     else:
         workdir = Path(args.workdir)
@@ -108,7 +154,8 @@ def main() -> int:
         env = {k: v for k, v in env.items() if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_"))}
         env.update(HF_ENDPOINT=endpoint, HF_HOME=str(workdir / "hf_home"), NO_PROXY="127.0.0.1,localhost")
         print(f"Running {args.notebook} on the embedded default: local Hub at {endpoint}, HF_HOME={env['HF_HOME']}.")
-        answer = lambda content: tokens["read"]
+        answer = lambda content: tokens["read"]  # only if a cell asks for a token (%hf_login --paste)
+        approve_logins_as_a_browser(endpoint, stop_browser)
     failure = None
     try:
         client = PromptAnsweringClient(notebook, kernel_name="hubkernel", timeout=600, answer=answer,
@@ -119,6 +166,7 @@ def main() -> int:
     finally:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, args.output)
+        stop_browser.set()
         if hub is not None:
             hub.terminate()
             hub.wait(timeout=15)

@@ -305,7 +305,7 @@ def test_kernel_login_prompt_and_secrecy(tmp_path, start_hubkernel, whoami_hub):
         assert python("import huggingface_hub as h; print(h.get_token())", env=env).strip() == token
 
         cells = ["%whoami", "%whoami --token-name nb", "%auth_list", "%token_source", "%token_source --check --json",
-                 "%auth_switch nb", "%whoami --token-name missing", "%hf_login --force --name other",
+                 "%auth_switch nb", "%whoami --token-name missing", "%hf_login --paste --force --name other",
                  "%hf_logout --token-name nb", "%whoami", "%auth_switch nb", "%hf_logout", "%dotenv nowhere.env"]
         for cell in cells:
             reply, iopub = run_cell(kc, cell, allow_stdin=False)

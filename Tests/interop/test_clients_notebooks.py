@@ -77,8 +77,9 @@ def test_papermill_with_parameters(tmp_path, local_hub, client_env):
     check_executed_quickstart(nbformat.read(out_ok, as_version=4))
 
 
-def test_run_quickstart_runner_answers_the_password_prompt(tmp_path):
-    """The README's main job: the runner starts its own local Hub and answers %hf_login's prompt itself."""
+def test_run_quickstart_runner_logs_in_through_the_browser_flow(tmp_path):
+    """The README's main job: the runner starts its own local Hub, and %hf_login logs in through the browser flow
+    with the runner approving the code over HTTP as a browser would."""
     out = tmp_path / "quickstart.ipynb"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
     data = tmp_path / "jupyter-data"
@@ -91,6 +92,8 @@ def test_run_quickstart_runner_answers_the_password_prompt(tmp_path):
     check_executed_quickstart(notebook)
     login = outputs_of(notebook, "%hf_login --name quickstart")
     assert any("Login successful" in (o.get("text") or "") for o in login), login
+    shown = [o["data"]["text/plain"] for o in login if o.get("output_type") == "display_data"]
+    assert shown == ["Logged in as alice (token quickstart) · refreshed automatically before it expires"], login
     state = json.loads((tmp_path / "demo" / "hub" / "state.json").read_text())
     for token in state["tokens"]:
         assert token not in out.read_text()
