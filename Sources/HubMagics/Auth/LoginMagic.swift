@@ -68,10 +68,10 @@ struct LoginMagic: Magic {
                 display.update(DeviceLoginView.waiting(device, secondsLeft: left))
             }
         } catch let error as HubError where error.kind == .cancelled(kept: 0) {
-            display.finish(DeviceLoginView.failed(device, reason: "interrupted."))
+            finish(display, DeviceLoginView.failed(device, reason: "interrupted."), context.output)
             throw MagicError.interrupted("Interrupted: the login was not completed and nothing was saved.")
         } catch let error as UserFacingError {
-            display.finish(DeviceLoginView.failed(device, reason: context.output.commandWording(error.message)))
+            finish(display, DeviceLoginView.failed(device, reason: context.output.commandWording(error.message)), context.output)
             throw error
         }
         context.session.rememberSecret(answer.accessToken)
@@ -81,15 +81,22 @@ struct LoginMagic: Magic {
             result = try service.login(oauth: answer, name: arguments.value("name"),
                                        addToGitCredential: arguments.flag("add-to-git-credential"))
         } catch let error as UserFacingError {
-            display.finish(DeviceLoginView.failed(device, reason: context.output.commandWording(error.message)))
+            finish(display, DeviceLoginView.failed(device, reason: context.output.commandWording(error.message)), context.output)
             throw error
         }
         let done = DeviceLoginView.loggedIn(result, refreshable: answer.refreshToken != nil)
-        display.finish(done)
+        finish(display, done, context.output)
         var outcome = result.outcome
         outcome.notes = outcome.notes.filter { !$0.hasPrefix("Note: This token will be refreshed") }
         AuthMagicSupport.report(outcome, to: context.output)
         return context.output.isTerminal ? done : nil
+    }
+
+    /// The display's last state. A terminal shows the result on standard output and errors on standard
+    /// error anyway, so its live line just closes.
+    private func finish(_ display: LiveDisplay, _ rendered: RichOutput, _ output: MagicOutput) {
+        let closed = rendered.text.hasPrefix("Logged in") ? "Approved in the browser." : "Login stopped."
+        display.finish(output.isTerminal ? RichOutput(text: closed) : rendered)
     }
 
     private func pasteLogin(_ arguments: MagicArguments, service: AuthService, context: MagicContext) throws -> RichOutput? {
