@@ -86,8 +86,8 @@ struct LoginMagic: Magic {
         }
         let done = DeviceLoginView.loggedIn(result, refreshable: answer.refreshToken != nil)
         finish(display, done, context.output)
-        var outcome = result.outcome
-        outcome.notes = outcome.notes.filter { !$0.hasPrefix("Note: This token will be refreshed") }
+        var outcome = result.outcome  // the display says it all in a notebook (as notebook_login); a terminal lists the steps
+        outcome.notes = context.output.isTerminal ? outcome.notes.filter { !$0.hasPrefix("Note: This token will be refreshed") } : []
         AuthMagicSupport.report(outcome, to: context.output)
         return context.output.isTerminal ? done : nil
     }
