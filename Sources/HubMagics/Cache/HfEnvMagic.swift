@@ -11,7 +11,8 @@ struct HfEnvMagic: Magic {
 
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let environment = context.environment
-        let sources = TokenSourceReport.inspect(environment: environment, workingDirectory: FileManager.default.currentDirectoryPath)
+        let sources = TokenSourceReport.inspect(environment: environment, workingDirectory: FileManager.default.currentDirectoryPath,
+                                                transport: context.session.transport)
         let token = sources.winner.map { $0.description + (sources.isSent ? "" : " (not sent: HF_HUB_DISABLE_IMPLICIT_TOKEN is set)") }
         let others = sources.candidates.filter { $0.isSet && $0.status != "in force" && !$0.status.hasPrefix("in force ") }
             .map { candidate in [candidate.name, candidate.masked, "(\(candidate.status))"].compactMap { $0 }.joined(separator: " ") }
