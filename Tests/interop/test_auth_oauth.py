@@ -291,3 +291,36 @@ def test_oidc_id_token_minted_by_github_actions(local_hub, env):
         assert missing.returncode == 1 and "id-token: write" in missing.stderr
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("choice", ["", "2"])
+def test_terminal_on_a_tty_asks_browser_or_paste(local_hub, env, choice):
+    """`hubkernel auth login` on a TTY asks how to log in, as `hf auth login` does: Enter = browser, 2 = paste."""
+    import pty
+
+    local_hub.oauth(interval=1)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([os.environ.get("HUBKERNEL_BIN") or "hubkernel", "auth", "login"], env=env,
+                               stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(terminal)
+    os.write(controller, (choice + "\n").encode())
+    early = b""
+    if choice == "2":
+        # A person types once the prompt is there (hiding the input flushes what was typed before it).
+        while b"Enter your token" not in early:
+            chunk = os.read(process.stderr.fileno(), 4096)
+            assert chunk, early
+            early += chunk
+        os.write(controller, (local_hub.tokens["read"] + "\n").encode())
+    else:
+        approve_when_shown(local_hub)
+    out, err = process.communicate(timeout=60)
+    err = early.decode() + err
+    os.close(controller)
+    assert process.returncode == 0, err
+    assert "How would you like to log in?" in err
+    if choice == "2":
+        assert "Code: " not in out and "Logged in as alice (token 'alice-read'" in out
+        assert local_hub.tokens["read"] not in out + err
+    else:
+        assert "Code: " in out and "Logged in as alice (token oauth-alice)" in out
