@@ -324,3 +324,19 @@ def test_terminal_on_a_tty_asks_browser_or_paste(local_hub, env, choice):
         assert local_hub.tokens["read"] not in out + err
     else:
         assert "Code: " in out and "Logged in as alice (token oauth-alice)" in out
+
+
+def test_expiry_is_shown_by_whoami_token_source_doctor_and_list(local_hub, env):
+    expiring_login(local_hub, env, seconds_left=3 * 86400)
+    shown = "expires in 3 days, refreshed automatically"
+    assert shown in hubkernel("auth", "whoami", env=env).stdout
+    assert json.loads(hubkernel("auth", "whoami", "--json", env=env).stdout)["expires"] == shown
+    assert f"The token in force {shown}." in hubkernel("auth", "token-source", env=env).stdout
+    assert f"It {shown}." in hubkernel("doctor", env=env, check=False).stdout
+    listing = hubkernel("auth", "list", env=env).stdout
+    theirs = subprocess.run([os.path.join(os.path.dirname(sys.executable), "hf"), "auth", "list"], env=env,
+                            capture_output=True, text=True, timeout=60).stdout
+    assert "expires" in listing.splitlines()[0] and time.strftime("%Y-%m-%d", time.localtime(time.time() + 3 * 86400)) in listing
+    assert [line.split()[-1] for line in listing.splitlines()[2:] if line.strip()] == \
+           [line.split()[-1] for line in theirs.splitlines()[2:] if line.strip()]
+    assert local_hub.oauth_state()["counters"]["refreshes"] == 0, "3 days left: nothing to refresh"

@@ -43,11 +43,11 @@ public struct TokenLifetime: Sendable, Equatable {
         return when + (renewable ? ", refreshed automatically" : "; log in again then (%hf_login)")
     }
 
-    /// `29 days`, `5 h`, `12 min`, `40 s`.
+    /// `29 days`, `5 h`, `12 min`, `40 s` (days and hours to the nearest).
     static func span(_ seconds: TimeInterval) -> String {
         let s = Int(seconds)
-        if s >= 2 * 86400 { return "\(s / 86400) days" }
-        if s >= 3600 { return "\(s / 3600) h" }
+        if s >= 2 * 86400 { return "\(Int((seconds / 86400).rounded())) days" }
+        if s >= 3600 { return "\(Int((seconds / 3600).rounded())) h" }
         if s >= 60 { return "\(s / 60) min" }
         return "\(s) s"
     }

@@ -39,14 +39,14 @@ public final class TerminalMagicOutput: MagicOutput, @unchecked Sendable {
 
     public func prompt(_ question: String, password: Bool) throws -> String {
         let interactive = isatty(STDIN_FILENO) == 1
-        if interactive { write(question, to: stderr) }
         var saved = termios()
         let hideInput = interactive && password && tcgetattr(STDIN_FILENO, &saved) == 0
-        if hideInput {
+        if hideInput {  // before the question: what is typed once it shows is neither echoed nor flushed
             var silent = saved
             silent.c_lflag &= ~tcflag_t(ECHO)
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
         }
+        if interactive { write(question, to: stderr) }
         defer {
             if hideInput {
                 tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
