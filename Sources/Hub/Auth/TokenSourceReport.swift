@@ -116,7 +116,7 @@ public struct TokenSourceReport: Sendable, Equatable {
         case .oidc(let resource)?:
             reason = "HF_OIDC_RESOURCE is set, so the token comes from the OIDC token exchange for '\(resource)' (id token from \(oidc.idTokenOrigin)); as in huggingface_hub, OIDC comes before HF_TOKEN and the token file, which are not used."
         case nil where oidc.resource != nil:
-            reason = "HF_OIDC_RESOURCE is set but the OIDC token exchange failed (\(oidc.problem ?? "unknown cause")). As in huggingface_hub, there is no fallback to HF_TOKEN or the token file: fix the cause or unset HF_OIDC_RESOURCE."
+            reason = "The OIDC token exchange failed: \(oidc.problem ?? "unknown cause.") As in huggingface_hub, there is no fallback to HF_TOKEN or the token file: fix the cause or unset HF_OIDC_RESOURCE."
         case .environment(let variable)?:
             let skipped = TokenChain.environmentVariables.prefix { $0 != variable }
             reason = "\(variable) is set" + (skipped.isEmpty ? "" : " (\(skipped.joined(separator: ", ")) empty or unset)") + "; environment variables come before the token file."
@@ -184,10 +184,10 @@ struct OIDCCandidate {
 
     var candidate: TokenSourceReport.Candidate {
         guard let resource else {
-            return .init(name: OIDCTokenSource.resourceVariable, detail: "OIDC token exchange (CI)", isSet: false, masked: nil,
+            return .init(name: OIDCTokenSource.resourceVariable, detail: "CI identity via OIDC", isSet: false, masked: nil,
                          status: "not set", fingerprint: nil)
         }
-        let status = token != nil ? "in force (id token from \(idTokenOrigin))" : "exchange failed: \(problem ?? "?")"
+        let status = token != nil ? "in force (id token from \(idTokenOrigin))" : "exchange failed (see below): nothing is used"
         return .init(name: OIDCTokenSource.resourceVariable, detail: "OIDC token exchange for \(resource)", isSet: true,
                      masked: token?.masked, status: status, fingerprint: token.map { TokenSourceReport.fingerprint($0.value) })
     }
