@@ -236,7 +236,7 @@ def test_revoked_session_on_an_expired_token_says_log_in_again(local_hub, env):
 # -- OIDC -----------------------------------------------------------------------------------------------------
 
 
-def test_oidc_wins_over_hf_token_and_a_bad_id_token_is_an_error(local_hub, env):
+def test_oidc_wins_over_the_env_token_and_a_bad_id_token_is_an_error(local_hub, env):
     local_hub.oauth(oidc_subjects={SUBJECT: "alice"})
     good = id_token({"aud": local_hub.endpoint, "sub": SUBJECT, "exp": time.time() + 600})
     ci = dict(env, HF_TOKEN=local_hub.tokens["unapproved"], HF_OIDC_RESOURCE="alice/demo", HF_OIDC_ID_TOKEN=good)
