@@ -340,3 +340,14 @@ def test_expiry_is_shown_by_whoami_token_source_doctor_and_list(local_hub, env):
     assert [line.split()[-1] for line in listing.splitlines()[2:] if line.strip()] == \
            [line.split()[-1] for line in theirs.splitlines()[2:] if line.strip()]
     assert local_hub.oauth_state()["counters"]["refreshes"] == 0, "3 days left: nothing to refresh"
+
+
+def test_an_expired_browser_login_without_refresh_token_says_log_in_again(local_hub, env):
+    local_hub.oauth(return_refresh_token=False, access_token_lifetime=1, interval=1)
+    approve_when_shown(local_hub)
+    hubkernel("auth", "login", "--browser", env=env)
+    time.sleep(1.2)
+    result = hubkernel("auth", "whoami", env=env, check=False)
+    assert result.returncode == 1
+    assert "browser login 'oauth-alice' has expired" in result.stderr and "hubkernel auth login" in result.stderr
+    assert "create a new" not in result.stderr

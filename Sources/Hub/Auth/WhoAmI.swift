@@ -102,12 +102,22 @@ public struct WhoAmIClient: Sendable {
             guard let info = WhoAmIInfo.parse(response.body) else { throw AuthError.unexpectedResponse(url: url) }
             return info
         case 401:
+            if let name = expiredBrowserLogin(token.value) { throw AuthError.sessionExpired(name: name) }
             throw AuthError.invalidToken(source: describeSource ? token.source : nil, endpoint: environment.endpoint)
         case 429:
             throw AuthError.rateLimited(endpoint: environment.endpoint)
         default:
             throw AuthError.serverError(status: response.status, url: url, detail: Self.errorDetail(response))
         }
+    }
+
+    /// The name of the browser login `token` belongs to when its stored `expires_at` is past: a new token
+    /// is not what the user needs then, a new login is.
+    func expiredBrowserLogin(_ token: String) -> String? {
+        let section = TokenStore(environment: environment).storedTokens().document.sections.first { $0["hf_token"] == token }
+        guard let section, let expiresAt = section["expires_at"].flatMap({ Int($0) }),
+              TimeInterval(expiresAt) <= Date().timeIntervalSince1970 else { return nil }
+        return section.name
     }
 
     /// The Hub's own explanation: the `X-Error-Message` header, else `{"error": …}` in the body.
