@@ -351,3 +351,18 @@ def test_an_expired_browser_login_without_refresh_token_says_log_in_again(local_
     assert result.returncode == 1
     assert "browser login 'oauth-alice' has expired" in result.stderr and "hubkernel auth login" in result.stderr
     assert "create a new" not in result.stderr
+
+
+def test_kernel_refreshes_before_use_and_masks_the_new_token(local_hub, env, start_hubkernel):
+    old = expiring_login(local_hub, env)
+    _, kc = start_hubkernel(env=env)
+    reply, iopub = run_cell(kc, "%whoami --json")
+    assert reply["content"]["status"] == "ok", reply["content"]
+    assert local_hub.oauth_state()["counters"]["refreshes"] == 1
+    new = python_token(env)
+    assert new != old["access_token"]
+    reply, iopub = run_cell(kc, f"%echo {new} {old['refresh_token']}")
+    text = json.dumps(iopub, default=str) + json.dumps(reply, default=str)
+    assert new not in text and old["refresh_token"] not in text and f"hf_****{new[-4:]}" in text
+    kc.history(hist_access_type="tail", n=10, raw=True, output=True)
+    assert new not in json.dumps(kc.get_shell_msg(timeout=10)["content"])  # the history reply
