@@ -205,6 +205,12 @@ public struct OAuthError: UserFacingError, Equatable {
 
     public var isInvalidGrant: Bool { kind == .oauth("invalid_grant") }
 
+    /// The Hub has no `/oauth/device`: a browser login is impossible there, pasting a token is not.
+    public var isMissingDeviceEndpoint: Bool {
+        if case .noDeviceEndpoint = kind { return true }
+        return false
+    }
+
     public var name: String { kind == .oidc ? "OIDCError" : "DeviceCodeError" }
 
     public var message: String {

@@ -42,7 +42,7 @@ struct LoginMagic: Magic {
         let device: OAuthClient.DeviceCode
         do {
             device = try client.requestDeviceCode()
-        } catch let error as OAuthError where error.kind == .noDeviceEndpoint(url: context.environment.endpoint + "/oauth/device") {
+        } catch let error as OAuthError where error.isMissingDeviceEndpoint {
             context.output.warn(error.message.replacingOccurrences(of: "Use %hf_login --paste.", with: "Asking for a token to paste instead.") + "\n")
             return try pasteLogin(arguments, service: service, context: context)
         }
