@@ -6,7 +6,6 @@ import hashlib
 import http.server
 import json
 import os
-import queue
 import stat
 import subprocess
 import sys
@@ -366,3 +365,25 @@ def test_kernel_refreshes_before_use_and_masks_the_new_token(local_hub, env, sta
     assert new not in text and old["refresh_token"] not in text and f"hf_****{new[-4:]}" in text
     kc.history(hist_access_type="tail", n=10, raw=True, output=True)
     assert new not in json.dumps(kc.get_shell_msg(timeout=10)["content"])  # the history reply
+
+
+def test_papermill_in_ci_runs_the_quickstart_as_the_oidc_identity(local_hub, client_env, tmp_path):
+    """The README's CI recipe: no login step, HF_OIDC_RESOURCE + the CI's id token; the OIDC identity (alice) wins
+    over an HF_TOKEN of another account (bob), the gated repo check passes as alice, and no token is in the output."""
+    from test_clients_notebooks import QUICKSTART, REPO, check_executed_quickstart
+
+    import nbformat
+
+    local_hub.oauth(oidc_subjects={SUBJECT: "alice"})
+    good = id_token({"aud": local_hub.endpoint, "sub": SUBJECT, "exp": time.time() + 600})
+    ci = dict(client_env, HF_OIDC_RESOURCE="alice", HF_OIDC_ID_TOKEN=good, HF_TOKEN=local_hub.tokens["unapproved"])
+    out = tmp_path / "ci.ipynb"
+    done = subprocess.run([sys.executable, str(REPO / "examples" / "hubkernel_papermill.py"), str(QUICKSTART), str(out),
+                           "-k", "hubkernel"], env=ci, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    notebook = nbformat.read(out, as_version=4)
+    check_executed_quickstart(notebook)
+    text = out.read_text()
+    assert "OIDC token exchange for alice" in text
+    assert good not in text and local_hub.tokens["unapproved"] not in text
+    assert local_hub.oauth_state()["counters"]["exchanges"] == 1, "exchanged once, cached for the kernel's life"
