@@ -6,6 +6,11 @@ public enum Kernelspec {
     /// The kernel's name: its directory under `kernels/`.
     public static let name = "hubkernel"
 
+    /// argv[0] of the kernelspec the wheel installs (`kernelspec/hubkernel/kernel.json`): jupyter_client replaces
+    /// `{resource_dir}` with the kernelspec's folder, `PREFIX/share/jupyter/kernels/hubkernel`, so this names
+    /// `PREFIX/bin/hubkernel` whatever the prefix (venv, `--user`, system), activated or not.
+    public static let packagedExecutable = "{resource_dir}/../../../../bin/hubkernel"
+
     /// `kernel.json` for a kernel started as `executable kernel -f {connection_file}`.
     public static func kernelJSON(executable: String) -> JSONValue {
         [
