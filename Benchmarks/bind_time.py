@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Bind time: how long after exec a kernel accepts TCP connections on its ports, HubKernel against ipykernel.
 
-For each start: write a connection file (fresh ports, optionally CurveZMQ keys), note the clock, spawn
-`hubkernel kernel -f FILE` (or `python -m ipykernel_launcher -f FILE`), and poll a TCP connect on every port until
+For each start: write a connection file (fresh ports, optionally CurveZMQ keys), note the clock, spawn the
+kernelspec's command `hubkernel-launcher kernel -f FILE` (and, for comparison, `hubkernel kernel -f FILE` without
+the launcher, and `python -m ipykernel_launcher -f FILE`), and poll a TCP connect on every port until
 each one accepts. Prints medians of the time until the shell port accepts and until all five do, and the ratio
 ipykernel / HubKernel. The clock starts before the spawn, so fork and exec are counted against the kernel.
 
@@ -10,7 +11,7 @@ jupyter_client connects right after it launches the kernel; a port that is not y
 reconnect interval, which is why the target is all five ports within 5 ms.
 
 Usage: .venv/bin/python Benchmarks/bind_time.py [--starts N] [--binary PATH] [--skip-peer]
-HubKernel binary: --binary, else $HUBKERNEL_BIN, else .build/release/hubkernel.
+HubKernel binary: --binary, else $HUBKERNEL_BIN, else .build/release/hubkernel; hubkernel-launcher next to it.
 """
 from __future__ import annotations
 
@@ -79,19 +80,20 @@ def main() -> None:
     parser.add_argument("--skip-peer", action="store_true", help="measure HubKernel only")
     args = parser.parse_args()
 
-    kernels = {"hubkernel": [args.binary, "kernel"]}
+    launcher = str(pathlib.Path(args.binary).with_name("hubkernel-launcher"))
+    kernels = {"launcher": [launcher, "kernel"], "direct": [args.binary, "kernel"]}
     if not args.skip_peer:
         kernels["ipykernel"] = [sys.executable, "-m", "ipykernel_launcher"]
-    print(f"HubKernel: {args.binary}")
+    print(f"HubKernel: {launcher} (the kernelspec's command), and {args.binary} started directly")
     print(f"medians of {args.starts} starts; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
-    print(f"{'measure':<28}{'ipykernel':>12}{'HubKernel':>12}{'ratio':>9}")
+    print(f"{'measure':<26}{'ipykernel':>11}{'HubKernel':>11}{'ratio':>8}{'no launcher':>13}")
     for curve in (False, True):
         label = "CurveZMQ" if curve else "plain"
         results = {name: medians(command, args.starts, curve) for name, command in kernels.items()}
         for index, measure in enumerate((f"shell bound ({label})", f"all five bound ({label})")):
-            ours = results["hubkernel"][index]
+            ours, direct = results["launcher"][index], results["direct"][index]
             peer = results.get("ipykernel", (float("nan"),) * 2)[index]
-            print(f"{measure:<28}{peer * 1000:>10.2f}ms{ours * 1000:>10.2f}ms{peer / ours:>8.1f}x")
+            print(f"{measure:<26}{peer * 1000:>9.2f}ms{ours * 1000:>9.2f}ms{peer / ours:>7.1f}x{direct * 1000:>11.2f}ms")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ func runKernel(_ arguments: [String], session: MagicSession) -> Int32 {
     do {
         let connection = try ConnectionInfo(contentsOf: arguments[flag + 1])
         let kernel = try Kernel(connection: connection, handler: MagicKernel(session: session),
-                                redact: { session.redact($0) })
+                                redact: { session.redact($0) }, listeners: InheritedListeners.take(for: connection))
         try kernel.run()
         return 0
     } catch {
