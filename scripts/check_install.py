@@ -118,7 +118,9 @@ def main() -> int:
         listing = in_chroot(root, f"{VENV}/bin/jupyter kernelspec list")
         if not re.search(rf"hubkernel\s+{VENV}/share/jupyter/kernels/hubkernel", listing.stdout):
             failures.append("jupyter kernelspec list does not show hubkernel")
-        in_chroot(root, f"{VENV}/bin/hubkernel --version")
+        version = in_chroot(root, f"{VENV}/bin/hubkernel --version").stdout.split()
+        if version[-1:] != [wheel.name.split("-")[1]]:
+            failures.append(f"hubkernel --version says {' '.join(version)}, the wheel is {wheel.name}")
 
         step("examples/quickstart.ipynb through nbclient, against the local Hub outside the chroot")
         workdir = pathlib.Path(tempfile.mkdtemp(prefix="hubkernel-check-hub-"))
