@@ -146,12 +146,12 @@ def main() -> int:
 
         step("pip uninstall")
         in_chroot(root, f"{VENV}/bin/pip uninstall -y -q hubkernel")
-        left = [path for path in ("bin/hubkernel", "lib/hubkernel", "share/jupyter/kernels/hubkernel")
+        left = [path for path in ("bin/hubkernel", "bin/hubkernel-launcher", "lib/hubkernel", "share/jupyter/kernels/hubkernel")
                 if (root / VENV.lstrip("/") / path).exists()]
         if left:
             failures.append(f"pip uninstall left {left}")
         else:
-            print("bin/hubkernel, lib/hubkernel/, share/jupyter/kernels/hubkernel/ are gone")
+            print("bin/hubkernel, bin/hubkernel-launcher, lib/hubkernel/, share/jupyter/kernels/hubkernel/ are gone")
     finally:
         if hub is not None:
             hub.terminate()
