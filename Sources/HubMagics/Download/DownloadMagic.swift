@@ -61,15 +61,17 @@ struct DownloadMagic: Magic {
         }
     }
 
-    private func makeRequest(_ arguments: MagicArguments, context: MagicContext) throws -> DownloadRequest {
-        var repoType = RepoType.model
-        if let text = arguments.value("repo-type") {
-            guard let type = RepoType(argument: text) else {
-                throw MagicError.usage("--repo-type must be model, dataset or space, not '\(text)'.")
-            }
-            repoType = type
+    /// `--repo-type` (default model), with a usage error for anything else.
+    static func repoType(_ arguments: MagicArguments) throws -> RepoType {
+        guard let text = arguments.value("repo-type") else { return .model }
+        guard let type = RepoType(argument: text) else {
+            throw MagicError.usage("--repo-type must be model, dataset or space, not '\(text)'.")
         }
-        let repo = try RepoID(arguments.positionals[0], type: repoType)
+        return type
+    }
+
+    private func makeRequest(_ arguments: MagicArguments, context: MagicContext) throws -> DownloadRequest {
+        let repo = try RepoID(arguments.positionals[0], type: try Self.repoType(arguments))
         let files = Array(arguments.positionals.dropFirst())
         if !files.isEmpty && !(arguments.values("include").isEmpty && arguments.values("exclude").isEmpty) {
             context.output.warn("--include/--exclude are ignored when FILES are named.\n")
