@@ -1,5 +1,7 @@
 """JSON bodies of the repo API: revision info, tree listing entries, refs."""
+import functools
 import hashlib
+from pathlib import Path
 
 from . import hub_errors
 from .card import card_data
@@ -12,12 +14,18 @@ def _lfs(entry: RepoEntry, sha_key: str) -> dict:
     return {sha_key: entry.sha256, "size": entry.size, "pointerSize": len(entry.pointer)}
 
 
+@functools.lru_cache(maxsize=4096)
+def _blob_parameters(blob: Path) -> tuple[tuple[str, int], ...]:
+    """Parameters by dtype of one stored blob (blobs are named by content, so the answer never changes)."""
+    return tuple(parameter_counts(read_header(blob)).items())
+
+
 def _safetensors(revision: Revision, store: BlobStore) -> dict | None:
     """`{"parameters": {dtype: count}, "total": count}` over the revision's `.safetensors` files, as the Hub reports."""
     counts: dict[str, int] = {}
     for entry in revision.files.values():
         if entry.path.endswith(".safetensors"):
-            for dtype, count in parameter_counts(read_header(store.path_for(entry.sha256))).items():
+            for dtype, count in _blob_parameters(store.path_for(entry.sha256)):
                 counts[dtype] = counts.get(dtype, 0) + count
     return {"parameters": counts, "total": sum(counts.values())} if counts else None
 

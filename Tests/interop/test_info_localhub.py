@@ -207,3 +207,17 @@ def test_info_in_the_kernel_card_json_and_completion(local_hub, hf_env, start_hu
     line = "%info demo/sha"
     reply = kc.complete(line, len(line), reply=True, timeout=30)["content"]
     assert SHARDED in reply["matches"] and SINGLE not in reply["matches"], reply  # both are cached; one matches
+
+
+def test_the_info_cache_leaves_a_cache_python_and_cache_ls_read_cleanly(local_hub, hf_env, hf_run):
+    info(hf_env, SINGLE)
+    scanned = hf_run("""
+from huggingface_hub import scan_cache_dir
+info = scan_cache_dir()
+print(json.dumps({"warnings": [str(w) for w in info.warnings],
+                  "repos": {r.repo_id: [r.size_on_disk, len(r.revisions)] for r in info.repos}}))
+""")
+    assert scanned == {"warnings": [], "repos": {SINGLE: [0, 0]}}
+    done = subprocess.run([hubkernel_bin(), "cache", "ls", "--json"], env=hf_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "inconsistenc" not in done.stderr, done.stderr
+    assert [row["repo_id"] for row in json.loads(done.stdout)] == [SINGLE]

@@ -9,7 +9,7 @@ public struct SafetensorsReader: Sendable {
 
     public let client: HubClient
     public let layout: CacheLayout
-    public var workers = 16
+    public var workers = 8
 
     public init(client: HubClient, layout: CacheLayout) {
         self.client = client
