@@ -9,11 +9,10 @@ struct InfoMagic: Magic {
         name: "info", summary: "Before a download: size, access, licence, parameters and what is already cached",
         positionals: [.init("REPO", help: "repo id, e.g. openai-community/gpt2", completion: CacheCompletion.repoIDs)],
         options: [
-            .value("revision", valueName: "R", help: "branch, tag, commit or refs/pr/N (default main)"),
-            .value("repo-type", valueName: "TYPE", help: "model (default), dataset or space", completion: .choices(["model", "dataset", "space"])),
+            DownloadMagic.revisionOption, DownloadMagic.repoTypeOption,
             .flag("files", help: "also list every file with its size, LFS or not, and whether it is cached"),
             .flag("json", help: "output the report as JSON"),
-            .value("cache-dir", valueName: "DIR", help: "cache folder (default HF_HUB_CACHE)"),
+            DownloadMagic.cacheDirOption,
             AuthMagicSupport.tokenNameOption,
         ],
         discussion: """
