@@ -63,6 +63,19 @@ final class InfoEngineTests: XCTestCase {
         XCTAssertTrue(transport.requests[0].headers.contains { $0.name == "Authorization" })
     }
 
+    func testAServerThatIgnoresRangeIsCutOffBeforeTheWeights() throws {
+        let hub = FakeHub(files: [:])
+        let (file, _) = safetensors([("w", "F32", [256, 256], 4)])
+        hub.add("model.safetensors", file, lfs: false)
+        hub.inject(FakeHub.Fault.ignoreRange, for: "model.safetensors")
+        let client = HubClient(endpoint: FakeHub.endpoint, token: nil, transport: hub)
+        XCTAssertThrowsError(try client.safetensorsHeader(try RepoID("org/repo"), commit: hub.commit, path: "model.safetensors")) {
+            XCTAssertTrue("\($0)".contains("does not serve byte ranges"), "\($0)")
+        }
+        XCTAssertEqual(hub.requestLog.count, 1, "no retry without Range")
+        XCTAssertEqual(hub.requestLog.first?.headers.first { $0.name == "Range" }?.value, "bytes=0-7")
+    }
+
     func testAccessFromAuthCheck() throws {
         func access(status: Int, message: String?, token: String?) throws -> RepoAccess {
             let transport = StubTransport { _ in

@@ -27,8 +27,8 @@ public struct RepoInspector: Sendable {
         do {
             fetched = try client.repoInfo(repo, revision: revision)
         } catch let error as HubError {
-            if case .unreachable = error.kind {
-                return try fromCache(repo, revision: revision, notice: "The Hub could not be reached (\(error.message)); from the local cache.", failure: error)
+            if Self.isOutage(error) {
+                return try fromCache(repo, revision: revision, notice: "The Hub could not be asked (\(error.message)); from the local cache.", failure: error)
             }
             throw client.addingRepoTypeHint(to: error, for: repo)
         }
@@ -48,6 +48,15 @@ public struct RepoInspector: Sendable {
         }
         InfoCacheFile.write(layout, repo, revision: revision, commit: info.commit, repoInfo: fetched.body, parameters: report.parameters)
         return report
+    }
+
+    /// No answer, or a server error: the cache may answer instead (as huggingface_hub falls back).
+    static func isOutage(_ error: HubError) -> Bool {
+        switch error.kind {
+        case .unreachable: return true
+        case .http(let status, _, _): return status >= 500
+        default: return false
+        }
     }
 
     /// The headers from cached weight files or by Range requests; a failure becomes a note, not an error.
