@@ -174,6 +174,11 @@ def test_offline_answers_from_the_cache_and_says_so(local_hub, hf_env):
     assert offline["parameters"]["by_dtype"] == online["parameters"]["by_dtype"] and offline["commit"] == online["commit"]
     assert offline["size"] == {**online["size"], "free": offline["size"]["free"]}
 
+    with local_hub.faults({"path": f"/api/models/{SINGLE}/*", "target": "api", "status": 503, "retry_after": 0}):
+        done, outage = info(hf_env, SINGLE)
+    assert outage["offline"] is True and "could not be asked" in done.stderr
+    assert outage["parameters"]["by_dtype"] == online["parameters"]["by_dtype"]
+
     done, _ = info(offline_env, SHARDED, expect_ok=False)
     assert done.returncode != 0 and "LocalEntryNotFoundError" in done.stderr and "HF_HUB_OFFLINE" in done.stderr
 
