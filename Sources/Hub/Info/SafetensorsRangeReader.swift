@@ -35,7 +35,7 @@ extension HubClient {
             guard response.status == 206 else {
                 throw HubError(.badResponse(url: url, detail: "HTTP \(response.status) to a Range request: the server does not serve byte ranges, so the header cannot be read without downloading the file"))
             }
-            return (body.prefix(Int(range.end! - first + 1)), url)
+            return (body.prefix(Int(last - first + 1)), url)
         }
         throw HubError(.badResponse(url: url, detail: "too many redirects"))
     }
@@ -49,7 +49,7 @@ extension HubClient {
             return (response, response.body)
         }
         defer { fclose(scratch) }
-        let length = range.end! - range.start + 1
+        let length = (range.end ?? range.start) - range.start + 1
         let writer = BodyFileWriter(fileDescriptor: fileno(scratch), position: 0, limit: length)
         let observer = StreamObserver(head: { status, _ in !(200..<300).contains(status) || status == 206 })
         let response: HTTPResponse
