@@ -14,7 +14,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl is loaded on first use (dlopen), not linked: see Sources/CCurl/CurlLoader.c.
+        .target(name: "CCurl"),
 
         .target(name: "Jupyter", dependencies: ["CZeroMQ", "COpenSSL"]),
         .target(name: "Hub", dependencies: ["CCurl", "COpenSSL"]),

@@ -7,10 +7,9 @@ Prints medians of
 with the ratio ipykernel / HubKernel, without and with CurveZMQ transport encryption.
 
 Usage: .venv/bin/python Benchmarks/kernel_latency.py [--starts N] [--cells N]
-HubKernel binary: $HUBKERNEL_BIN, default .build/release/hubkernel
-(`swift build -c release --static-swift-stdlib --product hubkernel --static-swift-stdlib`: with the Swift runtime linked
-statically the kernel binds its ports in ~9 ms instead of ~17 ms, before jupyter_client's first connect
-attempt; otherwise that attempt is refused and ZeroMQ retries only after its 100 ms reconnect interval).
+HubKernel binary: $HUBKERNEL_BIN, default .build/release/hubkernel, started as the kernelspec starts it: through
+hubkernel-launcher next to it (scripts/build-launcher), which listens on the five ports ~1 ms after exec, before
+jupyter_client's first connect attempt (a refused attempt is retried only after ZeroMQ's 100 ms reconnect interval).
 """
 from __future__ import annotations
 
@@ -90,9 +89,12 @@ def main() -> None:
 
     data_dir = tempfile.mkdtemp(prefix="hubkernel-bench-")
     try:
-        write_kernelspec(data_dir)
+        # The kernelspec's command: hubkernel-launcher (listens on the ports, then execs hubkernel) when built.
+        launcher = pathlib.Path(os.environ["HUBKERNEL_BIN"]).with_name("hubkernel-launcher")
+        write_kernelspec(data_dir, binary=str(launcher) if launcher.exists() else None)
         spec_dirs = [str(pathlib.Path(data_dir) / "kernels")]
-        print(f"HubKernel: {os.environ['HUBKERNEL_BIN']}")
+        print(f"HubKernel: {launcher if launcher.exists() else os.environ['HUBKERNEL_BIN']}")
+        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         print(f"medians; start: {args.starts} starts, round trip: {args.cells} cells\n")
         print(f"{'measure':<28}{'ipykernel':>12}{'HubKernel':>12}{'ratio':>9}")
         modes = ["disabled"] + (["required"] if zmq.has("curve") else [])

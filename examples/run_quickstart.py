@@ -135,6 +135,9 @@ def main() -> int:
     parser.add_argument("--output", default=str(REPO_ROOT / "artifacts" / "quickstart.ipynb"))
     parser.add_argument("--workdir", default=str(REPO_ROOT / "artifacts" / "demo"),
                         help="local Hub and HF_HOME of the embedded default (recreated on each run)")
+    parser.add_argument("--local-hub", metavar="ENDPOINT",
+                        help="use this already running local Hub (sample repos) instead of starting one")
+    parser.add_argument("--token-file", help="with --local-hub: the token that answers the password prompt")
     args = parser.parse_args()
 
     notebook = nbformat.read(args.notebook, as_version=4)
@@ -150,7 +153,10 @@ def main() -> int:
         workdir = Path(args.workdir)
         shutil.rmtree(workdir, ignore_errors=True)
         (workdir / "hub").mkdir(parents=True)
-        hub, endpoint, tokens = start_local_hub(workdir / "hub")
+        if args.local_hub:
+            endpoint, tokens = args.local_hub, {"read": Path(args.token_file).read_text().strip()}
+        else:
+            hub, endpoint, tokens = start_local_hub(workdir / "hub")
         env = {k: v for k, v in env.items() if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_"))}
         env.update(HF_ENDPOINT=endpoint, HF_HOME=str(workdir / "hf_home"), NO_PROXY="127.0.0.1,localhost")
         print(f"Running {args.notebook} on the embedded default: local Hub at {endpoint}, HF_HOME={env['HF_HOME']}.")

@@ -23,4 +23,6 @@ def check_files(repo: Repo, token: Token | None, endpoint: str) -> None:
         return
     if token and token.user.name in repo.approved and token.can_read_gated:
         return
+    if token and token.user.name in repo.pending:
+        raise hub_errors.gated_pending(repo.type, repo.id)
     raise hub_errors.gated(repo.type, repo.id, token is not None, endpoint)

@@ -151,7 +151,8 @@ class APIHandler(OAuthRoutes, BaseHandler):
             raise hub_errors.revision_not_found(target.revision)
         if target.action in ("", "revision"):
             with_blobs = params.get("blobs", ["false"])[0].lower() == "true"
-            return self.send_json(200, payloads.repo_info(repo, revision, with_blobs))
+            expand = params.get("expand") or params.get("expand[]")
+            return self.send_json(200, payloads.repo_info(repo, revision, with_blobs, self.hub.store, expand))
         recursive = params.get("recursive", ["false"])[0].lower() == "true"
         entries = payloads.tree_entries(revision, target.path, recursive)
         self._send_page(entries, params)

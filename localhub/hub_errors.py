@@ -36,6 +36,12 @@ def gated(repo_type: str, repo_id: str, authenticated: bool, endpoint: str) -> H
                          " authenticated to access it. Please log in.", "GatedRepo")
 
 
+def gated_pending(repo_type: str, repo_id: str) -> HubError:
+    """What the Hub answers to an account whose access request has not been reviewed yet."""
+    return HubError(403, f"Your request to access {repo_type} {repo_id} is awaiting a review from the repo authors.",
+                    "GatedRepo")
+
+
 def disabled() -> HubError:
     return HubError(403, DISABLED_MESSAGE, "DisabledRepo")
 

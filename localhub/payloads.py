@@ -1,16 +1,61 @@
 """JSON bodies of the repo API: revision info, tree listing entries, refs."""
+import functools
 import hashlib
+from pathlib import Path
 
 from . import hub_errors
+from .card import card_data
 from .repos import LAST_MODIFIED, Repo, RepoEntry, Revision
+from .safetensors import parameter_counts, read_header
+from .store import BlobStore
 
 
 def _lfs(entry: RepoEntry, sha_key: str) -> dict:
     return {sha_key: entry.sha256, "size": entry.size, "pointerSize": len(entry.pointer)}
 
 
-def repo_info(repo: Repo, revision: Revision, with_blobs: bool) -> dict:
-    """`GET /api/{type}s/{repo}[/revision/{rev}]`."""
+@functools.lru_cache(maxsize=4096)
+def _blob_parameters(blob: Path) -> tuple[tuple[str, int], ...]:
+    """Parameters by dtype of one stored blob (blobs are named by content, so the answer never changes)."""
+    return tuple(parameter_counts(read_header(blob)).items())
+
+
+def _safetensors(revision: Revision, store: BlobStore) -> dict | None:
+    """`{"parameters": {dtype: count}, "total": count}` over the revision's `.safetensors` files, as the Hub reports."""
+    counts: dict[str, int] = {}
+    for entry in revision.files.values():
+        if entry.path.endswith(".safetensors"):
+            for dtype, count in _blob_parameters(store.path_for(entry.sha256)):
+                counts[dtype] = counts.get(dtype, 0) + count
+    return {"parameters": counts, "total": sum(counts.values())} if counts else None
+
+
+def _card_fields(repo: Repo, revision: Revision, store: BlobStore) -> dict:
+    """cardData, library_name, pipeline_tag, tags and safetensors, from the README front matter and the weights."""
+    readme = revision.files.get("README.md")
+    card = card_data(store.path_for(readme.sha256).read_text()) if readme else None
+    fields: dict = {"cardData": card} if card is not None else {}
+    card = card or {}
+    tags = list(card.get("tags", []))
+    for key in ("library_name", "pipeline_tag"):
+        if key in card:
+            fields[key] = card[key]
+    safetensors = _safetensors(revision, store) if repo.type == "model" else None
+    if safetensors:
+        fields["safetensors"] = safetensors
+        tags.append("safetensors")
+    if "library_name" in card:
+        tags.insert(0, card["library_name"])
+    if "license" in card:
+        tags.append(f"license:{card['license']}")
+    fields["tags"] = tags
+    return fields
+
+
+def repo_info(repo: Repo, revision: Revision, with_blobs: bool, store: BlobStore | None = None,
+              expand: list[str] | None = None) -> dict:
+    """`GET /api/{type}s/{repo}[/revision/{rev}][?blobs=true][&expand=…]`: with `expand`, only those properties
+    (plus `_id` and `id`), as the Hub answers."""
     siblings = []
     for entry in sorted([*revision.files.values(), *revision.hostile.values()], key=lambda e: e.path):
         sibling = {"rfilename": entry.path}
@@ -29,9 +74,10 @@ def repo_info(repo: Repo, revision: Revision, with_blobs: bool) -> dict:
         "private": repo.private,
         "gated": repo.gated,
         "disabled": repo.disabled,
-        "downloads": 0,
-        "likes": 0,
+        "downloads": int(hashlib.sha1(repo.id.encode()).hexdigest()[:5], 16),  # stable, non-zero sample numbers
+        "likes": int(hashlib.sha1(repo.id.encode()).hexdigest()[5:7], 16),
         "tags": [],
+        **(_card_fields(repo, revision, store) if store is not None else {}),
         "siblings": siblings,
         "usedStorage": sum(e.size for e in revision.files.values()),
     }
@@ -39,6 +85,8 @@ def repo_info(repo: Repo, revision: Revision, with_blobs: bool) -> dict:
         info["modelId"] = repo.id
     elif repo.type == "space":
         info.update(sdk="static", subdomain=repo.id.replace("/", "-").lower())
+    if expand:
+        return {key: value for key, value in info.items() if key in ("_id", "id", *expand)}
     return info
 
 

@@ -4,13 +4,13 @@ Manifest (`<root>/repos.json`)::
 
     {"lfs_threshold": 1048576,
      "repos": [{"type": "model", "id": "demo/tiny-model", "private": false, "gated": false,
-                "approved": ["alice"], "disabled": false,
+                "approved": ["alice"], "pending": ["carol"], "disabled": false,
                 "revisions": [{"name": "main", "dir": "sources/tiny/main"},
                               {"name": "v1.0", "kind": "tag", "dir": "sources/tiny/v1"},
                               {"name": "refs/pr/1", "kind": "pr", "dir": "sources/tiny/pr1"}]}]}
 
 `dir` is relative to the root. A revision may say `"same_as": "main"` instead of `dir` to point at the same commit.
-`gated` is false, "auto" or "manual". `aliases` lists former names of a renamed repo: the Hub answers requests for
+`gated` is false, "auto" or "manual"; `pending` lists users whose access request awaits review. `aliases` lists former names of a renamed repo: the Hub answers requests for
 them with a 307 to the same URL under the new name (relative Location). Revisions are committed in order, each one the parent of the next.
 
 A revision may also say `"hostile_paths": {"../../escape.txt": "config.json"}`: extra entries a malicious or broken
@@ -82,6 +82,7 @@ class Repo:
     private: bool = False
     gated: bool | str = False
     approved: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()  # users who asked for access to a gated repo; the request awaits review
     disabled: bool = False
     aliases: tuple[str, ...] = ()  # former names: requests for them are redirected (307, relative Location)
     revisions: dict[str, Revision] = field(default_factory=dict)
@@ -141,6 +142,7 @@ def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int) -> 
         raise ValueError(f"repo {spec.get('id')}: type must be one of {REPO_TYPES}")
     repo = Repo(type=spec.get("type", "model"), id=spec["id"], private=bool(spec.get("private", False)),
                 gated=spec.get("gated", False) or False, approved=tuple(spec.get("approved", ())),
+                pending=tuple(spec.get("pending", ())),
                 disabled=bool(spec.get("disabled", False)), aliases=tuple(spec.get("aliases", ())))
     parent = None
     for rev_spec in spec.get("revisions") or [{"name": "main", "dir": spec["dir"]}]:

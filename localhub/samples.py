@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .repos import SEED_MARKER_PREFIX
+from .safetensors import header_bytes
 
 MIB = 1024 * 1024
 # Above the default 1 MiB LFS threshold, and above huggingface_hub's 10 MiB download chunk so that a connection
@@ -23,6 +24,7 @@ USERS = {
     "alice": {"fullname": "Alice Example", "email": "alice@example.com",
               "orgs": [{"name": "hubkernel-testers", "fullname": "HubKernel Testers"}]},
     "bob": {"fullname": "Bob Example", "email": "bob@example.com", "orgs": []},
+    "carol": {"fullname": "Carol Example", "email": "carol@example.com", "orgs": []},
 }
 # role name (as tests ask for it) -> token owner, display name, token role
 TOKEN_ROLES = {
@@ -30,6 +32,7 @@ TOKEN_ROLES = {
     "write": ("alice", "alice-write", "write"),
     "fine": ("alice", "alice-fine", "fineGrained"),
     "unapproved": ("bob", "bob-read", "read"),
+    "pending": ("carol", "carol-read", "read"),  # asked for demo/gated-model's access; the request awaits review
 }
 
 
@@ -96,6 +99,12 @@ def write_safetensors(path: Path, seed: str, size: int) -> None:
     write_deterministic(path, seed, size, struct.pack("<Q", len(header)) + header)
 
 
+def write_tensors(path: Path, seed: str, tensors: list[tuple[str, str, list[int]]], metadata: dict | None = None) -> None:
+    """A safetensors file holding `tensors` [(name, dtype, shape)] filled with deterministic bytes."""
+    header, data_len = header_bytes(tensors, metadata)
+    write_deterministic(path, seed, len(header) + data_len, header)
+
+
 def _text(path: Path, text: str) -> None:
     data = text.encode()
     if not path.exists() or path.read_bytes() != data:
@@ -134,6 +143,67 @@ def _single(src: Path, files: dict[str, str], lfs: dict[str, int] | None = None,
     return [{"name": "main", "dir": src.relative_to(src.parents[1]).as_posix()}]
 
 
+_CARD = "---\nlicense: {license}\nlibrary_name: transformers\npipeline_tag: text-generation\ntags:\n- {tag}\n- hubkernel-sample\n---\n# {name}\n"
+_TOKENIZER = {"tokenizer.json": json.dumps({"version": "1.0", "model": {"type": "WordLevel", "vocab": {"a": 0}}}) + "\n",
+              "tokenizer_config.json": json.dumps({"model_max_length": 512}) + "\n",
+              "special_tokens_map.json": json.dumps({"eos_token": "</s>"}) + "\n"}
+
+
+def _layer(index: int, hidden: int, dtype: str) -> list[tuple[str, str, list[int]]]:
+    prefix = f"model.layers.{index}"
+    return [(f"{prefix}.attn.weight", dtype, [hidden, hidden]), (f"{prefix}.mlp.weight", dtype, [hidden, 2 * hidden]),
+            (f"{prefix}.norm.weight", "F32", [hidden])]
+
+
+def _safetensors_model(src: Path) -> list[dict]:
+    """One `model.safetensors` (LFS) mixing F32, F16, BF16 and I64 tensors, with a model card and a tokenizer."""
+    files = {"config.json": _config("safetensors", 256) + "\n", **_TOKENIZER,
+             "README.md": _CARD.format(license="apache-2.0", tag="text-generation", name="safetensors-model")}
+    revision = _single(src, files)
+    tensors = [("embed.weight", "F16", [512, 256]), *_layer(0, 256, "BF16"), *_layer(1, 256, "F32"),
+               ("position_ids", "I64", [1, 512])]
+    write_tensors(src / "model.safetensors", "safetensors-model", tensors, {"format": "pt"})
+    return revision
+
+
+def write_sharded(folder: Path, seed: str, shards: int, layers_per_shard: int, hidden: int) -> None:
+    """`shards` files `model-0000i-of-0000n.safetensors` and the `model.safetensors.index.json` naming them."""
+    weight_map, total = {}, 0
+    for shard in range(shards):
+        name = f"model-{shard + 1:05d}-of-{shards:05d}.safetensors"
+        tensors = [t for layer in range(layers_per_shard) for t in
+                   _layer(shard * layers_per_shard + layer, hidden, "BF16" if shard % 2 == 0 else "F16")]
+        if shard == 0:
+            tensors.insert(0, ("embed.weight", "F32", [256, hidden]))
+        header, data_len = header_bytes(tensors, {"format": "pt"})
+        total += data_len
+        weight_map.update({tensor[0]: name for tensor in tensors})
+        write_tensors(folder / name, f"{seed}/{name}", tensors, {"format": "pt"})
+    index = {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}
+    _text(folder / "model.safetensors.index.json", json.dumps(index, indent=2) + "\n")
+
+
+def _sharded_model(src: Path) -> list[dict]:
+    """Three shards and their index (BF16, F16 and F32 tensors), a model card and a tokenizer."""
+    files = {"config.json": _config("sharded", 256) + "\n", **_TOKENIZER,
+             "README.md": _CARD.format(license="mit", tag="sharded", name="sharded-model")}
+    revision = _single(src, files)
+    write_sharded(src, "sharded-model", shards=3, layers_per_shard=3, hidden=256)
+    return revision
+
+
+def add_sharded_benchmark_repo(root, repo_id: str = "bench/sharded-30", shards: int = 30, layers_per_shard: int = 4,
+                               hidden: int = 512) -> dict:
+    """A sharded safetensors model of `shards` LFS shards (each a few MiB) for the %info benchmark."""
+    root = Path(root)
+    folder = root / "sources" / "bench" / repo_id.replace("/", "--")
+    _text(folder / "config.json", _config("bench-sharded", hidden) + "\n")
+    write_sharded(folder, repo_id, shards, layers_per_shard, hidden)
+    spec = {"type": "model", "id": repo_id, "revisions": [{"name": "main", "dir": folder.relative_to(root).as_posix()}]}
+    _write_manifest(root, [spec])
+    return spec
+
+
 def _hostile(src: Path) -> list[dict]:
     """A repo whose listings are unsafe: `main` lists `../../escape.txt`, branch `absolute` lists `/abs.txt`."""
     main = _single(src, {"config.json": _config("hostile", 8) + "\n"})[0]
@@ -157,7 +227,7 @@ def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
     src = root / "sources"
     repos = [
         {"type": "model", "id": "demo/tiny-model", "aliases": ["demo/old-tiny-model"], "revisions": _tiny_model(src / "tiny-model", model_size)},
-        {"type": "model", "id": "demo/gated-model", "gated": "manual", "approved": ["alice"],
+        {"type": "model", "id": "demo/gated-model", "gated": "manual", "approved": ["alice"], "pending": ["carol"],
          "revisions": _single(src / "gated-model", {"config.json": _config("gated", 16) + "\n",
                                                     "README.md": "# gated-model\nAsk for access.\n"},
                               {"model.safetensors": MIB + 512}, "gated")},
@@ -175,6 +245,8 @@ def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
         {"type": "model", "id": "demo/disabled-model", "disabled": True,
          "revisions": _single(src / "disabled-model", {"config.json": _config("disabled", 8) + "\n"})},
         {"type": "model", "id": "demo/hostile-model", "revisions": _hostile(src / "hostile-model")},
+        {"type": "model", "id": "demo/safetensors-model", "revisions": _safetensors_model(src / "safetensors-model")},
+        {"type": "model", "id": "demo/sharded-model", "revisions": _sharded_model(src / "sharded-model")},
     ]
     _write_manifest(root, repos)
     tokens = {role: new_token() for role in TOKEN_ROLES}

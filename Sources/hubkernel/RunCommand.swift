@@ -13,7 +13,9 @@ func runCommand(_ arguments: [String], session: MagicSession) -> Int32 {
     Interruption.installHandler()
     let output = TerminalMagicOutput(redact: { session.redact($0) }, cancelled: { Interruption.requested })
     do {
-        if let result = try MagicRunner(session: session).run(magic, words: words, output: output) {
+        if var result = try MagicRunner(session: session).run(magic, words: words, output: output) {
+            // A help page names the command (`Usage: hubkernel download REPO …`), not the magic.
+            if ArgumentParser.asksForHelp(words) { result.text = CommandLineRoutes.terminalWording(result.text) }
             output.show(result)
         }
         return 0

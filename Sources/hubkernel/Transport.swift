@@ -1,4 +1,5 @@
 import Hub
+import HubMagics
 
-/// The HTTP transport every command and the kernel use: libcurl.
-func makeTransport() -> HTTPTransport { CurlTransport() }
+/// The HTTP transport every command and the kernel use: libcurl (loaded by the first request).
+func makeTransport() -> HTTPTransport { CurlTransport(product: "hubkernel/\(HubKernelInfo.version)") }

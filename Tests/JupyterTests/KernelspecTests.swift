@@ -19,7 +19,7 @@ final class KernelspecTests: XCTestCase {
 
     func testEmbeddedKernelJSONMatchesTheCommittedOneExceptTheBinaryPath() throws {
         let committed = try JSONValue.parse([UInt8](try Data(contentsOf: specDirectory.appendingPathComponent("kernel.json"))))
-        XCTAssertEqual(Kernelspec.kernelJSON(executable: "hubkernel"), committed)
+        XCTAssertEqual(Kernelspec.kernelJSON(executable: Kernelspec.packagedExecutable), committed)
         XCTAssertEqual(committed["metadata"]?["supported_encryption"], ["curve"])
         XCTAssertEqual(committed["language"], "hubkernel")
     }

@@ -32,7 +32,9 @@ def check_installed(spec_dir: pathlib.Path, listed: dict) -> None:
     assert "hubkernel" in listed, sorted(listed)
     assert pathlib.Path(listed["hubkernel"]["resource_dir"]).resolve() == spec_dir.resolve()
     spec = listed["hubkernel"]["spec"]
-    assert spec["argv"] == [str(pathlib.Path(hubkernel_bin()).resolve()), "kernel", "-f", "{connection_file}"]
+    launcher = pathlib.Path(hubkernel_bin()).resolve().with_name("hubkernel-launcher")
+    command = launcher if launcher.exists() else pathlib.Path(hubkernel_bin()).resolve()
+    assert spec["argv"] == [str(command), "kernel", "-f", "{connection_file}"]
     assert spec["display_name"] == "HubKernel"
     assert spec["language"] == "hubkernel"
     assert spec["interrupt_mode"] in ("message", "signal")

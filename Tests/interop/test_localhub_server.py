@@ -279,7 +279,7 @@ def test_samples_cli_never_prints_tokens(tmp_path):
     done = subprocess.run([sys.executable, "-m", "localhub", "samples", str(tmp_path), "--model-size", "2000000"],
                           cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=True)
     state = json.loads((tmp_path / "state.json").read_text())
-    assert set(state["roles"]) == {"read", "write", "fine", "unapproved"}
+    assert set(state["roles"]) == {"read", "write", "fine", "unapproved", "pending"}
     assert set(state["roles"].values()) == set(state["tokens"])
     assert not any(token in done.stdout + done.stderr for token in state["tokens"])
     assert (tmp_path / "state.json").stat().st_mode & 0o077 == 0

@@ -18,43 +18,39 @@ final class CurlEasy {
         case failed(Error)
     }
 
-    /// libcurl's version, e.g. `7.88.1`.
-    static let libraryVersion: String = {
-        _ = globalInit
-        guard let version = hk_curl_version() else { return "unknown" }
-        return String(cString: version)
-    }()
+    /// libcurl's version, e.g. `7.88.1` (loads libcurl).
+    static var libraryVersion: String { String(cString: hk_curl_version_number()) }
 
-    /// `curl_global_init` is not thread-safe: run it once, before the first handle.
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    /// Why libcurl cannot be used (it is loaded on first use, with `curl_global_init`), nil when it can.
+    static var loadProblem: String? { hk_curl_load().map { String(cString: $0) } }
 
     private let handle: UnsafeMutableRawPointer
     private let state = TransferState()
 
+    /// A new easy handle; `loadProblem` must be nil.
     init() {
-        _ = CurlEasy.globalInit
-        handle = curl_easy_init()
+        handle = hk_curl_easy_init()
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit { hk_curl_easy_cleanup(handle) }
 
     /// Carries out `request` and reports a complete response (body in memory, or streamed to
     /// a file for a 2xx when `destination` says so). Never follows redirects.
     func perform(_ request: HTTPRequest, userAgent: String, range: ByteRange? = nil,
                  destination: BodyDestination = .memory, observer: StreamObserver = StreamObserver()) -> Outcome {
-        curl_easy_reset(handle)
+        hk_curl_easy_reset(handle)
         state.start(destination: destination, observer: observer)
         defer { state.finish() }
 
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(headerList) }
+        defer { hk_curl_slist_free_all(headerList) }
         var sawAcceptEncoding = false
         for field in request.headers {
             if field.name.lowercased() == "accept-encoding" { sawAcceptEncoding = true }
-            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+            headerList = hk_curl_slist_append(headerList, "\(field.name): \(field.value)")
         }
-        if !sawAcceptEncoding { headerList = curl_slist_append(headerList, "Accept-Encoding: identity") }
-        headerList = curl_slist_append(headerList, "Expect:")
+        if !sawAcceptEncoding { headerList = hk_curl_slist_append(headerList, "Accept-Encoding: identity") }
+        headerList = hk_curl_slist_append(headerList, "Expect:")
 
         let context = Unmanaged.passUnretained(state).toOpaque()
         hk_curl_setopt_str(handle, CURLOPT_URL, request.url)
@@ -94,7 +90,7 @@ final class CurlEasy {
             }
         }
 
-        let code = curl_easy_perform(handle)
+        let code = hk_curl_easy_perform(handle)
         if let abort = state.abort { return .failed(abort) }
         guard code == CURLE_OK else {
             return .failed(HTTPTransportError(kind: Self.kind(of: code), url: request.url, detail: Self.describe(code)))
@@ -105,7 +101,7 @@ final class CurlEasy {
     }
 
     private static func describe(_ code: CURLcode) -> String {
-        guard let text = curl_easy_strerror(code) else { return "curl error \(code.rawValue)" }
+        guard let text = hk_curl_easy_strerror(code) else { return "curl error \(code.rawValue)" }
         return String(cString: text) + " (curl \(code.rawValue))"
     }
 

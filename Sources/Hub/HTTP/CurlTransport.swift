@@ -10,25 +10,35 @@ import Foundation
 /// let response = try transport.send(HTTPRequest(method: "HEAD", url: url))
 /// ```
 public struct CurlTransport: HTTPStreamingTransport {
-    /// The User-Agent sent with every request.
-    public let userAgent: String
+    /// The product part of the User-Agent.
+    public let product: String
     private let pool = HandlePool()
 
+    /// Loads nothing yet: libcurl is loaded by the first request.
     public init(product: String = "hubkernel/0.1") {
-        userAgent = "\(product); curl/\(CurlEasy.libraryVersion)"
+        self.product = product
     }
 
+    /// The User-Agent sent with every request (loads libcurl).
+    public var userAgent: String { "\(product); curl/\(CurlEasy.libraryVersion)" }
+
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        try pool.withHandle { easy in
+        try requireLibrary(for: request)
+        return try pool.withHandle { easy in
             try unwrap(easy.perform(request, userAgent: userAgent))
         }
     }
 
     public func stream(_ request: HTTPRequest, range: ByteRange?, into writer: BodyFileWriter,
                        observer: StreamObserver) throws -> HTTPResponse {
-        try pool.withHandle { easy in
+        try requireLibrary(for: request)
+        return try pool.withHandle { easy in
             try unwrap(easy.perform(request, userAgent: userAgent, range: range, destination: .file(writer), observer: observer))
         }
+    }
+
+    private func requireLibrary(for request: HTTPRequest) throws {
+        if let problem = CurlEasy.loadProblem { throw HTTPTransportError(kind: .other, url: request.url, detail: problem) }
     }
 
     private func unwrap(_ outcome: CurlEasy.Outcome) throws -> HTTPResponse {

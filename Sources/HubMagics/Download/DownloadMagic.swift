@@ -14,10 +14,9 @@ struct DownloadMagic: Magic {
         options: [
             .value("include", valueName: "PATTERN", repeatable: true, help: "only files matching this glob (a trailing / means a folder)"),
             .value("exclude", valueName: "PATTERN", repeatable: true, help: "skip files matching this glob"),
-            .value("revision", valueName: "R", help: "branch, tag, commit or refs/pr/N (default main)"),
-            .value("repo-type", valueName: "TYPE", help: "model (default), dataset or space", completion: .choices(["model", "dataset", "space"])),
+            Self.revisionOption, Self.repoTypeOption,
             .value("local-dir", valueName: "DIR", help: "write real files into DIR instead of the cache's snapshots"),
-            .value("cache-dir", valueName: "DIR", help: "cache folder (default HF_HUB_CACHE)"),
+            Self.cacheDirOption,
             .flag("dry-run", help: "list what would be fetched and its size, fetch nothing"),
             .flag("force-download", help: "download again even if cached"),
             .value("max-workers", valueName: "N", help: "files downloaded at once (default 8)"),
@@ -61,15 +60,23 @@ struct DownloadMagic: Magic {
         }
     }
 
-    private func makeRequest(_ arguments: MagicArguments, context: MagicContext) throws -> DownloadRequest {
-        var repoType = RepoType.model
-        if let text = arguments.value("repo-type") {
-            guard let type = RepoType(argument: text) else {
-                throw MagicError.usage("--repo-type must be model, dataset or space, not '\(text)'.")
-            }
-            repoType = type
+    /// The options `%download` shares with other magics that name a repo revision in the cache.
+    static let revisionOption = MagicOption.value("revision", valueName: "R", help: "branch, tag, commit or refs/pr/N (default main)")
+    static let repoTypeOption = MagicOption.value("repo-type", valueName: "TYPE", help: "model (default), dataset or space",
+                                                  completion: .choices(["model", "dataset", "space"]))
+    static let cacheDirOption = MagicOption.value("cache-dir", valueName: "DIR", help: "cache folder (default HF_HUB_CACHE)")
+
+    /// `--repo-type` (default model), with a usage error for anything else.
+    static func repoType(_ arguments: MagicArguments) throws -> RepoType {
+        guard let text = arguments.value("repo-type") else { return .model }
+        guard let type = RepoType(argument: text) else {
+            throw MagicError.usage("--repo-type must be model, dataset or space, not '\(text)'.")
         }
-        let repo = try RepoID(arguments.positionals[0], type: repoType)
+        return type
+    }
+
+    private func makeRequest(_ arguments: MagicArguments, context: MagicContext) throws -> DownloadRequest {
+        let repo = try RepoID(arguments.positionals[0], type: try Self.repoType(arguments))
         let files = Array(arguments.positionals.dropFirst())
         if !files.isEmpty && !(arguments.values("include").isEmpty && arguments.values("exclude").isEmpty) {
             context.output.warn("--include/--exclude are ignored when FILES are named.\n")

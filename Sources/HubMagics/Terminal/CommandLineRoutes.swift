@@ -12,6 +12,7 @@ public enum CommandLineRoutes {
         (["auth", "switch"], "auth_switch", []),
         (["auth", "token-source"], "token_source", []),
         (["download"], "download", []),
+        (["info"], "info", []),
         (["cache"], "cache", []),
         (["env"], "hf_env", []),
         (["doctor"], "doctor", []),

@@ -33,7 +33,10 @@ public final class Kernel: @unchecked Sendable {
 
     /// Binds every channel of `connection` (as CurveZMQ servers when it carries keys).
     /// - Parameter redact: applied to every string that leaves the kernel (message content, history, log lines).
-    public init(connection: ConnectionInfo, handler: KernelHandler, redact: @escaping @Sendable (String) -> String) throws {
+    /// - Parameter listeners: sockets already listening on some channels' ports (`InheritedListeners`), adopted
+    ///   instead of binding.
+    public init(connection: ConnectionInfo, handler: KernelHandler, redact: @escaping @Sendable (String) -> String,
+                listeners: [Channel: Int32] = [:]) throws {
         if connection.usesCurve && !ZMQContext.hasCurve { throw KernelError.curveUnavailable }
         self.connection = connection
         self.handler = handler
@@ -44,7 +47,8 @@ public final class Kernel: @unchecked Sendable {
         let context = try ZMQContext()
         self.context = context
         func open(_ channel: Channel, _ type: ZMQSocketType, configure: (ZMQSocket) throws -> Void = { _ in }) throws -> ZMQSocket {
-            try Kernel.openSocket(context: context, connection: connection, channel: channel, type: type, configure: configure)
+            try Kernel.openSocket(context: context, connection: connection, channel: channel, type: type,
+                                  listener: listeners[channel], configure: configure)
         }
         // Requests come in on ROUTERs: a peer sending a frame above `maxFrameBytes` is disconnected by libzmq
         // before the kernel allocates it.
@@ -65,7 +69,7 @@ public final class Kernel: @unchecked Sendable {
 
     /// A socket for `channel`: linger 1 s, CurveZMQ server when the connection has keys, bound to its endpoint.
     private static func openSocket(context: ZMQContext, connection: ConnectionInfo, channel: Channel, type: ZMQSocketType,
-                                   configure: (ZMQSocket) throws -> Void) throws -> ZMQSocket {
+                                   listener: Int32?, configure: (ZMQSocket) throws -> Void) throws -> ZMQSocket {
         let endpoint = connection.endpoint(for: channel)
         do {
             let socket = try ZMQSocket(context: context, type: type)
@@ -74,6 +78,7 @@ public final class Kernel: @unchecked Sendable {
             if let publicKey = connection.curvePublicKey, let secretKey = connection.curveSecretKey {
                 try socket.makeCurveServer(publicKey: publicKey, secretKey: secretKey)
             }
+            if let listener { try socket.setOption(ZMQ_USE_FD, listener) }
             try socket.bind(endpoint)
             return socket
         } catch {

@@ -6,6 +6,14 @@ public enum Kernelspec {
     /// The kernel's name: its directory under `kernels/`.
     public static let name = "hubkernel"
 
+    /// The program the kernelspec starts, next to `hubkernel`: it listens on the five ports first, then execs hubkernel.
+    public static let launcherName = "hubkernel-launcher"
+
+    /// argv[0] of the kernelspec the wheel installs (`kernelspec/hubkernel/kernel.json`): jupyter_client replaces
+    /// `{resource_dir}` with the kernelspec's folder, `PREFIX/share/jupyter/kernels/hubkernel`, so this names
+    /// `PREFIX/bin/hubkernel-launcher` whatever the prefix (venv, `--user`, system), activated or not.
+    public static let packagedExecutable = "{resource_dir}/../../../../bin/" + launcherName
+
     /// `kernel.json` for a kernel started as `executable kernel -f {connection_file}`.
     public static func kernelJSON(executable: String) -> JSONValue {
         [
