@@ -27,7 +27,7 @@ struct InfoMagic: Magic {
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let repo = try RepoID(arguments.positionals[0], type: try DownloadMagic.repoType(arguments))
         let environment = context.environment
-        let token = try TokenChain(environment: environment).tokenToSend(explicitName: arguments.value("token-name"))?.value
+        let token = try TokenChain(environment: environment, transport: context.session.transport).tokenToSend(explicitName: arguments.value("token-name"))?.value
         let client = HubClient(environment: environment, token: token, transport: context.session.transport)
         let cacheDir = arguments.value("cache-dir").map { HubEnvironment.expand($0, variables: environment.variables, userHome: NSHomeDirectory()) }
         let report = try RepoInspector(environment: environment, client: client, cacheDir: cacheDir)
