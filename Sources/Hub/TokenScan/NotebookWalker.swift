@@ -31,6 +31,10 @@ public enum NotebookWalker {
         public var cellTypes: [Int: String] = [:]
         /// `metadata.kernelspec.language`, else `metadata.language_info.name`.
         public var language: String?
+        /// The raw range of each cell's first source string (where `--fix-code` adds `import os`).
+        public var firstSourceString: [Int: Range<Int>] = [:]
+        /// Cells whose source already says `import os`.
+        public var cellsImportingOS: Set<Int> = []
     }
 
     /// The file is not JSON (the caller scans it as text instead).
@@ -112,7 +116,7 @@ public enum NotebookWalker {
     /// Runs the matcher on one decoded string and records it when it holds a token; returns a key's text.
     private static func inspect(_ text: UnsafeBufferPointer<UInt8>, isKey: Bool, range: Range<Int>, frames: [Frame],
                                 into result: inout Result) -> String? {
-        if !isKey { capture(text, frames: frames, into: &result) }
+        if !isKey { capture(text, range: range, frames: frames, into: &result) }
         let matches = TokenPattern.matches(in: text)
         if !matches.isEmpty {
             result.hits.append(StringHit(path: path(of: frames, includingLastKey: !isKey), rawRange: range,
@@ -181,6 +185,18 @@ public enum NotebookWalker {
         return value
     }
 
+    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+        let length = needle.utf8CodeUnitCount
+        guard let base = text.baseAddress, text.count >= length else { return false }
+        var position = 0
+        while position <= text.count - length, let hit = memchr(base + position, Int32(needle.utf8Start.pointee), text.count - length + 1 - position) {
+            position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + position, needle.utf8Start, length) == 0 { return true }
+            position += 1
+        }
+        return false
+    }
+
     /// The path of the value being read (`includingLastKey`) or of the object whose key is being read.
     private static func path(of frames: [Frame], includingLastKey: Bool) -> [JSONStep] {
         var steps: [JSONStep] = []
@@ -195,7 +211,14 @@ public enum NotebookWalker {
     }
 
     /// Records `cell_type` and the notebook's language as they go by.
-    private static func capture(_ text: UnsafeBufferPointer<UInt8>, frames: [Frame], into result: inout Result) {
+    private static func capture(_ text: UnsafeBufferPointer<UInt8>, range: Range<Int>, frames: [Frame], into result: inout Result) {
+        if frames.count >= 3, frames.count <= 4, frames[0].key == "cells", frames[1].isArray, frames[2].key == "source",
+           frames.count == 3 || frames[3].isArray {
+            let cell = frames[1].index
+            if result.firstSourceString[cell] == nil { result.firstSourceString[cell] = range }
+            if contains(text, "import os") { result.cellsImportingOS.insert(cell) }
+            return
+        }
         guard frames.count == 3 else { return }
         if frames[0].key == "cells", frames[1].isArray, frames[2].key == "cell_type" {
             result.cellTypes[frames[1].index] = String(decoding: text, as: UTF8.self)

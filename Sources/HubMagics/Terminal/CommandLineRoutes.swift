@@ -15,6 +15,7 @@ public enum CommandLineRoutes {
         (["cache"], "cache", []),
         (["env"], "hf_env", []),
         (["doctor"], "doctor", []),
+        (["token-scan"], "token_scan", []),
         (["help"], "help", []),
     ]
 
