@@ -138,7 +138,12 @@ public struct NotebookFixer {
     private func backUp(_ path: String, data: Data) throws -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let name = absolute.dropFirst().replacingOccurrences(of: "/", with: "__")
-        let backup = backupFolder + "/" + name
+        var backup = backupFolder + "/" + name
+        var copy = 1
+        while FileSystem.linkStatus(of: backup) != nil {  // never overwrite an earlier backup
+            backup = backupFolder + "/" + (name as NSString).deletingPathExtension + ".\(copy).ipynb"
+            copy += 1
+        }
         do {
             try SecretFile.write(String(decoding: data, as: UTF8.self), to: backup)
         } catch {
