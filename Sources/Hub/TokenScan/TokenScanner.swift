@@ -8,7 +8,8 @@ public struct TokenScanOptions: Sendable, Equatable {
     public var home = false
     /// Also every blob reachable in the git history of each folder.
     public var history = false
-    /// Only `.ipynb` files (what `%doctor` checks).
+    /// Only `.ipynb` files, and no hidden or tool folders (`.venv`, `node_modules` …) but `.ipynb_checkpoints`:
+    /// the fast check `%doctor` runs.
     public var notebooksOnly = false
     /// Larger files are skipped and counted.
     public var maxFileSize = 64 << 20
@@ -110,12 +111,17 @@ public struct TokenScanner {
     func listFiles(_ root: String) -> [(path: String, display: String)] {
         guard let directory = FileSystem.Directory(path: root) else { return [] }
         var files: [(path: String, display: String)] = []
-        FileSystem.walk(directory, descend: { $0 != ".git" }) { _, relative, name, kind in
+        FileSystem.walk(directory, descend: { $0 != ".git" && !(options.notebooksOnly && Self.isToolFolder($0)) }) { _, relative, name, kind in
             guard kind == .regular, !options.notebooksOnly || name.hasSuffix(".ipynb") else { return }
             let path = root == "." ? relative : (root.hasSuffix("/") ? root + relative : root + "/" + relative)
             files.append((path, path))
         }
         return files.sorted { $0.path < $1.path }
+    }
+
+    /// Folders the notebooks-only scan leaves out: hidden ones (but checkpoints), environments and caches.
+    static func isToolFolder(_ name: String) -> Bool {
+        (name.hasPrefix(".") && name != ".ipynb_checkpoints") || ["node_modules", "__pycache__", "site-packages", "venv"].contains(name)
     }
 
     /// Reads the files on `options.workers` threads, in contiguous batches (one read buffer per batch).
