@@ -106,3 +106,51 @@ final class TokenScannerTests: XCTestCase {
         XCTAssertEqual(result.historyFiles.count, 2)
     }
 }
+
+/// Counts the commands run, running them for real.
+private final class CountingRunner: CommandRunner, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _commands: [String] = []
+    var commands: [String] { lock.withLock { _commands } }
+
+    func run(_ arguments: [String], input: String?, directory: String?, environment: [String: String]) throws -> CommandResult {
+        lock.withLock { _commands.append(arguments.prefix(2).joined(separator: " ")) }
+        return try ProcessCommandRunner().run(arguments, input: input, directory: directory, environment: environment)
+    }
+}
+
+extension TokenScannerTests {
+    /// A pre-commit hook passes every staged file: git is still asked once about ignored files.
+    func testOneCheckIgnoreForManyFileArguments() throws {
+        let repo = folder.path + "/repo"
+        try folder.write("*.env\n", to: "repo/.gitignore")
+        for name in ["a.env", "src/b.py", "src/c.py"] { try folder.write("t = \(FakeTokens.user())\n", to: "repo/" + name) }
+        try git("init", "-q", in: repo)
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(repo)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+
+        let runner = CountingRunner()
+        var scanner = TokenScanner(options: TokenScanOptions(paths: ["a.env", "src/b.py", "src/c.py"]), environment: gitEnvironment, home: folder.path)
+        scanner.runner = runner
+        let result = try scanner.scan()
+        XCTAssertEqual(runner.commands, ["git check-ignore"])
+        XCTAssertEqual(result.findings.filter(\.isGitIgnored).map(\.path), ["a.env"])
+        XCTAssertEqual(result.findings.count, 3)
+    }
+
+    func testCodeReplacementKeepsShellLinesRunnable() {
+        func replaced(_ line: String) -> String {
+            var text = Array(line.utf8)
+            let match = TokenPattern.matches(in: text)[0]
+            guard let (range, reference) = NotebookFixer.environmentReference(in: text, match: match) else { return "left" }
+            text.replaceSubrange(range, with: Array(reference.utf8))
+            return String(decoding: text, as: UTF8.self)
+        }
+        let token = FakeTokens.user()
+        XCTAssertEqual(replaced("login(token='\(token)')"), "login(token=os.environ[\"HF_TOKEN\"])")
+        XCTAssertEqual(replaced("x = 1\n  !hf auth login --token \(token)"), "x = 1\n  !hf auth login --token $HF_TOKEN")
+        XCTAssertEqual(replaced("%env HF_TOKEN=\(token)"), "%env HF_TOKEN=$HF_TOKEN")
+        XCTAssertEqual(replaced("headers = {'a': f\"Bearer \(token)\"}"), "left", "inside a longer string: no safe replacement")
+    }
+}

@@ -15,7 +15,7 @@ public struct NotebookFixer {
         public var masked = 0
         /// Tokens in code replaced by a reference to the environment.
         public var replacedInCode = 0
-        /// Tokens left in code (no `--fix-code`, or not a Python notebook).
+        /// Tokens left in code (no `--fix-code`, not a Python notebook, or inside a longer string literal).
         public var leftInCode = 0
         /// Where the original went (nil when nothing changed).
         public var backup: String?
@@ -69,8 +69,7 @@ public struct NotebookFixer {
                 if !isCode {
                     text.replaceSubrange(match.start..<match.end, with: Array(TokenRedactor.mask(String(decoding: token, as: UTF8.self)).utf8))
                     outcome.masked += 1
-                } else if fixCode && python {
-                    let (range, reference) = Self.environmentReference(in: text, match: match)
+                } else if fixCode && python, let (range, reference) = Self.environmentReference(in: text, match: match) {
                     text.replaceSubrange(range, with: Array(reference.utf8))
                     if reference.hasPrefix("os."), let cell = place.cell, !walk.cellsImportingOS.contains(cell - 1) { needsImport.insert(cell - 1) }
                     outcome.replacedInCode += 1
@@ -101,16 +100,19 @@ public struct NotebookFixer {
     }
 
     /// What replaces a token in Python code: a quoted token (`"hf_…"`, `'hf_…'`) becomes `os.environ["HF_TOKEN"]`;
-    /// on a shell (`!`) or magic (`%`) line an unquoted one becomes `$HF_TOKEN`; else `os.environ["HF_TOKEN"]`.
-    static func environmentReference(in text: [UInt8], match: TokenPattern.Match) -> (Range<Int>, String) {
-        if match.start > 0, match.end < text.count, text[match.start - 1] == text[match.end],
-           text[match.end] == UInt8(ascii: "\"") || text[match.end] == UInt8(ascii: "'") {
+    /// on a shell (`!`) or magic (`%`) line an unquoted one becomes `$HF_TOKEN`; outside any string, `os.environ["HF_TOKEN"]`.
+    /// A token inside a longer string (`f"Bearer hf_…"`) gets nil: no replacement keeps that code right, so it is left
+    /// for the user to edit (and reported).
+    static func environmentReference(in text: [UInt8], match: TokenPattern.Match) -> (Range<Int>, String)? {
+        let quotes: Set<UInt8> = [UInt8(ascii: "\""), UInt8(ascii: "'")]
+        if match.start > 0, match.end < text.count, text[match.start - 1] == text[match.end], quotes.contains(text[match.end]) {
             return ((match.start - 1)..<(match.end + 1), "os.environ[\"HF_TOKEN\"]")
         }
         let lineStart = text[..<match.start].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
         let firstByte = text[lineStart...].first { $0 != 0x20 && $0 != 0x09 }
         if firstByte == UInt8(ascii: "!") || firstByte == UInt8(ascii: "%") { return (match.start..<match.end, "$HF_TOKEN") }
-        return (match.start..<match.end, "os.environ[\"HF_TOKEN\"]")
+        let quotesBefore = text[lineStart..<match.start].filter { quotes.contains($0) }.count
+        return quotesBefore % 2 == 0 ? (match.start..<match.end, "os.environ[\"HF_TOKEN\"]") : nil
     }
 
     /// `text` as a JSON string literal: `"`, `\` and control characters escaped, the rest kept as UTF-8.

@@ -63,9 +63,6 @@ public enum TokenPattern: String, Sendable, CaseIterable, Hashable {
         return found
     }
 
-    /// Whether `bytes` hold any token (the matcher, stopping at the first).
-    public static func containsToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { !matches(in: bytes).isEmpty }
-
     /// The token whose first `_` is at `underscore`, if any.
     private static func match(at underscore: Int, in base: UnsafePointer<UInt8>, count: Int) -> Match? {
         // "hf_…"

@@ -147,25 +147,35 @@ public struct TokenScanner {
         }
     }
 
-    /// Marks findings in git-ignored files: one `git check-ignore --stdin -z` per root that is in a work tree.
+    /// Marks findings in git-ignored files: one `git check-ignore --stdin -z` for all of them when the working folder
+    /// is in the work tree that holds them, else one per scanned folder that is in a work tree.
     private func markIgnored(_ result: inout TokenScanResult, roots: [String]) {
         let paths = Array(Set(result.findings.map(\.path)))
         guard !paths.isEmpty else { return }
-        var ignored = Set<String>()
-        for root in roots {
-            let folder = FileSystem.status(of: root)?.kind == .directory ? root : FileSystem.parent(of: root)
-            let mine = paths.filter { root == "." ? !$0.hasPrefix("/") : ($0 == root || $0.hasPrefix(root.hasSuffix("/") ? root : root + "/")) }
-            guard !mine.isEmpty else { continue }
-            let absolute = mine.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
-            guard let answer = try? runner.run(["git", "check-ignore", "--stdin", "-z"], input: absolute.joined(separator: "\0") + "\0",
-                                               directory: folder, environment: environment),
-                  answer.status == 0 else { continue }  // 1: nothing ignored; 128: not a work tree
-            let ignoredAbsolute = Set(answer.output.split(separator: "\0").map(String.init))
-            for (path, full) in zip(mine, absolute) where ignoredAbsolute.contains(full) { ignored.insert(path) }
+        let cwd = FileManager.default.currentDirectoryPath
+        var ignored = ignoredPaths(paths, askingIn: cwd)
+        if ignored == nil {
+            ignored = []
+            for root in roots {
+                let folder = FileSystem.status(of: root)?.kind == .directory ? root : FileSystem.parent(of: root)
+                let mine = paths.filter { root == "." ? !$0.hasPrefix("/") : ($0 == root || $0.hasPrefix(root.hasSuffix("/") ? root : root + "/")) }
+                if !mine.isEmpty, let found = ignoredPaths(mine, askingIn: folder) { ignored!.formUnion(found) }
+            }
         }
-        for index in result.findings.indices where ignored.contains(result.findings[index].path) {
+        for index in result.findings.indices where ignored!.contains(result.findings[index].path) {
             result.findings[index].isGitIgnored = true
         }
+    }
+
+    /// The `paths` git ignores, asked in `folder`; nil when git cannot answer there (not a work tree, a path outside it).
+    private func ignoredPaths(_ paths: [String], askingIn folder: String) -> Set<String>? {
+        let cwd = FileManager.default.currentDirectoryPath
+        let absolute = paths.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+        guard let answer = try? runner.run(["git", "check-ignore", "--stdin", "-z"], input: absolute.joined(separator: "\0") + "\0",
+                                           directory: folder, environment: environment),
+              answer.status == 0 || answer.status == 1 else { return nil }  // 1: none ignored; 128: git cannot answer
+        let ignoredAbsolute = Set(answer.output.split(separator: "\0").map(String.init))
+        return Set(zip(paths, absolute).filter { ignoredAbsolute.contains($0.1) }.map(\.0))
     }
 }
 

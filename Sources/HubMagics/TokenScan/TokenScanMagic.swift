@@ -50,7 +50,7 @@ struct TokenScanMagic: Magic {
             for path in notebooks where seen.insert(path).inserted { fixes.append(try fixer.fix(path)) }
         }
 
-        let rendered = Self.render(report, fixes: fixes, json: arguments.flag("json"), wording: output.commandWording, redact: context.session.redact)
+        let rendered = Self.render(report, fixes: fixes, fixCode: arguments.flag("fix-code"), json: arguments.flag("json"), wording: output.commandWording, redact: context.session.redact)
         guard !report.tokens.isEmpty else { return rendered }
         output.show(rendered)
         let count = report.tokens.count
@@ -67,7 +67,7 @@ struct TokenScanMagic: Magic {
     }
 
     /// The findings table, the tokens with what is known of them, fixes, and advice (text and HTML); or all of it as JSON.
-    static func render(_ report: TokenScanReport, fixes: [NotebookFixer.Outcome], json asText: Bool,
+    static func render(_ report: TokenScanReport, fixes: [NotebookFixer.Outcome], fixCode: Bool = false, json asText: Bool,
                        wording: (String) -> String, redact: (String) -> String) -> RichOutput {
         let result = report.result
         var findings = Table(columns: ["file", "where", "token", "type", "notes"])
@@ -82,7 +82,9 @@ struct TokenScanMagic: Magic {
         let fixLines = fixes.map { fix -> String in
             var parts = ["\(fix.masked) masked"]
             if fix.replacedInCode > 0 { parts.append("\(fix.replacedInCode) in code replaced by os.environ[\"HF_TOKEN\"]") }
-            if fix.leftInCode > 0 { parts.append("\(fix.leftInCode) left in code (add --fix-code)") }
+            if fix.leftInCode > 0 {
+                parts.append("\(fix.leftInCode) left in code (" + (fixCode ? "inside a longer string or not Python: edit by hand" : "add --fix-code") + ")")
+            }
             return "Fixed \(fix.path): " + parts.joined(separator: ", ") + (fix.backup.map { "; the original (with the tokens) is in \($0): delete it once checked" } ?? "") + "."
         } + (fixes.isEmpty ? [] : ["Git history is not rewritten: git filter-repo --replace-text FILE does that (see below)."])
         let advice = report.advice.map(wording)
