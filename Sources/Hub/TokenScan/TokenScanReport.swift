@@ -51,10 +51,13 @@ public struct TokenScanReport: Sendable, Equatable {
         endpoint = environment.endpoint
         let stored = TokenStore(environment: environment).storedTokens()
         let inForce = (try? TokenChain(environment: environment).resolve())??.value
-        var counts: [String: Int] = [:]
-        for finding in result.findings { counts[finding.token, default: 0] += 1 }
+        var counts: [String: Int] = [:], patterns: [String: TokenPattern] = [:]
+        for finding in result.findings {
+            counts[finding.token, default: 0] += 1
+            patterns[finding.token] = finding.pattern
+        }
         tokens = result.distinctTokens.map { token in
-            FoundToken(token: token, pattern: result.findings.first { $0.token == token }!.pattern, places: counts[token] ?? 0,
+            FoundToken(token: token, pattern: patterns[token]!, places: counts[token] ?? 0,
                        storedAs: stored.tokens.filter { TokenText.clean($0.token) == token }.map(\.name),
                        isInForce: token == inForce, check: nil)
         }
