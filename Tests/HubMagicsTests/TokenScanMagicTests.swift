@@ -106,3 +106,31 @@ final class TokenScanMagicTests: XCTestCase {
         XCTAssertEqual(FileSystem.status(of: first)?.permissions, 0o600)
     }
 }
+
+extension TokenScanMagicTests {
+    func testHTMLTableAndPathCompletion() throws {
+        let leaked = token()
+        try writeNotebook("analysis.ipynb", code: "x = 1", output: "<b>\(leaked)</b>")
+        try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
+        try "x".write(toFile: folder + "/notes.txt", atomically: false, encoding: .utf8)
+        let output = RecordingOutput()
+        let session = MagicSession.standard(environment: environment, transport: OfflineTransport())
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(folder)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+
+        let completer = MagicCompleter(session: session)
+        XCTAssertEqual(completer.complete(code: "%token_scan ", cursor: 12).matches, ["analysis.ipynb", "data/"])
+        XCTAssertEqual(completer.complete(code: "%token_scan --hi", cursor: 16).matches, ["--history"])
+
+        var report = TokenScanReport(result: try TokenScanner(options: TokenScanOptions(paths: ["."]), environment: [:], home: home).scan(),
+                                     environment: environment)
+        report.tokens[0].check = .live(user: "alice", role: "write")
+        let rendered = TokenScanMagic.render(report, fixes: [], json: false, wording: { $0 }, redact: { $0 })
+        let html = try XCTUnwrap(rendered.html)
+        XCTAssertTrue(html.contains(">analysis.ipynb</td>") && html.contains(">\(TokenText.mask(leaked))</td>"), html)
+        XCTAssertTrue(html.contains("live: alice (write)") && html.contains("<li>Revoke the live token(s) first"), html)
+        XCTAssertFalse(html.contains(leaked) || rendered.text.contains(leaked))
+        XCTAssertThrowsError(try MagicRunner(session: session).run(cell: "%token_scan", output: output))
+    }
+}
