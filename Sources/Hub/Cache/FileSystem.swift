@@ -130,8 +130,10 @@ public enum FileSystem {
     }
 
     /// `walk(_:)` on an open directory: `visit(holder, relativePath, name, kind)` gets each entry with the
-    /// open directory holding it, so callers can look the name up relative to it. Folders are visited too.
-    public static func walk(_ directory: Directory, _ visit: (_ holder: Directory, _ relativePath: String, _ name: String, _ kind: Entry.Kind) -> Void) {
+    /// open directory holding it, so callers can look the name up relative to it. Folders are visited too;
+    /// `descend` says which folders (by name) to go into.
+    public static func walk(_ directory: Directory, descend: (_ name: String) -> Bool = { _ in true },
+                            _ visit: (_ holder: Directory, _ relativePath: String, _ name: String, _ kind: Entry.Kind) -> Void) {
         // Folders are opened when their turn comes, so only the chain of parents stays open.
         var pending: [(parent: Directory, name: String?, relative: String)] = [(directory, nil, "")]
         while let (parent, name, relative) = pending.popLast() {
@@ -146,7 +148,7 @@ public enum FileSystem {
                     default: kind = .regular
                     }
                 }
-                if kind == .directory { pending.append((folder, entry.name, path)) }
+                if kind == .directory, descend(entry.name) { pending.append((folder, entry.name, path)) }
                 visit(folder, path, entry.name, kind)
             }
         }

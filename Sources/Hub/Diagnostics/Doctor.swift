@@ -33,7 +33,7 @@ public struct Doctor: Sendable {
             }
             checks.append(DoctorCheck("Token valid and scoped", .fail, "\(error)", fix: fix))
         }
-        checks += [deprecatedTokenVariable(), shadowedToken(), tokenFileModes(), dotEnvIgnored(),
+        checks += [deprecatedTokenVariable(), shadowedToken(), tokenFileModes(), dotEnvIgnored(), noTokenInNotebooks(),
                    cacheLocation(), symlinkSupport(), staleIncompleteFiles()]
         if let repo {
             switch token {
@@ -147,6 +147,25 @@ public struct Doctor: Sendable {
                                              fix: "Add .env to .gitignore (echo .env >> .gitignore) before committing.")
         case .notInRepository, .unknown: return DoctorCheck(name, .pass, "\(path) is not in a git work tree.")
         }
+    }
+
+    /// Scans the notebooks under the working folder for tokens (no network: `%token_scan --check` asks the Hub).
+    public func noTokenInNotebooks() -> DoctorCheck {
+        let name = "No token in notebooks"
+        let options = TokenScanOptions(paths: [workingDirectory], notebooksOnly: true)
+        guard let result = try? TokenScanner(options: options, environment: environment.variables, home: workingDirectory).scan() else {
+            return DoctorCheck(name, .skip, "\(workingDirectory) could not be scanned.")
+        }
+        guard !result.findings.isEmpty else {
+            return DoctorCheck(name, .pass, "No token in the \(result.filesScanned) notebook(s) under \(workingDirectory).")
+        }
+        let files = Array(Set(result.findings.map(\.path))).sorted()
+        let first = result.findings[0]
+        let count = result.distinctTokens.count
+        return DoctorCheck(name, .fail, "\(count) token(s) in \(files.count) notebook(s): \(first.path) (\(first.whereText): \(first.masked))"
+                           + (result.findings.count > 1 ? " and \(result.findings.count - 1) more place(s)." : "."),
+                           fix: "Run %token_scan --check to see where and whether they still work, revoke them at \(environment.endpoint)/settings/tokens, "
+                               + "then %token_scan --fix to clear the outputs.")
     }
 
     public func cacheLocation() -> DoctorCheck {

@@ -6,7 +6,7 @@ public struct MagicRegistry: Sendable {
 
     /// Every magic HubKernel ships, in `%lsmagic` order.
     public static var standard: MagicRegistry {
-        MagicRegistry(coreMagics + authMagics + downloadMagics + cacheMagics + infoMagics)
+        MagicRegistry(coreMagics + authMagics + downloadMagics + cacheMagics + infoMagics + tokenScanMagics)
     }
 
     public var names: [String] { magics.map(\.spec.name) }

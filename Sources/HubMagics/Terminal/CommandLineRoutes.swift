@@ -16,6 +16,7 @@ public enum CommandLineRoutes {
         (["cache"], "cache", []),
         (["env"], "hf_env", []),
         (["doctor"], "doctor", []),
+        (["token-scan"], "token_scan", []),
         (["help"], "help", []),
     ]
 
