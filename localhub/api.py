@@ -149,6 +149,12 @@ class APIHandler(OAuthRoutes, BaseHandler):
         revision = repo.resolve_revision(target.revision)
         if revision is None:
             raise hub_errors.revision_not_found(target.revision)
+        if target.action == "safetensors-metadata":
+            if repo.type != "model":
+                raise hub_errors.not_found()
+            access.check_files(repo, token, self.endpoint)
+            body = payloads.sharded_safetensors_metadata(revision, target.path, self.hub.store)
+            return self.send_json(200, body, {"X-Repo-Commit": revision.commit})
         if target.action in ("", "revision"):
             with_blobs = params.get("blobs", ["false"])[0].lower() == "true"
             expand = params.get("expand") or params.get("expand[]")

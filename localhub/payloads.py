@@ -1,6 +1,7 @@
-"""JSON bodies of the repo API: revision info, tree listing entries, refs."""
+"""JSON bodies of the repo API: revision info, tree listing entries, refs, sharded safetensors metadata."""
 import functools
 import hashlib
+import json
 from pathlib import Path
 
 from . import hub_errors
@@ -15,9 +16,15 @@ def _lfs(entry: RepoEntry, sha_key: str) -> dict:
 
 
 @functools.lru_cache(maxsize=4096)
+def _blob_header(blob: Path) -> dict | None:
+    """The safetensors header of one stored blob (blobs are named by content, so the answer never changes; callers
+    must not modify it)."""
+    return read_header(blob)
+
+
 def _blob_parameters(blob: Path) -> tuple[tuple[str, int], ...]:
-    """Parameters by dtype of one stored blob (blobs are named by content, so the answer never changes)."""
-    return tuple(parameter_counts(read_header(blob)).items())
+    """Parameters by dtype of one stored blob."""
+    return tuple(parameter_counts(_blob_header(blob)).items())
 
 
 def _safetensors(revision: Revision, store: BlobStore) -> dict | None:
@@ -124,3 +131,24 @@ def refs(repo: Repo, include_prs: bool) -> dict:
     if not include_prs:
         del result["pullRequests"]
     return result
+
+
+def sharded_safetensors_metadata(revision: Revision, index_path: str, store: BlobStore) -> dict:
+    """`GET /api/models/{repo}/safetensors-metadata/{index}` (what `get_sharded_safetensors_metadata` reads): the index
+    without its `weight_map`, and every shard's parsed header, `{"index": {...}, "headers": {shard: header}}`."""
+    entry = revision.entry(index_path)
+    if entry is None:
+        raise hub_errors.entry_not_found(revision.commit)
+    try:
+        index = json.loads(store.path_for(entry.sha256).read_bytes())
+        weight_map = index["weight_map"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise hub_errors.HubError(400, f"{index_path} is not a safetensors index (a JSON object with a weight_map)")
+    headers = {}
+    for shard in sorted(set(weight_map.values())):
+        shard_entry = revision.entry(shard)
+        header = _blob_header(store.path_for(shard_entry.sha256)) if shard_entry else None
+        if header is None:
+            raise hub_errors.HubError(400, f"{index_path} names {shard}, which is not a safetensors file of this repo")
+        headers[shard] = header
+    return {"index": {k: v for k, v in index.items() if k != "weight_map"}, "headers": headers}

@@ -11,7 +11,7 @@ URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 class RepoURL:
     repo_type: str
     repo_id: str
-    action: str  # "resolve", "revision", "tree", "refs", "auth-check" or "" (repo info at main)
+    action: str  # "resolve", "revision", "tree", "refs", "auth-check", "safetensors-metadata" or "" (repo info at main)
     revision: str = "main"
     path: str = ""
 
@@ -46,16 +46,20 @@ def parse_resolve(raw_path: str) -> RepoURL | None:
 
 
 def parse_api(raw_path: str) -> RepoURL | None:
-    """`/api/{models|datasets|spaces}/{repo}[/revision/{rev} | /tree/{rev}[/{path}] | /refs | /auth-check]`."""
+    """`/api/{models|datasets|spaces}/{repo}[/revision/{rev} | /tree/{rev}[/{path}] | /refs | /auth-check |
+    /safetensors-metadata/{path}]` (the last always at main)."""
     segments = raw_path.strip("/").split("/")
     if len(segments) < 3 or segments[0] != "api" or segments[1] not in TYPE_BY_PLURAL:
         return None
-    split = _split_repo(segments[2:], ("revision", "tree", "refs", "auth-check"))
+    split = _split_repo(segments[2:], ("revision", "tree", "refs", "auth-check", "safetensors-metadata"))
     if split is None:
         return None
     repo_id, rest = split
     if not rest:
         return RepoURL(TYPE_BY_PLURAL[segments[1]], repo_id, "")
+    if rest[0] == "safetensors-metadata":
+        path = "/".join(unquote(s) for s in rest[1:] if s != "")
+        return RepoURL(TYPE_BY_PLURAL[segments[1]], repo_id, rest[0], "main", path) if path else None
     if rest[0] not in ("refs", "auth-check") and len(rest) < 2:
         return None
     revision, path = _tail(rest)

@@ -21,7 +21,7 @@ final class InfoViewTests: XCTestCase {
         let parameters = RepoParameters(files: ["model.safetensors": SafetensorsHeader(parameters: ["BF16": 1_000_000, "F32": 500_000], tensorCount: 7,
                                                                                        dataBytes: 4_000_000, headerLength: 900)], isSharded: false)
         return RepoReport(info: info, revision: "main", access: access, page: "http://hub.test/org/model", footprint: footprint,
-                          parameters: parameters, parametersNote: nil, headerBytesFetched: 916, headersFromCache: false, offlineNotice: nil)
+                          parameters: parameters, parametersNote: nil, headerBytesFetched: 916, headerSource: .rangeRequests, offlineNotice: nil)
     }
 
     func testCardShowsSizesParametersAndLicenceInTextHTMLAndJSON() throws {

@@ -36,13 +36,13 @@ public struct RepoInspector: Sendable {
         let access = try client.access(to: repo, gated: info.gated != nil)
         var report = RepoReport(info: info, revision: revision, access: access, page: client.repoPage(repo),
                                 footprint: DownloadFootprint(entries: info.files, repo: repo, commit: info.commit, layout: layout),
-                                parameters: nil, parametersNote: nil, headerBytesFetched: 0, headersFromCache: false, offlineNotice: nil)
+                                parameters: nil, parametersNote: nil, headerBytesFetched: 0, headerSource: .rangeRequests, offlineNotice: nil)
         let saved = InfoCacheFile.read(layout, repo, commit: info.commit)
         if let parameters = saved?.parameters {
             report.parameters = parameters
-            report.headersFromCache = true
+            report.headerSource = .cache
         } else if access.mayDownload {
-            readParameters(into: &report, offline: false)
+            readParameters(into: &report, revision: revision, offline: false)
         } else {
             report.parametersNote = "The weights' headers cannot be read without access to the repo."
         }
@@ -60,13 +60,13 @@ public struct RepoInspector: Sendable {
     }
 
     /// The headers from cached weight files or by Range requests; a failure becomes a note, not an error.
-    private func readParameters(into report: inout RepoReport, offline: Bool) {
+    private func readParameters(into report: inout RepoReport, revision: String, offline: Bool) {
         let reader = SafetensorsReader(client: client, layout: layout)
         do {
-            if let outcome = try reader.read(report.info.repo, commit: report.info.commit, files: report.info.files, offline: offline) {
+            if let outcome = try reader.read(report.info.repo, commit: report.info.commit, revision: revision, files: report.info.files, offline: offline) {
                 report.parameters = outcome.parameters
                 report.headerBytesFetched = outcome.bytesFetched
-                report.headersFromCache = outcome.filesFromCache == outcome.parameters.files.count
+                report.headerSource = outcome.filesFromCache == outcome.parameters.files.count ? .cache : outcome.source
             } else {
                 report.parametersNote = "No model.safetensors or model.safetensors.index.json: parameters are not counted."
             }
@@ -100,9 +100,9 @@ public struct RepoInspector: Sendable {
         }
         var report = RepoReport(info: info, revision: revision, access: info.gated == nil ? .open : .unknown, page: client.repoPage(repo),
                                 footprint: DownloadFootprint(entries: info.files, repo: repo, commit: commit, layout: layout),
-                                parameters: saved?.parameters, parametersNote: nil, headerBytesFetched: 0, headersFromCache: true,
+                                parameters: saved?.parameters, parametersNote: nil, headerBytesFetched: 0, headerSource: .cache,
                                 offlineNotice: notice)
-        if report.parameters == nil { readParameters(into: &report, offline: true) }
+        if report.parameters == nil { readParameters(into: &report, revision: revision, offline: true) }
         return report
     }
 }

@@ -29,3 +29,13 @@ public struct RepoParameters: Sendable, Equatable, Codable {
         return String(count)
     }
 }
+
+/// Where `%info` got the safetensors headers.
+public enum HeaderSource: String, Sendable, Codable {
+    /// `.hubkernel/info` or cached weight files: no request.
+    case cache
+    /// One `safetensors-metadata` request for every shard (a sharded model at `main`).
+    case metadataRequest = "safetensors-metadata"
+    /// Range requests: the 8-byte length, then the header, of each file.
+    case rangeRequests = "range"
+}

@@ -13,8 +13,10 @@ public struct RepoReport: Sendable {
     public var parametersNote: String?
     /// Body bytes this run received for safetensors headers (and the shard index).
     public var headerBytesFetched: Int64
+    /// Where the headers came from (meaningful when `parameters` is set).
+    public var headerSource: HeaderSource
     /// Whether the headers came from the cache (`.hubkernel/info`, or cached weight files).
-    public var headersFromCache: Bool
+    public var headersFromCache: Bool { headerSource == .cache }
     /// Set when the report comes from the cache because the Hub was not asked (offline) or could not be reached.
     public var offlineNotice: String?
 }

@@ -32,6 +32,11 @@ public struct SafetensorsHeader: Sendable, Equatable, Codable {
         guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
             throw SafetensorsError(file: file, reason: "its header is not a JSON object")
         }
+        try self.init(object: object, file: file, headerLength: Int64(json.count))
+    }
+
+    /// Summarises a header already decoded from JSON (as the Hub's `safetensors-metadata` answer carries it).
+    public init(object: [String: Any], file: String, headerLength: Int64) throws {
         var parameters: [String: Int64] = [:]
         var count = 0, bytes: Int64 = 0
         for (name, value) in object where name != "__metadata__" {
@@ -47,7 +52,7 @@ public struct SafetensorsHeader: Sendable, Equatable, Codable {
         self.parameters = parameters
         tensorCount = count
         dataBytes = bytes
-        headerLength = Int64(json.count)
+        self.headerLength = headerLength
     }
 
     public init(parameters: [String: Int64], tensorCount: Int, dataBytes: Int64, headerLength: Int64) {

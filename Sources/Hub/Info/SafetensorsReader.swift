@@ -1,8 +1,9 @@
 import Foundation
 
 /// Finds a repo's safetensors weights as `get_safetensors_metadata` does (`model.safetensors`, else the shards
-/// named by `model.safetensors.index.json`) and reads their headers: from cached files when the cache has them,
-/// else with Range requests, all shards at once.
+/// named by `model.safetensors.index.json`) and reads their headers: for a sharded model at `main` whose index is not
+/// cached, all in one request as `get_sharded_safetensors_metadata` does; else from cached files when the cache has
+/// them, and with Range requests, all shards at once.
 public struct SafetensorsReader: Sendable {
     public static let singleFile = "model.safetensors"
     public static let indexFile = "model.safetensors.index.json"
@@ -21,16 +22,21 @@ public struct SafetensorsReader: Sendable {
         public var parameters: RepoParameters
         public var bytesFetched: Int64
         public var filesFromCache: Int
+        public var source: HeaderSource
     }
 
     /// The weights' headers, or nil when the repo has neither file (not a safetensors repo).
-    public func read(_ repo: RepoID, commit: String, files: [RepoFileEntry], offline: Bool = false) throws -> Outcome? {
+    /// `revision` is the one asked for: only `main` may use the one-request route.
+    public func read(_ repo: RepoID, commit: String, revision: String? = nil, files: [RepoFileEntry], offline: Bool = false) throws -> Outcome? {
         let byPath = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let shards: [String]
         var fetched: Int64 = 0
         if byPath[Self.singleFile] != nil {
             shards = [Self.singleFile]
         } else if let index = byPath[Self.indexFile] {
+            if !offline, revision == "main", let outcome = headersInOneRequest(repo, commit: commit, index: index, files: byPath) {
+                return outcome
+            }
             let (data, bytes) = try contents(of: index, repo: repo, commit: commit, offline: offline)
             fetched += bytes
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -51,7 +57,20 @@ public struct SafetensorsReader: Sendable {
         }
         let headers = Dictionary(uniqueKeysWithValues: zip(shards, results.map(\.0)))
         return Outcome(parameters: RepoParameters(files: headers, isSharded: shards != [Self.singleFile]),
-                       bytesFetched: fetched + results.reduce(0) { $0 + $1.1 }, filesFromCache: results.filter(\.2).count)
+                       bytesFetched: fetched + results.reduce(0) { $0 + $1.1 }, filesFromCache: results.filter(\.2).count,
+                       source: .rangeRequests)
+    }
+
+    /// Every shard header in one `safetensors-metadata` request, for a model whose index is not cached (a cached index
+    /// usually means cached shards, read for free). nil, so the headers are read by Range requests, when the Hub does
+    /// not serve the route, fails, or answers for another commit or with shards the repo does not have.
+    private func headersInOneRequest(_ repo: RepoID, commit: String, index: RepoFileEntry, files: [String: RepoFileEntry]) -> Outcome? {
+        guard repo.type == .model, localCopy(index, repo: repo, commit: commit, path: index.path) == nil,
+              let answer = try? client.shardedSafetensorsHeaders(repo, indexPath: index.path),
+              answer.commit == nil || answer.commit == commit,
+              answer.headers.keys.allSatisfy({ files[$0] != nil }) else { return nil }
+        return Outcome(parameters: RepoParameters(files: answer.headers, isSharded: true), bytesFetched: answer.bytes,
+                       filesFromCache: 0, source: .metadataRequest)
     }
 
     /// The cached copy of a file at `commit` (snapshot file, or a blob with its etag from another revision).

@@ -55,7 +55,13 @@ enum InfoView {
             rows.append(("parameters", "\(RepoParameters.format(parameters.total)) (\(grouped(parameters.total))): \(dtypes)", false))
             let shards = parameters.isSharded ? "\(parameters.files.count) shards" : "1 file"
             rows.append(("tensors", "\(grouped(Int64(parameters.tensorCount))) in \(shards); \(ByteCount.format(parameters.dataBytes)) to load", false))
-            let source = report.headersFromCache ? "from the cache (no request)" : "\(ByteCount.format(report.headerBytesFetched)) of headers read by Range requests"
+            let fetched = ByteCount.format(report.headerBytesFetched)
+            let source: String
+            switch report.headerSource {
+            case .cache: source = "from the cache (no request)"
+            case .metadataRequest: source = "\(fetched) of headers in one safetensors-metadata request"
+            case .rangeRequests: source = "\(fetched) of headers read by Range requests"
+            }
             rows.append(("read", source, false))
         } else if let note = report.parametersNote {
             rows.append(("parameters", note, false))
@@ -105,7 +111,7 @@ enum InfoView {
             .object(["total": number(parameters.total), "by_dtype": .object(parameters.byDtype.mapValues(number)),
                      "tensors": .number(Double(parameters.tensorCount)), "bytes": number(parameters.dataBytes),
                      "files": .array(parameters.files.keys.sorted().map(JSONValue.string)), "sharded": .bool(parameters.isSharded),
-                     "from_cache": .bool(report.headersFromCache), "header_bytes_fetched": number(report.headerBytesFetched)])
+                     "from_cache": .bool(report.headersFromCache), "source": .string(report.headerSource.rawValue), "header_bytes_fetched": number(report.headerBytesFetched)])
         } ?? .null
         return .object(object)
     }
