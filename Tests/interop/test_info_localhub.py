@@ -74,11 +74,32 @@ def test_parameters_equal_get_safetensors_metadata(local_hub, hf_env, hf_run, re
     assert report["size"]["tokenizer"] == sum(size for name, size in python["sizes"].items() if "token" in name)
 
 
-def test_weights_are_never_fetched_and_a_second_run_reads_no_header(local_hub, hf_env):
+METADATA_ROUTE = f"/api/models/{SHARDED}/safetensors-metadata/model.safetensors.index.json"
+
+
+def test_at_main_every_header_comes_in_one_request_and_no_weight_file_is_touched(local_hub, hf_env):
     expected = headers(local_hub, SHARDED)
     local_hub.clear_log()
     _, report = info(hf_env, SHARDED)
     log = local_hub.log()
+    assert [e["status"] for e in log if e["path"] == METADATA_ROUTE] == [200], log
+    touched = [e for e in log if e["path"] != METADATA_ROUTE and (e["path"].endswith((".safetensors", ".index.json"))
+                                                                 or e["range"])]
+    assert touched == [], log
+    parameters = report["parameters"]
+    assert parameters["source"] == "safetensors-metadata" and parameters["from_cache"] is False
+    assert parameters["total"] == sum(sum(counts.values()) for _, _, counts, _ in expected.values())
+    assert parameters["tensors"] == sum(tensors for _, tensors, _, _ in expected.values())
+    assert parameters["header_bytes_fetched"] == sum(e["bytes"] for e in log if e["path"] == METADATA_ROUTE)
+
+    local_hub.clear_log()
+    _, again = info(hf_env, SHARDED)
+    assert [e for e in local_hub.log() if e["path"] == METADATA_ROUTE or e["range"]] == []
+    assert again["parameters"]["source"] == "cache" and again["parameters"]["by_dtype"] == parameters["by_dtype"]
+
+
+def assert_headers_read_by_range(log, expected, report):
+    """Only Range requests reached the weights: 8 bytes, then exactly the header, per shard."""
     ranged = [e for e in log if e["range"]]
     assert {e["status"] for e in ranged} <= {206, 302}, ranged
     served = [e for e in ranged if e["status"] == 206]
@@ -87,14 +108,39 @@ def test_weights_are_never_fetched_and_a_second_run_reads_no_header(local_hub, h
     assert all(e["bytes"] <= longest_header for e in served), served
     assert sum(e["bytes"] for e in served) == sum(8 + length for length, *_ in expected.values())
     assert report["parameters"]["header_bytes_fetched"] >= sum(8 + length for length, *_ in expected.values())
+    assert report["parameters"]["source"] == "range"
     unranged = [e for e in log if not e["range"] and e["path"].endswith(".safetensors")]
     assert unranged == [], "a weight file was requested without a Range header"
     assert not any(e["server"] != "api" and not e["range"] for e in log), log
 
+
+def test_at_a_commit_the_weights_are_never_fetched_and_a_second_run_reads_no_header(local_hub, hf_env):
+    expected = headers(local_hub, SHARDED)
+    _, at_main = info(hf_env, SHARDED, "--cache-dir", str(local_hub.root / "main-cache"))
     local_hub.clear_log()
-    _, again = info(hf_env, SHARDED)
+    _, report = info(hf_env, SHARDED, "--revision", at_main["commit"])
+    log = local_hub.log()
+    assert not any(e["path"] == METADATA_ROUTE for e in log), "the one-request route serves main only"
+    assert_headers_read_by_range(log, expected, report)
+    assert report["parameters"]["by_dtype"] == at_main["parameters"]["by_dtype"]
+
+    local_hub.clear_log()
+    _, again = info(hf_env, SHARDED, "--revision", at_main["commit"])
     assert [e for e in local_hub.log() if e["range"]] == []
     assert again["parameters"]["from_cache"] is True and again["parameters"]["by_dtype"] == report["parameters"]["by_dtype"]
+
+
+@pytest.mark.parametrize("fault", [{"status": 404}, {"status": 500}, {"drop_after": 10}])
+def test_a_hub_without_the_one_request_route_is_read_by_range(local_hub, hf_env, fault):
+    """A mirror may not serve `safetensors-metadata`, or it may fail: the headers are then read by Range requests."""
+    expected = headers(local_hub, SHARDED)
+    local_hub.clear_log()
+    with local_hub.faults(dict(fault, path=METADATA_ROUTE, count=None)):
+        _, report = info(hf_env, SHARDED)
+    log = local_hub.log()
+    assert any(e["path"] == METADATA_ROUTE for e in log), log
+    assert_headers_read_by_range([e for e in log if e["path"] != METADATA_ROUTE], expected, report)
+    assert report["parameters"]["total"] == sum(sum(counts.values()) for _, _, counts, _ in expected.values())
 
 
 def test_partial_cache_and_blobs_of_another_revision(local_hub, hf_env, hf_run):

@@ -1,5 +1,6 @@
 """The local Hub's model info, auth-check and safetensors headers, proven with huggingface_hub 2.4.0: `model_info`,
-`auth_check` and `get_safetensors_metadata` read the same numbers as a count made here from the source files."""
+`auth_check`, `get_safetensors_metadata` and `get_sharded_safetensors_metadata` read the same numbers as a count made
+here from the source files."""
 from __future__ import annotations
 
 import json
@@ -81,6 +82,38 @@ def test_get_safetensors_metadata_reads_the_headers_by_range(local_hub, hf_run, 
     ranged = [e for e in local_hub.log() if e["range"] and e["path"].startswith("/") and e["status"] == 206]
     assert len(ranged) == files, local_hub.log()
     assert all(e["bytes"] <= 100_001 for e in ranged)
+
+
+SHARDED_METADATA = """
+from huggingface_hub import HfApi
+api = HfApi()
+one, each = api.get_sharded_safetensors_metadata({repo!r}), api.get_safetensors_metadata({repo!r})
+print(json.dumps({{"counts": one.parameter_count, "same": one.files_metadata == each.files_metadata,
+                   "same_weight_map": one.weight_map == each.weight_map, "metadata": one.metadata,
+                   "index_metadata": each.metadata, "files": sorted(one.files_metadata)}}))
+"""
+
+
+def test_get_sharded_safetensors_metadata_reads_every_header_in_one_request(local_hub, hf_run):
+    local_hub.clear_log()
+    meta = hf_run(SHARDED_METADATA.format(repo=SHARDED))
+    assert meta["counts"] == source_counts(local_hub, SHARDED) and len(meta["files"]) == 3
+    assert meta["same"] and meta["same_weight_map"], meta
+    assert meta["metadata"] == meta["index_metadata"] and meta["metadata"]["total_size"] > 0
+    route = f"/api/models/{SHARDED}/safetensors-metadata/model.safetensors.index.json"
+    assert [e["status"] for e in local_hub.log() if e["path"] == route] == [200]
+
+
+@pytest.mark.parametrize("repo_id, role, code", [(SINGLE, None, "EntryNotFound"), (GATED, None, "GatedRepo"),
+                                                 (GATED, "unapproved", "GatedRepo"), (GATED, "pending", "GatedRepo")])
+def test_sharded_metadata_errors_as_the_hub_names_them(local_hub, hf_run, repo_id, role, code):
+    result = hf_run(f"""
+from huggingface_hub import HfApi
+HfApi().get_sharded_safetensors_metadata({repo_id!r})
+print(json.dumps({{"ok": True}}))
+""", token=local_hub.tokens[role] if role else None)
+    expected = {"EntryNotFound": "EntryNotFoundError", "GatedRepo": "GatedRepoError"}[code]
+    assert expected in result.get("mro", []), result
 
 
 @pytest.mark.parametrize("role, outcome", [("read", "ok"), ("pending", "awaiting a review"),
