@@ -4,7 +4,7 @@ import PackageDescription
 /// HubKernel: a Jupyter kernel for the Hugging Face Hub.
 ///
 /// Layers (see DESIGN.md): `Jupyter` (protocol) and `Hub` (engine) never import
-/// each other; only `HubMagics` sees both. C libraries are reached through thin
+/// each other; only `HubMagics` sees both. Both use `JSONCore` (the JSON value, parser and writer). C libraries are reached through thin
 /// `.systemLibrary` targets and one Swift wrapper per library.
 let package = Package(
     name: "HubKernel",
@@ -17,8 +17,9 @@ let package = Package(
         // libcurl is loaded on first use (dlopen), not linked: see Sources/CCurl/CurlLoader.c.
         .target(name: "CCurl"),
 
-        .target(name: "Jupyter", dependencies: ["CZeroMQ", "COpenSSL"]),
-        .target(name: "Hub", dependencies: ["CCurl", "COpenSSL"]),
+        .target(name: "JSONCore"),
+        .target(name: "Jupyter", dependencies: ["JSONCore", "CZeroMQ", "COpenSSL"]),
+        .target(name: "Hub", dependencies: ["JSONCore", "CCurl", "COpenSSL"]),
         .target(name: "HubMagics", dependencies: ["Jupyter", "Hub"]),
         .executableTarget(name: "hubkernel", dependencies: ["HubMagics", "Jupyter", "Hub"]),
 

@@ -18,15 +18,20 @@ public enum InfoCacheFile {
     public static func path(_ layout: CacheLayout, _ repo: RepoID, commit: String) -> String { folder(layout, repo) + "/\(commit).json" }
     static func refPath(_ layout: CacheLayout, _ repo: RepoID, revision: String) -> String { folder(layout, repo) + "/refs/" + revision }
 
-    /// Saves the entry (errors ignored: the cache is an optimisation).
+    /// Saves the entry (errors ignored: the cache is an optimisation). `repoInfo` is the Hub's answer, a JSON object
+    /// (as `HubClient.repoInfo` checked): it is stored as received, not re-serialised (Foundation's JSON writer took
+    /// a third of a cold `%info`).
     public static func write(_ layout: CacheLayout, _ repo: RepoID, revision: String, commit: String, repoInfo: Data, parameters: RepoParameters?) {
-        guard let info = try? JSONSerialization.jsonObject(with: repoInfo) else { return }
-        var object: [String: Any] = ["format_version": formatVersion, "commit": commit, "saved_at": Date().timeIntervalSince1970, "repo_info": info]
-        if let parameters, let data = try? JSONEncoder().encode(parameters), let encoded = try? JSONSerialization.jsonObject(with: data) {
-            object["safetensors"] = encoded
+        guard repoInfo.first(where: { !Set(" \t\r\n".utf8).contains($0) }) == UInt8(ascii: "{"),
+              let quotedCommit = try? JSONEncoder().encode(commit) else { return }
+        var data = Data("{\"format_version\":\(formatVersion),\"commit\":".utf8) + quotedCommit
+        data += Data(",\"saved_at\":\(Date().timeIntervalSince1970),\"repo_info\":".utf8) + repoInfo
+        if let parameters, let encoded = try? JSONEncoder().encode(parameters) {
+            data += Data(",\"safetensors\":".utf8) + encoded
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        try? FileManager.default.createDirectory(atPath: layout.repoFolder(repo) + "/snapshots", withIntermediateDirectories: true)
+        data += Data("}".utf8)
+        let snapshots = layout.repoFolder(repo) + "/snapshots"
+        if access(snapshots, F_OK) != 0 { try? FileManager.default.createDirectory(atPath: snapshots, withIntermediateDirectories: true) }
         try? CacheWriter.atomicWrite(data, to: path(layout, repo, commit: commit))
         if !CommitHash.isValid(revision), (try? RepoPath.validate(revision)) != nil { try? CacheWriter.atomicWrite(Data(commit.utf8), to: refPath(layout, repo, revision: revision)) }
     }
@@ -37,8 +42,7 @@ public enum InfoCacheFile {
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               (object["format_version"] as? NSNumber)?.intValue == formatVersion,
               let info = object["repo_info"] as? [String: Any] else { return nil }
-        let parameters = (object["safetensors"]).flatMap { try? JSONSerialization.data(withJSONObject: $0) }
-            .flatMap { try? JSONDecoder().decode(RepoParameters.self, from: $0) }
+        let parameters = try? JSONDecoder().decode(SavedParameters.self, from: data).safetensors
         return Entry(repoInfo: info, parameters: parameters, savedAt: (object["saved_at"] as? NSNumber)?.doubleValue ?? 0)
     }
 
@@ -48,5 +52,10 @@ public enum InfoCacheFile {
         if let commit = CacheWriter.localCommit(layout, repo, revision: revision) { return commit }
         let text = (try? String(contentsOfFile: refPath(layout, repo, revision: revision), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.flatMap { CommitHash.isValid($0) ? $0 : nil }
+    }
+
+    /// The `safetensors` member alone, decoded straight from the file.
+    private struct SavedParameters: Decodable {
+        var safetensors: RepoParameters?
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// One safetensors file's header, summarised: parameters per dtype, tensor count and the bytes its tensors take.
 /// The format is an 8-byte little-endian header length, then that many bytes of JSON
@@ -12,8 +13,9 @@ public struct SafetensorsHeader: Sendable, Equatable, Codable {
     public var tensorCount: Int
     /// Bytes of tensor data (the sum of each tensor's `data_offsets` span): what loading it takes.
     public var dataBytes: Int64
-    /// The header's length in bytes (without the 8-byte prefix).
-    public var headerLength: Int64
+    /// The header's length in bytes (without the 8-byte prefix); nil when it came parsed in the Hub's
+    /// `safetensors-metadata` answer, which does not tell it.
+    public var headerLength: Int64?
 
     public var parameterTotal: Int64 { parameters.values.reduce(0, +) }
 
@@ -29,33 +31,32 @@ public struct SafetensorsHeader: Sendable, Equatable, Codable {
 
     /// Parses the JSON header (the bytes after the 8-byte prefix).
     public init(json: Data, file: String) throws {
-        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
-            throw SafetensorsError(file: file, reason: "its header is not a JSON object")
+        guard let value = try? JSONValue.parse([UInt8](json)) else {
+            throw SafetensorsError(file: file, reason: "its header is not JSON")
         }
-        try self.init(object: object, file: file, headerLength: Int64(json.count))
+        try self.init(value, file: file, headerLength: Int64(json.count))
     }
 
-    /// Summarises a header already decoded from JSON (as the Hub's `safetensors-metadata` answer carries it).
-    public init(object: [String: Any], file: String, headerLength: Int64) throws {
+    /// Summarises a parsed header (`JSONCore`'s parser: Foundation's `JSONSerialization`, with its `NSNumber`
+    /// casts, took most of a cold `%info`'s CPU on Linux).
+    init(_ value: JSONValue, file: String, headerLength: Int64?) throws {
+        guard let object = value.objectValue else { throw SafetensorsError(file: file, reason: "its header is not a JSON object") }
         var parameters: [String: Int64] = [:]
         var count = 0, bytes: Int64 = 0
-        for (name, value) in object where name != "__metadata__" {
-            guard let tensor = value as? [String: Any], let dtype = tensor["dtype"] as? String,
-                  let shape = (tensor["shape"] as? [NSNumber])?.map(\.int64Value),
-                  let offsets = (tensor["data_offsets"] as? [NSNumber])?.map(\.int64Value), offsets.count == 2 else {
+        for (name, tensor) in object where name != "__metadata__" {
+            guard let dtype = tensor["dtype"]?.stringValue, let shape = tensor["shape"]?.arrayValue?.compactMap(\.intValue),
+                  shape.count == tensor["shape"]?.arrayValue?.count, let offsets = tensor["data_offsets"]?.arrayValue?.compactMap(\.intValue),
+                  offsets.count == 2 else {
                 throw SafetensorsError(file: file, reason: "tensor '\(name)' lacks dtype, shape or data_offsets")
             }
-            parameters[dtype, default: 0] += shape.reduce(1, *)
-            bytes += offsets[1] - offsets[0]
+            parameters[dtype, default: 0] += shape.reduce(Int64(1)) { $0 * Int64($1) }
+            bytes += Int64(offsets[1] - offsets[0])
             count += 1
         }
-        self.parameters = parameters
-        tensorCount = count
-        dataBytes = bytes
-        self.headerLength = headerLength
+        self.init(parameters: parameters, tensorCount: count, dataBytes: bytes, headerLength: headerLength)
     }
 
-    public init(parameters: [String: Int64], tensorCount: Int, dataBytes: Int64, headerLength: Int64) {
+    public init(parameters: [String: Int64], tensorCount: Int, dataBytes: Int64, headerLength: Int64?) {
         self.parameters = parameters
         self.tensorCount = tensorCount
         self.dataBytes = dataBytes

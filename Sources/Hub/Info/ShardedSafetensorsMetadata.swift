@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 extension HubClient {
     /// Every shard header of a sharded model at `main` in one request, as `get_sharded_safetensors_metadata` reads
@@ -15,15 +16,13 @@ extension HubClient {
         let url = "\(endpoint)/api/models/\(repo.id)/safetensors-metadata/\(URLText.quote(indexPath))"
         let response = try get(url)
         try check(response, url: url, repo: repo, path: indexPath, revision: "main")
-        guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-              let headers = object["headers"] as? [String: Any], !headers.isEmpty else {
-            throw HubError(.badResponse(url: url, detail: "the safetensors metadata has no shard headers"))
+        guard let headers = (try? JSONValue.parse([UInt8](response.body)))?["headers"]?.objectValue else {
+            throw HubError(.badResponse(url: url, detail: "the answer is not {\"headers\": {shard: header}}"))
         }
+        guard !headers.isEmpty else { throw HubError(.badResponse(url: url, detail: "the answer names no shard")) }
         var parsed: [String: SafetensorsHeader] = [:]
-        for (shard, value) in headers {
-            guard let header = value as? [String: Any] else { throw SafetensorsError(file: shard, reason: "its header is not a JSON object") }
-            let length = (try? JSONSerialization.data(withJSONObject: header))?.count ?? 0
-            parsed[shard] = try SafetensorsHeader(object: header, file: shard, headerLength: Int64(length))
+        for (shard, header) in headers {
+            parsed[shard] = try SafetensorsHeader(header, file: shard, headerLength: nil)
         }
         return (parsed, response.headers["x-repo-commit"], Int64(response.body.count))
     }

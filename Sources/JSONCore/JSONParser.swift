@@ -125,12 +125,26 @@ private struct JSONParser {
                 || byte == UInt8(ascii: "E")
         }
         while index < bytes.count, isNumberByte(bytes[index]) { index += 1 }
+        if let integer = smallInteger(bytes[start..<index]) { return integer }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard !text.isEmpty, isValidJSONNumber(bytes[start..<index]), let value = Double(text) else {
             index = start
             throw fail("unexpected character")
         }
         return value
+    }
+
+    /// A plain integer of at most 15 digits (exact in a Double), without going through `String` and `Double(_:)`.
+    func smallInteger(_ slice: ArraySlice<UInt8>) -> Double? {
+        let negative = slice.first == UInt8(ascii: "-")
+        let digits = negative ? slice.dropFirst() : slice
+        guard !digits.isEmpty, digits.count <= 15, digits.count == 1 || digits.first != UInt8(ascii: "0") else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return negative ? (value == 0 ? -0.0 : -Double(value)) : Double(value)
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`: stricter than `Double(_:)`, which accepts "+1" or "1.".
@@ -167,6 +181,11 @@ private struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                if scalars.isEmpty {  // no escape: the common case, decoded in one step
+                    let text = String(decoding: bytes[runStart..<index], as: UTF8.self)
+                    index += 1
+                    return text
+                }
                 flushRun(self, upTo: index)
                 index += 1
                 return String(scalars)
