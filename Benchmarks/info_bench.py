@@ -159,6 +159,10 @@ def python_path(env: dict[str, str], endpoint: str, runs: int, call: str) -> dic
             "bytes": sent, "requests": requests, "total": result["total"]}
 
 
+def requests(result: dict) -> str:
+    return f"{result['requests']} request" + ("" if result["requests"] == 1 else "s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -188,9 +192,9 @@ def main() -> None:
         each = py["each"]
         print(f"{args.shards}-shard model, {each['total']:,} parameters (all agree), median of {args.runs} cold runs:")
         print(f"  get_safetensors_metadata (in process): {each['time'] * 1000:.0f} ms, {each['cpu'] * 1000:.0f} ms CPU, "
-              f"{each['bytes']:,} bytes in {each['requests']} requests")
+              f"{each['bytes']:,} bytes in {requests(each)}")
         print(f"  get_sharded_safetensors_metadata (in process, one request): {py['one']['time'] * 1000:.0f} ms, "
-              f"{py['one']['bytes']:,} bytes in {py['one']['requests']} requests")
+              f"{py['one']['bytes']:,} bytes in {requests(py['one'])}")
         for path, label in (("one", "at main (one safetensors-metadata request)"),
                             ("range", "at a commit (Range requests, in parallel)")):
             run = hk[path]
@@ -199,7 +203,7 @@ def main() -> None:
                   f"({each['time'] / in_kernel[path]:.1f}x faster than get_safetensors_metadata; target >= 5x)")
             print(f"    hubkernel info (process start included): {run['time'] * 1000:.0f} ms "
                   f"({each['time'] / run['time']:.1f}x faster), {run['cpu'] * 1000:.0f} ms CPU "
-                  f"({each['cpu'] / run['cpu']:.1f}x less), {run['bytes']:,} bytes in {run['requests']} requests "
+                  f"({each['cpu'] / run['cpu']:.1f}x less), {run['bytes']:,} bytes in {requests(run)} "
                   f"({run['bytes'] / each['bytes']:.3f}x Python's bytes; target <= 1x)")
         print(f"  the one-request path vs get_sharded_safetensors_metadata: in a kernel "
               f"{py['one']['time'] / in_kernel['one']:.1f}x, hubkernel info {py['one']['time'] / hk['one']['time']:.1f}x")

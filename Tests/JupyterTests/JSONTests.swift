@@ -31,8 +31,20 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(value.serialized()), value)
     }
 
+    func testIntegersParseExactlyOnTheFastPathAndBeyondIt() throws {
+        let cases: [(String, Double)] = [("0", 0), ("7", 7), ("-42", -42), ("999999999999999", 999_999_999_999_999),
+                                         ("1234567890123456789", 1234567890123456789), ("-1234567890123456", -1234567890123456),
+                                         ("10e2", 1000), ("-0.5", -0.5)]
+        for (text, expected) in cases {
+            XCTAssertEqual(try JSONValue.parse("[\(text)]"), .array([.number(expected)]), text)
+        }
+        guard case .number(let negativeZero) = try JSONValue.parse("-0") else { return XCTFail("-0 is a number") }
+        XCTAssertEqual(negativeZero.sign, .minus)
+        XCTAssertEqual(try JSONValue.parse(#"{"plain": "ascii é 🤗", "k": "v"}"#), .object(["plain": "ascii é 🤗", "k": "v"]))
+    }
+
     func testRejectsMalformedInput() {
-        for text in ["", "{", "[1,]", "{\"a\" 1}", "01", "+1", "1.", "tru", "\"unterminated", "[1] x", "{'a': 1}",
+        for text in ["", "{", "[1,]", "{\"a\" 1}", "01", "-01", "-", "00", "+1", "1.", "tru", "\"unterminated", "[1] x", "{'a': 1}",
                      "\"bad \\x escape\"", "\"control \u{01} char\""] {
             XCTAssertThrowsError(try JSONValue.parse(text), text)
         }
