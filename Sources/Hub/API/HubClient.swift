@@ -125,7 +125,7 @@ public struct HubClient: Sendable {
 
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
         do { return try transport.send(request) } catch let error as HTTPTransportError {
-            throw HubError(.unreachable(detail: error.description))
+            throw HubError.from(error)
         }
     }
 

@@ -13,6 +13,8 @@ public struct HubError: UserFacingError, Equatable {
         case notAHubEndpoint(url: String, missing: String)
         case http(status: Int, url: String, detail: String)
         case unreachable(detail: String)
+        /// No request can be made at all (libcurl cannot be loaded): not retried, the cache still answers.
+        case clientUnavailable(detail: String)
         case localEntryNotFound(what: String, reason: String)
         case checksumMismatch(path: String, expected: String, actual: String)
         case sizeMismatch(path: String, expected: Int64, actual: Int64)
@@ -43,6 +45,7 @@ public struct HubError: UserFacingError, Equatable {
         case .cancelled: return "KeyboardInterrupt"
         case .io: return "OSError"
         case .transferFailed: return "ConnectionError"
+        case .clientUnavailable: return "ImportError"
         }
     }
 
@@ -73,6 +76,8 @@ public struct HubError: UserFacingError, Equatable {
             return "The Hub could not be reached (\(detail)) and the file is not in the local cache. Check your connection and HF_ENDPOINT, then retry."
         case .localEntryNotFound(let what, let reason):
             return "\(what) is not in the local cache and \(reason)."
+        case .clientUnavailable(let detail):
+            return "HubKernel cannot make HTTP requests: \(detail). Files already in the cache are still served."
         case .checksumMismatch(let path, let expected, let actual):
             return "'\(path)' arrived corrupted (expected hash \(expected), got \(actual)); nothing was saved. Retry the download."
         case .sizeMismatch(let path, let expected, let actual):
@@ -104,11 +109,16 @@ public struct HubError: UserFacingError, Equatable {
         }
     }
 
+    /// A request that got no response: `unreachable` (retried where retries apply), or `clientUnavailable`.
+    public static func from(_ error: HTTPTransportError) -> HubError {
+        error.kind == .clientUnavailable ? HubError(.clientUnavailable(detail: error.detail)) : HubError(.unreachable(detail: error.description))
+    }
+
     /// Whether the cache may answer instead (the Hub could not be asked, or answered with a
     /// server error), as `huggingface_hub` falls back on connection errors and 5xx.
     public var allowsCacheFallback: Bool {
         switch kind {
-        case .unreachable, .notAHubEndpoint, .badResponse: return true
+        case .unreachable, .clientUnavailable, .notAHubEndpoint, .badResponse: return true
         case .http: return true
         case .repoNotFound, .gatedRepo, .invalidToken: return true
         default: return false

@@ -86,6 +86,9 @@ public struct Doctor: Sendable {
                 return DoctorCheck(name, .warn, answered + ", but /api/whoami-v2 gives HTTP \(response.status): this does not look like a Hub.",
                                    fix: "Check HF_ENDPOINT (now \(environment.endpoint)): it must be the Hub's address or a mirror of its API.")
             }
+        } catch let error as HTTPTransportError where error.kind == .clientUnavailable {
+            return DoctorCheck(name, .fail, "No request can be made: \(error.detail).",
+                               fix: "Then run the doctor again.")
         } catch let error as HTTPTransportError {
             return DoctorCheck(name, .fail, "\(environment.endpoint) cannot be reached: \(error.detail).",
                                fix: "Check your network or proxy (HTTPS_PROXY), and HF_ENDPOINT if you use a mirror. Set HF_HUB_OFFLINE=1 to work from the cache only.")

@@ -249,6 +249,7 @@ struct BlobFetcher {
             } catch let error as HTTPTransportError {
                 let delta = reported.advance(to: writer.bytesWritten)
                 if delta != 0 { progress(delta) }
+                if error.kind == .clientUnavailable { throw HubError.from(error) }
                 throw RetryableFailure(final: HubError(.unreachable(detail: error.description)), retryAfter: nil)
             }
             let delta = reported.advance(to: writer.bytesWritten)

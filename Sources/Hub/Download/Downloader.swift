@@ -164,7 +164,7 @@ public final class Downloader: @unchecked Sendable {
         }
         switch error.kind {
         case .repoNotFound, .gatedRepo, .invalidToken, .notAHubEndpoint, .localEntryNotFound: throw error
-        case .unreachable: throw error
+        case .unreachable, .clientUnavailable: throw error
         default: throw HubError(.unreachable(detail: error.message))
         }
     }
@@ -244,7 +244,7 @@ public final class Downloader: @unchecked Sendable {
                                   notice: notice, bytesDownloaded: 0, isDryRun: false)
         }
         switch failure.kind {
-        case .repoNotFound, .gatedRepo, .invalidToken, .localEntryNotFound, .unreachable, .notAHubEndpoint: throw failure
+        case .repoNotFound, .gatedRepo, .invalidToken, .localEntryNotFound, .unreachable, .clientUnavailable, .notAHubEndpoint: throw failure
         default: throw HubError(.unreachable(detail: failure.message))
         }
     }

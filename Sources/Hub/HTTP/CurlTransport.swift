@@ -38,7 +38,7 @@ public struct CurlTransport: HTTPStreamingTransport {
     }
 
     private func requireLibrary(for request: HTTPRequest) throws {
-        if let problem = CurlEasy.loadProblem { throw HTTPTransportError(kind: .other, url: request.url, detail: problem) }
+        if let problem = CurlEasy.loadProblem { throw HTTPTransportError(kind: .clientUnavailable, url: request.url, detail: problem) }
     }
 
     private func unwrap(_ outcome: CurlEasy.Outcome) throws -> HTTPResponse {

@@ -66,7 +66,8 @@ public protocol HTTPTransport: Sendable {
 
 /// Why a request got no HTTP response at all.
 public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable { case cannotConnect, timedOut, connectionLost, other }
+    /// `clientUnavailable`: no request can be made at all (libcurl cannot be loaded); retrying cannot help.
+    public enum Kind: Sendable, Equatable { case cannotConnect, timedOut, connectionLost, clientUnavailable, other }
     public var kind: Kind
     public var url: String
     public var detail: String
@@ -82,6 +83,7 @@ public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConver
         case .cannotConnect: return "Could not connect to \(url) (\(detail)). Check HF_ENDPOINT and your network."
         case .timedOut: return "\(url) did not answer in time (\(detail)). Retry, or raise HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT."
         case .connectionLost: return "The connection to \(url) was lost (\(detail)). Retry; downloads resume where they stopped."
+        case .clientUnavailable: return detail
         case .other: return "Request to \(url) failed: \(detail)"
         }
     }

@@ -53,7 +53,7 @@ public struct RepoInspector: Sendable {
     /// No answer, or a server error: the cache may answer instead (as huggingface_hub falls back).
     static func isOutage(_ error: HubError) -> Bool {
         switch error.kind {
-        case .unreachable: return true
+        case .unreachable, .clientUnavailable: return true
         case .http(let status, _, _): return status >= 500
         default: return false
         }

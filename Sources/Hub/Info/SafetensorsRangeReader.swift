@@ -58,7 +58,7 @@ extension HubClient {
         } catch HTTPStreamAborted.byObserver {
             return (HTTPResponse(status: 200), Data())
         } catch let error as HTTPTransportError {
-            throw HubError(.unreachable(detail: error.description))
+            throw HubError.from(error)
         }
         guard response.status == 206 else { return (response, response.body) }
         var data = Data(count: Int(writer.bytesWritten))

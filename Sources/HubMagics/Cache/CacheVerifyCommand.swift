@@ -52,8 +52,10 @@ enum CacheVerifyCommand {
             do {
                 return (byPath(try client.listFiles(of: repo, commit: revision)), .hub)
             } catch let error as HubError {
-                guard case .unreachable(let detail) = error.kind else { throw error }
-                unreachable = detail
+                switch error.kind {
+                case .unreachable(let detail), .clientUnavailable(let detail): unreachable = detail
+                default: throw error
+                }
             }
         }
         if let files = cachedListing() {
