@@ -204,13 +204,25 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             cells.nth(1).locator(".cm-content").click()
             page.keyboard.type("%whoa")
             expect(cells.nth(1).locator(".jp-InputArea-editor")).to_have_class(re.compile("jp-mod-completer-enabled"))
-            page.keyboard.press("Tab")
-            expect(page.locator(".jp-Completer-item")).to_have_text(["%whoami"], timeout=10_000)
-            # Accepted with Enter, as a keyboard user does: Playwright's click waited in vain for the popup (plainly
-            # painted, in screenshots) to count as "visible" in 2 runs of 3 and timed out.
-            expect(page.locator(".jp-Completer-item.jp-mod-active")).to_have_text("%whoami")
-            page.keyboard.press("Enter")
-            expect(cells.nth(1).locator(".cm-content")).to_have_text("%whoami", timeout=10_000)
+            # Accepted with Enter, as a keyboard user does. In about 1 run of 3 Lab shows the popup with the kernel's
+            # item, active, on an editor marked jp-mod-completer-active, and still takes the Enter as a newline (its
+            # completer is reset between the two; Playwright's click on the item failed the same way). The kernel's
+            # part, the offered item, is checked on every try; Lab's insertion is given three tries, as a user would
+            # delete the newline and press Tab again.
+            editor = cells.nth(1).locator(".cm-content")
+            for attempt in range(3):
+                page.keyboard.press("Tab")
+                expect(page.locator(".jp-Completer-item")).to_have_text(["%whoami"], timeout=10_000)
+                expect(page.locator(".jp-Completer-item.jp-mod-active")).to_have_text("%whoami")
+                page.keyboard.press("Enter")
+                try:
+                    expect(editor).to_have_text("%whoami", timeout=3_000)
+                    break
+                except AssertionError:
+                    page.keyboard.press("Backspace")  # the newline Lab typed instead
+                    expect(editor).to_have_text("%whoa")
+            else:
+                raise AssertionError("Lab did not insert the offered %whoami in 3 tries")
             page.keyboard.press("Shift+Enter")
             expect(cells.nth(1).locator(".jp-OutputArea")).to_contain_text("alice", timeout=30_000)
             expect(cells.nth(1).locator(".jp-OutputArea table")).to_be_visible()
