@@ -16,6 +16,7 @@ HubKernel binary: --binary, else $HUBKERNEL_BIN, else .build/release/hubkernel; 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pathlib
 import socket
@@ -62,7 +63,8 @@ def time_bind(command: list[str], directory: str, curve: bool, timeout: float = 
     finally:
         process.terminate()
         process.wait(timeout=30)
-        os.unlink(path)
+        with contextlib.suppress(FileNotFoundError):  # ipykernel sometimes removes it as it exits
+            os.unlink(path)
     return bound["shell"], max(bound.values())
 
 
