@@ -16,9 +16,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libcurl is loaded on first use (dlopen), not linked: see Sources/CCurl/CurlLoader.c.
         .target(name: "CCurl"),
+        // fork/exec of the hosted Python kernel (process group, parent-death signal): Sources/CProcess/Spawn.c.
+        .target(name: "CProcess"),
 
         .target(name: "JSONCore"),
-        .target(name: "Jupyter", dependencies: ["JSONCore", "CZeroMQ", "COpenSSL"]),
+        .target(name: "Jupyter", dependencies: ["JSONCore", "CZeroMQ", "COpenSSL", "CProcess"]),
         .target(name: "Hub", dependencies: ["JSONCore", "CCurl", "COpenSSL"]),
         .target(name: "HubMagics", dependencies: ["Jupyter", "Hub"]),
         .executableTarget(name: "hubkernel", dependencies: ["HubMagics", "Jupyter", "Hub"]),

@@ -18,6 +18,14 @@ public protocol KernelHandler: AnyObject {
 
     /// `is_complete_request`: whether the code can run as typed.
     func isComplete(code: String) -> CodeCompleteness
+
+    /// Whether a `complete`/`inspect` (with the cursor) or `is_complete` (cursor nil) request for `code` is the
+    /// hosted kernel's to answer rather than this handler's. Only asked when the kernel hosts one.
+    func routesToSubkernel(code: String, cursorPosition: Int?) -> Bool
+}
+
+extension KernelHandler {
+    public func routesToSubkernel(code: String, cursorPosition: Int?) -> Bool { false }
 }
 
 /// The handler's part of `kernel_info_reply`.
@@ -59,6 +67,9 @@ public enum ExecutionOutcome: Sendable, Equatable {
     case error(name: String, value: String, traceback: [String])
     /// The cell stopped because of an interrupt (reported as ename `KeyboardInterrupt`, like ipykernel).
     case interrupted(message: String)
+    /// The handler's part ran; `code` goes on to the hosted kernel as the rest of this request, and its reply
+    /// becomes the `execute_reply`.
+    case forward(code: String)
 }
 
 /// `complete_reply` content.

@@ -15,8 +15,10 @@ func runKernel(_ arguments: [String], session: MagicSession) -> Int32 {
     }
     do {
         let connection = try ConnectionInfo(contentsOf: arguments[flag + 1])
+        let python = session.hostPython()
         let kernel = try Kernel(connection: connection, handler: MagicKernel(session: session),
-                                redact: { session.redact($0) }, listeners: InheritedListeners.take(for: connection))
+                                redact: { session.redact($0) }, listeners: InheritedListeners.take(for: connection),
+                                subkernel: python, secretTailLength: { session.unfinishedSecretLength($0) })
         try kernel.run()
         return 0
     } catch {

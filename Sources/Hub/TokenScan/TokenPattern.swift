@@ -127,3 +127,55 @@ public enum TokenPattern: String, Sendable, CaseIterable, Hashable {
     /// ASCII letters, digits and `_`: the bytes a token may not touch.
     @inline(__always) static func isWordByte(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) || byte == 0x5F }
 }
+
+extension TokenPattern {
+    /// `text` with every string of a Hub token's shape replaced by its mask (`hf_****wxyz`), whether or not
+    /// HubKernel knows the token: what a hosted kernel prints passes through this.
+    public static func maskingAll(in text: String) -> String {
+        var text = text
+        let found = text.withUTF8 { matches(in: $0) }
+        guard !found.isEmpty else { return text }
+        let bytes = Array(text.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var position = 0
+        for match in found {
+            result += bytes[position..<match.start]
+            result += Array(TokenText.mask(String(decoding: bytes[match.start..<match.end], as: UTF8.self)).utf8)
+            position = match.end
+        }
+        result += bytes[position...]
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// How many bytes at the end of `text` could be the beginning of a token (`hf_ab`, `api`, a whole token
+    /// that more letters might still extend): a stream must hold them back until it knows how the text goes on.
+    public static func unfinishedTokenLength(atEndOf text: String) -> Int {
+        var text = text
+        return text.withUTF8 { buffer -> Int in
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+            let count = buffer.count
+            let longest = "hf_oauth_rt_".utf8.count + bodyLength
+            for start in max(0, count - longest)..<count where isLeftBoundary(start, base) {
+                if couldBeginToken(UnsafeBufferPointer(rebasing: buffer[start...])) { return count - start }
+            }
+            return 0
+        }
+    }
+
+    /// Whether `tail` is a prefix of some token shape (possibly a whole one).
+    private static func couldBeginToken(_ tail: UnsafeBufferPointer<UInt8>) -> Bool {
+        let forms: [(prefix: String, digits: Bool)] = [("hf_oauth_rt_", true), ("hf_oauth_", true), ("hf_", false),
+                                                        ("api_org_", false), ("api_", false)]
+        for form in forms {
+            let prefix = Array(form.prefix.utf8)
+            if tail.count <= prefix.count {
+                if prefix.starts(with: tail) { return true }
+                continue
+            }
+            guard tail.starts(with: prefix), tail.count - prefix.count <= bodyLength else { continue }
+            if tail[prefix.count...].allSatisfy({ isLetter($0) || (form.digits && isDigit($0)) }) { return true }
+        }
+        return false
+    }
+}

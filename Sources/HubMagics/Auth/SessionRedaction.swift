@@ -5,17 +5,24 @@ extension MagicSession {
     /// A session with the token redactor installed: every string the kernel sends, logs or keeps
     /// in history passes through `redact`, which masks each token known from the token variables,
     /// the token file and `stored_tokens` (kept current automatically) and every token typed at
-    /// `%hf_login`. `main.swift` builds its session with this.
+    /// `%hf_login`, and any string of a Hub token's shape (`TokenPattern`), known or not. `main.swift` builds
+    /// its session with this.
     public static func standard(environment: HubEnvironment = .current, transport: HTTPTransport,
                                 registry: MagicRegistry = .standard) -> MagicSession {
         let session = MagicSession(environment: environment, transport: transport, registry: registry)
         let live = LiveTokenRedactor()
         SessionRedaction.register(live, for: session)
         session.setRedactor { [weak session] text in
-            guard let session else { return live.redact(text, environment: environment) }
-            return live.redact(text, environment: session.environment)
+            let known = live.redact(text, environment: session?.environment ?? environment)
+            return TokenPattern.maskingAll(in: known)
         }
         return session
+    }
+
+    /// How many trailing bytes of `text` could be the start of a token: a hosted kernel's stream holds them back
+    /// until the next piece arrives, so a token split across two writes is still masked.
+    public func unfinishedSecretLength(_ text: String) -> Int {
+        TokenPattern.unfinishedTokenLength(atEndOf: text)
     }
 
     /// Makes the redactor mask `token` from now on (a token typed at a prompt, before it is saved).

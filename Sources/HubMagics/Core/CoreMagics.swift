@@ -1,4 +1,4 @@
 extension MagicRegistry {
     /// Magics about the kernel itself.
-    static var coreMagics: [any Magic] { [HelpMagic(), LsMagic(), EchoMagic(), SetMagic(), SleepMagic()] }
+    static var coreMagics: [any Magic] { [HelpMagic(), LsMagic(), EchoMagic(), SetMagic(), SleepMagic(), PythonMagic()] }
 }

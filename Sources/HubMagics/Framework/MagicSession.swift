@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import Jupyter
 
 /// State that lives as long as the kernel (or the CLI command): the Hub environment
 /// (which `%dotenv` can extend), the HTTP transport, the token redactor, and the magics.
@@ -8,6 +9,7 @@ public final class MagicSession: @unchecked Sendable {
     private var _environment: HubEnvironment
     private var _redactor: @Sendable (String) -> String = { $0 }
     private var _variables: [String: String] = [:]
+    private var _python: Subkernel?
 
     /// The magics this session knows, in `%lsmagic` order.
     public let registry: MagicRegistry
@@ -30,6 +32,12 @@ public final class MagicSession: @unchecked Sendable {
     public var variables: [String: String] {
         get { lock.withLock { _variables } }
         set { lock.withLock { _variables = newValue } }
+    }
+
+    /// The Python kernel HubKernel hosts (the kernel sets it; nil in the terminal).
+    public var python: Subkernel? {
+        get { lock.withLock { _python } }
+        set { lock.withLock { _python = newValue } }
     }
 
     /// Masks every known token in `text`. Every string that leaves the kernel passes through it.

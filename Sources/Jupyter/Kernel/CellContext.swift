@@ -11,6 +11,7 @@ final class CellContext: ExecutionContext, @unchecked Sendable {
     private let stdin: StdinChannel
     private let lock = NSLock()
     private var interrupted = false
+    private var forwarding = false
 
     init(executionCount: Int, allowsStdin: Bool, parent: MessageHeader, identities: [[UInt8]],
          publisher: IOPubPublisher, stdin: StdinChannel) {
@@ -24,8 +25,13 @@ final class CellContext: ExecutionContext, @unchecked Sendable {
 
     var isInterrupted: Bool { lock.withLock { interrupted } }
 
-    /// Marks the cell interrupted (interrupt_request, SIGINT or shutdown).
-    func interrupt() { lock.withLock { interrupted = true } }
+    /// Marks the cell interrupted (interrupt_request, SIGINT or shutdown). True when the hosted kernel runs the
+    /// cell now and must be interrupted too.
+    @discardableResult
+    func interrupt() -> Bool { lock.withLock { interrupted = true; return forwarding } }
+
+    /// Whether the hosted kernel runs (the rest of) this cell now.
+    func setForwarding(_ value: Bool) { lock.withLock { forwarding = value } }
 
     func stream(_ text: String, toStandardError: Bool) {
         publisher.publish("stream", content: ["name": .string(toStandardError ? "stderr" : "stdout"), "text": .string(text)],

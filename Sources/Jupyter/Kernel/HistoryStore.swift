@@ -8,11 +8,17 @@ struct HistoryEntry: Sendable, Equatable {
 }
 
 /// This session's executed cells, answering `history_request` as IPython's HistoryManager does
-/// (tail, range, glob search with `n` and `unique`). The session number is always `sessionNumber`.
+/// (tail, range, glob search with `n` and `unique`). The session number is `sessionNumber`: 1, or the hosted
+/// Python's session number in its history database once it is known.
 final class HistoryStore: @unchecked Sendable {
-    let sessionNumber = 1
     private var entries: [HistoryEntry] = []
     private let lock = NSLock()
+    private var _sessionNumber = 1
+
+    var sessionNumber: Int {
+        get { lock.withLock { _sessionNumber } }
+        set { lock.withLock { _sessionNumber = newValue } }
+    }
 
     func record(line: Int, input: String) {
         lock.withLock { entries.append(HistoryEntry(line: line, input: input)) }

@@ -38,6 +38,12 @@ final class IOPubPublisher: @unchecked Sendable {
         enqueue(frames)
     }
 
+    /// Publishes a message made elsewhere (the hosted kernel's), keeping its header and parent: re-signed with
+    /// this kernel's key, content and metadata masked like every other message.
+    func relay(_ message: Message) {
+        enqueue(session.encode(message))
+    }
+
     /// Publishes `status` with `execution_state` busy or idle.
     func status(_ state: String, parent: MessageHeader?) {
         publish("status", content: ["execution_state": .string(state)], parent: parent)

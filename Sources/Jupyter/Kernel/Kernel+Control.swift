@@ -20,7 +20,7 @@ extension Kernel {
                     reply(on: control, to: message, "interrupt_reply", ["status": "ok"])
                 }
             case "kernel_info_request":
-                withBusyStatus(message) { reply(on: control, to: message, "kernel_info_reply", ReplyContent.kernelInfo(info)) }
+                withBusyStatus(message) { reply(on: control, to: message, "kernel_info_reply", kernelInfoContent()) }
             case "comm_info_request":
                 withBusyStatus(message) { reply(on: control, to: message, "comm_info_reply", ["status": "ok", "comms": [:]]) }
             default:

@@ -27,28 +27,46 @@ extension Kernel {
         case "execute_request":
             execute(message)
         case "kernel_info_request":
-            reply(on: shell, to: message, "kernel_info_reply", ReplyContent.kernelInfo(info))
+            reply(on: shell, to: message, "kernel_info_reply", kernelInfoContent())
         case "is_complete_request":
-            let completeness = handler.isComplete(code: content["code"]?.stringValue ?? "")
+            let code = content["code"]?.stringValue ?? ""
+            if routesToSubkernel(code: code, cursorPosition: nil), relayReply(message) { return }
+            let completeness = handler.isComplete(code: code)
             reply(on: shell, to: message, "is_complete_reply", ReplyContent.isComplete(completeness))
         case "complete_request":
             let code = content["code"]?.stringValue ?? ""
             let cursor = content["cursor_pos"]?.intValue ?? code.scalarCount
+            if routesToSubkernel(code: code, cursorPosition: cursor), relayReply(message) { return }
             let completion = handler.complete(code: code, cursorPosition: min(max(0, cursor), code.scalarCount))
             reply(on: shell, to: message, "complete_reply", ReplyContent.complete(completion))
         case "inspect_request":
             let code = content["code"]?.stringValue ?? ""
             let cursor = content["cursor_pos"]?.intValue ?? code.scalarCount
+            if routesToSubkernel(code: code, cursorPosition: cursor), relayReply(message) { return }
             let bundle = handler.inspect(code: code, cursorPosition: min(max(0, cursor), code.scalarCount),
                                          detailLevel: content["detail_level"]?.intValue ?? 0)
             reply(on: shell, to: message, "inspect_reply", ReplyContent.inspect(bundle))
         case "history_request":
-            reply(on: shell, to: message, "history_reply", history.reply(to: content))
+            reply(on: shell, to: message, "history_reply", subkernel == nil ? history.reply(to: content) : mergedHistory(message))
         case "comm_info_request":
+            if subkernel?.status.state == .ready, relayReply(message) { return }
             reply(on: shell, to: message, "comm_info_reply", ["status": "ok", "comms": [:]])
+        case "comm_open", "comm_msg", "comm_close":
+            if subkernel?.isAvailable == true {
+                _ = forwardRequest(message)
+            } else {
+                log.log("shell: no Python to take '\(message.msgType)'")
+            }
         default:
             log.log("shell: ignored unknown message type '\(message.msgType)'")
         }
+    }
+
+    /// Forwards `request` to the hosted kernel and sends its reply (masked) to the frontend; false when it gave none.
+    private func relayReply(_ request: Message) -> Bool {
+        guard let answer = forwardRequest(request) else { return false }
+        reply(on: shell, to: request, answer.msgType, answer.content, metadata: answer.metadata)
+        return true
     }
 
     /// `execute_request`: execute_input, the handler's outputs, execute_result or error, then execute_reply.
@@ -78,10 +96,12 @@ extension Kernel {
                                parent: request.header, identities: request.identities, publisher: publisher, stdin: stdin)
         setCurrentCell(cell)
         let outcome = handler.execute(code: code, context: cell)
-        setCurrentCell(nil)
+        defer { setCurrentCell(nil) }
 
         var replyContent: [String: JSONValue] = ["execution_count": .number(Double(count))]
-        if let failure = ReplyContent.failure(outcome) {
+        if case .forward(let rest) = outcome {
+            replyContent = forwardExecute(request, code: rest, count: count, storeHistory: storeHistory, cell: cell)
+        } else if let failure = ReplyContent.failure(outcome) {
             let fields = ReplyContent.errorFields(failure)
             publisher.publish("error", content: fields, parent: request.header)
             replyContent.merge(fields) { _, new in new }

@@ -11,6 +11,9 @@ public final class Kernel: @unchecked Sendable {
     let session: MessageSession
     let log: KernelLog
     let redact: @Sendable (String) -> String
+    /// The kernel this one hosts and relays (Python), if any.
+    let subkernel: Subkernel?
+    let secretTailLength: @Sendable (String) -> Int
 
     let context: ZMQContext
     let shell: ZMQSocket
@@ -27,6 +30,8 @@ public final class Kernel: @unchecked Sendable {
     /// Shell-thread state: the last `execution_count` and requests read ahead while aborting after an error.
     var executionCount = 0
     var readAhead: [Message] = []
+    /// Shell-thread state: the hosted kernel's next `execution_count` and the run it belongs to.
+    var subkernelCount: (run: ObjectIdentifier, next: Int)?
 
     /// The largest frame a client may send (256 MiB); larger ones drop the connection.
     static let maxFrameBytes: Int64 = 256 << 20
@@ -35,12 +40,19 @@ public final class Kernel: @unchecked Sendable {
     /// - Parameter redact: applied to every string that leaves the kernel (message content, history, log lines).
     /// - Parameter listeners: sockets already listening on some channels' ports (`InheritedListeners`), adopted
     ///   instead of binding.
+    /// - Parameter subkernel: a kernel to host (started when `run()` starts): the handler's `.forward` outcomes and
+    ///   the requests it routes there are relayed to it, and everything it shows passes through `redact`.
+    /// - Parameter secretTailLength: how many trailing bytes of a hosted kernel's stream text could be the start of
+    ///   a secret; they are held back until the next piece arrives, so a secret split in two is still masked.
     public init(connection: ConnectionInfo, handler: KernelHandler, redact: @escaping @Sendable (String) -> String,
-                listeners: [Channel: Int32] = [:]) throws {
+                listeners: [Channel: Int32] = [:], subkernel: Subkernel? = nil,
+                secretTailLength: @escaping @Sendable (String) -> Int = { _ in 0 }) throws {
         if connection.usesCurve && !ZMQContext.hasCurve { throw KernelError.curveUnavailable }
         self.connection = connection
         self.handler = handler
         self.redact = redact
+        self.subkernel = subkernel
+        self.secretTailLength = secretTailLength
         info = handler.info
         log = KernelLog(redact: redact)
         session = MessageSession(key: connection.key, redact: redact)
@@ -104,9 +116,11 @@ public final class Kernel: @unchecked Sendable {
             log.log("serving over TCP without CurveZMQ: messages are signed but sent in plain text; "
                     + "use the IPC transport or CurveZMQ keys from the kernel manager to encrypt them")
         }
+        startSubkernel()
         serveShell()
         // Shutdown requested (or the context failed): stop the others and release everything.
         requestStop()
+        subkernel?.shutdown()
         threads.wait()
         shell.close()
         stdin.close()
@@ -146,7 +160,7 @@ public final class Kernel: @unchecked Sendable {
     func interruptRunningCell(reason: String) {
         let cell = stateLock.withLock { currentCell }
         if let cell {
-            cell.interrupt()
+            if cell.interrupt() { subkernel?.interrupt() }
             log.log("interrupt (\(reason)): stopping cell \(cell.executionCount)")
         }
     }

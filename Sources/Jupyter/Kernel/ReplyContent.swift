@@ -1,5 +1,18 @@
 /// Reply contents built from the handler's answers (pure functions, easy to test).
 enum ReplyContent {
+    /// With `languageInfo`, that `language_info` (the hosted kernel's) replaces the handler's.
+    static func kernelInfo(_ info: KernelInfo, languageInfo: [String: JSONValue]? = nil) -> [String: JSONValue] {
+        var content = kernelInfo(info)
+        if let languageInfo { content["language_info"] = .object(languageInfo) }
+        return content
+    }
+
+    /// `language_info` for Python before the hosted ipykernel answered (what ipykernel says, version aside).
+    static let pythonLanguageInfo: [String: JSONValue] = [
+        "name": "python", "version": "3", "mimetype": "text/x-python", "file_extension": ".py",
+        "codemirror_mode": ["name": "ipython", "version": 3], "pygments_lexer": "ipython3", "nbconvert_exporter": "python",
+    ]
+
     static func kernelInfo(_ info: KernelInfo) -> [String: JSONValue] {
         [
             "status": "ok",
@@ -42,7 +55,7 @@ enum ReplyContent {
     /// The error triple of a failed or interrupted cell, or nil on success.
     static func failure(_ outcome: ExecutionOutcome) -> (name: String, value: String, traceback: [String])? {
         switch outcome {
-        case .ok: return nil
+        case .ok, .forward: return nil
         case .error(let name, let value, let traceback): return (name, value, traceback)
         case .interrupted(let message): return ("KeyboardInterrupt", message, [])
         }

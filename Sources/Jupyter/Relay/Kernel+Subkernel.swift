@@ -1,0 +1,217 @@
+import Foundation
+
+/// The relay's half that runs on the kernel's threads: starting the hosted kernel, forwarding requests to it
+/// with the frontend's own header (so the frontend's `msg_id` stays the parent of every output), and turning
+/// its replies into this kernel's.
+extension Kernel {
+    /// Starts the hosted kernel in the background (on the shell thread, which lives as long as the process).
+    func startSubkernel() {
+        guard let subkernel else { return }
+        subkernel.attach(SubkernelRun.Sinks(publish: { [publisher] in publisher.relay($0) },
+                                            secretTailLength: secretTailLength, log: { [log] in log.log($0) }))
+        subkernel.start()
+    }
+
+    /// `kernel_info_reply` content: the hosted kernel's `language_info` when it can run (a default Python one
+    /// until it answered), so frontends highlight its language. Never waits for it.
+    func kernelInfoContent() -> [String: JSONValue] {
+        guard let subkernel, subkernel.isAvailable else { return ReplyContent.kernelInfo(info) }
+        let languageInfo = subkernel.languageInfo ?? ReplyContent.pythonLanguageInfo
+        return ReplyContent.kernelInfo(info, languageInfo: languageInfo)
+    }
+
+    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display meanwhile (updated in
+    /// place). Returns the run, or why there is none (already as an error reply's fields).
+    private func readySubkernel(for cell: CellContext) -> Result<SubkernelRun, SubkernelFailure> {
+        guard let subkernel else { return .failure(.unavailable("this kernel hosts no Python")) }
+        let endedBefore = subkernel.endedOnItsOwn
+        guard let run = subkernel.currentRun() else {
+            if case .unavailable(let reason) = subkernel.status.state { return .failure(.unavailable(reason)) }
+            return .failure(.unavailable("Python could not be started"))
+        }
+        if let endedBefore {
+            cell.stream("Python \(endedBefore) earlier; a fresh Python started: variables defined before are gone.\n",
+                        toStandardError: true)
+        }
+        if run.isReady { return .success(run) }
+        let displayID = "hubkernel-python-start-\(UUID().uuidString)"
+        let name = subkernel.status.spec?.displayName ?? "Python"
+        cell.display(["text/plain": .string("Starting \(name)…")], metadata: [:], displayID: displayID)
+        let ready = run.waitUntilReady(timeout: 120, cancelled: { cell.isInterrupted })
+        if ready {
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(run.startedAt))
+            let version = run.kernelInfo?["language_info"]?["version"]?.stringValue.map { " \($0)" } ?? ""
+            cell.updateDisplay(["text/plain": .string("Python\(version) started in \(seconds) s.")], metadata: [:], displayID: displayID)
+            return .success(run)
+        }
+        if cell.isInterrupted { return .failure(.interrupted) }
+        if let ended = run.exitDescription {
+            let reason = Subkernel.explainFailedStart(spec: subkernel.status.spec, ended: ended, output: run.lastOutputLines.joined(separator: " "))
+            cell.updateDisplay(["text/plain": .string("Python did not start.")], metadata: [:], displayID: displayID)
+            return .failure(.unavailable(reason))
+        }
+        return .failure(.unavailable("Python did not answer within 120 s of starting: see the kernel log, then %python restart"))
+    }
+
+    /// Runs `code` in the hosted kernel as the rest of `request` (cell `count`); returns the `execute_reply` content.
+    func forwardExecute(_ request: Message, code: String, count: Int, storeHistory: Bool, cell: CellContext) -> [String: JSONValue] {
+        let run: SubkernelRun
+        switch readySubkernel(for: cell) {
+        case .success(let ready): run = ready
+        case .failure(let failure): return failure.replyContent(count: count, publisher: publisher, parent: request.header)
+        }
+        // One counter, HubKernel's: Python numbers this cell the same, so its Out[n] and _n match the prompt.
+        let runID = ObjectIdentifier(run)
+        if storeHistory {
+            let next = subkernelCount?.run == runID ? subkernelCount!.next : 1
+            if next != count {
+                _ = Subkernel.quietly(run, code: "get_ipython().execution_count = \(count)", expressions: [:], timeout: 10)
+            }
+            subkernelCount = (runID, count + 1)
+        }
+        var content = request.content
+        content["code"] = .string(code)
+        content["stop_on_error"] = false  // HubKernel aborts the frontend's queue itself
+        let exchange = RelayExchange(msgID: request.header.msgID, executionCount: count)
+        cell.setForwarding(true)
+        defer {
+            cell.setForwarding(false)
+            run.forget(request.header.msgID)
+        }
+        run.send(Message(header: request.header, parentHeader: request.parentHeader, metadata: request.metadata, content: content),
+                 on: .shell, exchange: exchange)
+        switch awaitAnswer(exchange, run: run, cell: cell) {
+        case .success(let reply):
+            var replyContent = reply.content
+            replyContent["execution_count"] = .number(Double(count))
+            return replyContent
+        case .failure(let failure):
+            return failure.replyContent(count: count, publisher: publisher, parent: request.header)
+        }
+    }
+
+    /// Waits for the reply and the idle of a forwarded request, answering the child's `input_request`s through
+    /// the frontend's stdin meanwhile.
+    private func awaitAnswer(_ exchange: RelayExchange, run: SubkernelRun, cell: CellContext?,
+                             timeout: Double? = nil) -> Result<Message, SubkernelFailure> {
+        var reply: Message?
+        var idle = false
+        let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
+        while reply == nil || !idle {
+            guard let event = exchange.next(timeout: deadline.map { max(0, $0.timeIntervalSinceNow) }) else {
+                return reply.map { .success($0) } ?? .failure(.noAnswer)
+            }
+            switch event {
+            case .reply(let message): reply = message
+            case .idle: idle = true
+            case .died(let description):
+                if let reply { return .success(reply) }
+                closeComms(of: run)
+                return .failure(.died(description))
+            case .inputRequest(let request):
+                guard let cell else { continue }
+                let prompt = request.content["prompt"]?.stringValue ?? ""
+                let password = request.content["password"]?.boolValue ?? false
+                do {
+                    let answer = try cell.input(prompt: prompt, password: password)
+                    run.send(Message(header: run.makeHeader("input_reply"), parentHeader: request.header.json,
+                                     content: ["status": "ok", "value": .string(answer)]), on: .stdin)
+                } catch {
+                    // Interrupted while the user was asked: the interrupt already reached Python, which stops waiting.
+                    if cell.isInterrupted == false { subkernel?.interrupt() }
+                }
+            }
+        }
+        return .success(reply!)
+    }
+
+    /// When the child died, its comms are gone: tell the frontends so widgets show as closed.
+    private func closeComms(of run: SubkernelRun) {
+        for commID in run.openComms.sorted() {
+            publisher.publish("comm_close", content: ["comm_id": .string(commID), "data": [:]], parent: nil)
+            run.noteComm(opened: nil, closed: commID)
+        }
+    }
+
+    /// Forwards a non-execute shell request (complete, inspect, is_complete, history, comm_*) and returns the
+    /// child's reply, or nil when there is none (no Python, not ready within `timeout`, or no reply expected).
+    func forwardRequest(_ request: Message, timeout: Double = 30) -> Message? {
+        guard let subkernel, let run = subkernel.currentRun() else { return nil }
+        guard run.waitUntilReady(timeout: timeout) else { return nil }
+        switch request.msgType {
+        case "comm_open": run.noteComm(opened: request.content["comm_id"]?.stringValue, closed: nil)
+        case "comm_close": run.noteComm(opened: nil, closed: request.content["comm_id"]?.stringValue)
+        default: break
+        }
+        let exchange = RelayExchange(msgID: request.header.msgID)
+        defer { run.forget(request.header.msgID) }
+        run.send(Message(header: request.header, parentHeader: request.parentHeader, metadata: request.metadata,
+                         content: request.content), on: .shell, exchange: exchange)
+        let expectsReply = !request.msgType.hasPrefix("comm_") || request.msgType == "comm_info_request"
+        if !expectsReply {
+            // Comm messages get no reply: wait for the child's idle, so their outputs come before ours.
+            while let event = exchange.next(timeout: timeout) {
+                if case .idle = event { break }
+                if case .died = event { break }
+            }
+            return nil
+        }
+        if case .success(let reply) = awaitAnswer(exchange, run: run, cell: nil, timeout: timeout) { return reply }
+        return nil
+    }
+
+    /// Whether the handler hands `code` to the hosted kernel (and one can run).
+    func routesToSubkernel(code: String, cursorPosition: Int?) -> Bool {
+        guard let subkernel, subkernel.isAvailable else { return false }
+        return handler.routesToSubkernel(code: code, cursorPosition: cursorPosition)
+    }
+
+    /// `history_request` with a hosted kernel: this kernel's history is the current session (every cell, magic or
+    /// Python, masked); the child adds the sessions before it (IPython keeps them in its database).
+    func mergedHistory(_ request: Message) -> [String: JSONValue] {
+        guard let subkernel, subkernel.status.state == .ready,
+              let session = subkernel.evaluate(expressions: ["s": "get_ipython().history_manager.session_number"])?["s"]?["data"]?["text/plain"]?.stringValue
+                .flatMap({ Int($0) }) else {
+            return history.reply(to: request.content)
+        }
+        history.sessionNumber = session
+        let ours = history.reply(to: request.content)["history"]?.arrayValue ?? []
+        let accessType = request.content["hist_access_type"]?.stringValue ?? "tail"
+        if accessType == "range" {
+            let asked = request.content["session"]?.intValue ?? 0
+            if asked <= 0 || asked == session { return ["status": "ok", "history": .array(ours)] }
+        }
+        let earlier = (forwardRequest(request, timeout: 10)?.content["history"]?.arrayValue ?? [])
+            .filter { $0.arrayValue?.first?.intValue != session }
+        var rows = earlier + ours
+        if accessType != "range", let n = request.content["n"]?.intValue { rows = Array(rows.suffix(max(0, n))) }
+        return ["status": "ok", "history": .array(rows)]
+    }
+}
+
+/// Why a forwarded request got no answer from the hosted kernel.
+enum SubkernelFailure: Error {
+    case unavailable(String)
+    case died(String)
+    case interrupted
+    case noAnswer
+
+    /// Publishes the error and returns the `execute_reply` content for it.
+    func replyContent(count: Int, publisher: IOPubPublisher, parent: MessageHeader) -> [String: JSONValue] {
+        let (name, value): (String, String)
+        switch self {
+        case .unavailable(let reason):
+            (name, value) = ("PythonUnavailable", "Python lines cannot run: \(reason). HubKernel magics still work.")
+        case .died(let description):
+            (name, value) = ("PythonDied", "Python \(description) while running this cell; its variables are lost. "
+                             + "HubKernel and your login are still here: the next Python cell starts a fresh Python.")
+        case .interrupted:
+            (name, value) = ("KeyboardInterrupt", "Interrupted while Python was starting.")
+        case .noAnswer:
+            (name, value) = ("PythonNoAnswer", "Python did not answer this request: run %python to see its state, or %python restart.")
+        }
+        let fields = ReplyContent.errorFields((name, value, ["\u{1B}[0;31m\(name)\u{1B}[0m: \(value)"]))
+        publisher.publish("error", content: fields, parent: parent)
+        return fields.merging(["status": "error", "execution_count": .number(Double(count))]) { $1 }
+    }
+}

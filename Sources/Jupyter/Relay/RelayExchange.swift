@@ -1,0 +1,52 @@
+import Foundation
+
+/// What the relay hands the thread waiting on one forwarded request.
+enum RelayEvent: Sendable {
+    /// The child's reply on shell or control.
+    case reply(Message)
+    /// The child asks the user something (`input()`, `getpass`) on behalf of this request.
+    case inputRequest(Message)
+    /// The child's `idle` for this request: every output it made is already relayed.
+    case idle
+    /// The child ended before answering; the text says how (`was killed by SIGKILL (probably out of memory)`).
+    case died(String)
+}
+
+/// The mailbox of one forwarded request, matched by the request's `msg_id` (never "the next message").
+final class RelayExchange: @unchecked Sendable {
+    let msgID: String
+    /// The `execution_count` to put in this request's `execute_result`s (HubKernel owns the counter).
+    let executionCount: Int?
+    /// HubKernel's own request (`evaluate`): the child's outputs for it are not shown.
+    let quiet: Bool
+    private let condition = NSCondition()
+    private var events: [RelayEvent] = []
+
+    init(msgID: String, executionCount: Int? = nil, quiet: Bool = false) {
+        self.msgID = msgID
+        self.executionCount = executionCount
+        self.quiet = quiet
+    }
+
+    func post(_ event: RelayEvent) {
+        condition.withLock {
+            events.append(event)
+            condition.signal()
+        }
+    }
+
+    /// The next event, waiting up to `timeout` seconds (nil: forever); nil when none came in time.
+    func next(timeout: Double? = nil) -> RelayEvent? {
+        condition.withLock {
+            let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
+            while events.isEmpty {
+                if let deadline {
+                    guard condition.wait(until: deadline) else { return nil }
+                } else {
+                    condition.wait()
+                }
+            }
+            return events.removeFirst()
+        }
+    }
+}

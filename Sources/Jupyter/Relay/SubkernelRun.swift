@@ -1,0 +1,326 @@
+import CZeroMQ
+import Foundation
+
+/// One life of the hosted kernel: its process, its connection, and the relay thread that owns the four sockets
+/// HubKernel holds to it (shell, stdin and control DEALERs with one routing id, an iopub SUB) and routes every
+/// message it sends by the `msg_id` of its parent.
+final class SubkernelRun: @unchecked Sendable {
+    /// What the relay needs from the kernel it serves.
+    struct Sinks: Sendable {
+        /// Shows one of the child's iopub messages to the frontends (re-signed and masked by the kernel).
+        var publish: @Sendable (Message) -> Void
+        /// How many trailing bytes of a stream text could be the start of a secret (held back until more comes).
+        var secretTailLength: @Sendable (String) -> Int
+        /// A line for the kernel log.
+        var log: @Sendable (String) -> Void
+    }
+
+    let connection: SubkernelConnection
+    let process: ChildProcess
+    let startedAt = Date()
+    private let session: MessageSession
+    private let context: ZMQContext
+    private let commandsIn: ZMQSocket
+    private let commandsLock = NSLock()
+    private let sinks: Sinks
+
+    private let lock = NSLock()
+    private var exchanges: [String: RelayExchange] = [:]
+    private var _kernelInfo: [String: JSONValue]?
+    private var _exitDescription: String?
+    private var _openComms: Set<String> = []
+    private var iopubLive = false
+    private let readiness = NSCondition()
+
+    /// The first frame of each message on the command queue: which socket to send the rest on, or what to do.
+    private enum Command: UInt8 {
+        case shell, stdin, control, childExited, stop
+
+        init(_ channel: Channel) {
+            switch channel {
+            case .stdin: self = .stdin
+            case .control: self = .control
+            default: self = .shell
+            }
+        }
+    }
+
+    /// Writes the connection file, starts the child with `command` (`{connection_file}` filled in) and the relay thread.
+    init(spec: SubkernelSpec, environment: [String: String], sinks: Sinks) throws {
+        let connection = try SubkernelConnection()
+        self.connection = connection
+        self.sinks = sinks
+        session = MessageSession(key: connection.info.key, username: "hubkernel")
+        context = try ZMQContext()
+        let endpoint = "inproc://hubkernel-relay-\(UUID().uuidString)"
+        let commandsOut = try ZMQSocket(context: context, type: .pull)
+        commandsIn = try ZMQSocket(context: context, type: .push)
+        var sockets: [Channel: ZMQSocket] = [:]
+        do {
+            for socket in [commandsOut, commandsIn] { try socket.setOption(ZMQ_LINGER, 0) }
+            try commandsOut.setOption(ZMQ_RCVHWM, 0)
+            try commandsIn.setOption(ZMQ_SNDHWM, 0)
+            try commandsOut.bind(endpoint)
+            try commandsIn.connect(endpoint)
+            let identity = Array(session.sessionID.utf8)
+            for channel in [Channel.shell, .stdin, .control] {
+                let socket = try ZMQSocket(context: context, type: .dealer)
+                try socket.setOption(ZMQ_LINGER, 0)
+                try socket.setOption(ZMQ_ROUTING_ID, bytes: identity)
+                try socket.connect(connection.info.endpoint(for: channel))
+                sockets[channel] = socket
+            }
+            let iopub = try ZMQSocket(context: context, type: .sub)
+            try iopub.setOption(ZMQ_LINGER, 0)
+            try iopub.setOption(ZMQ_RCVHWM, 0)
+            try iopub.setOption(ZMQ_SUBSCRIBE, bytes: [])
+            try iopub.connect(connection.info.endpoint(for: .iopub))
+            sockets[.iopub] = iopub
+        } catch {
+            connection.remove()
+            throw error
+        }
+        var variables = environment.merging(spec.environment) { $1 }
+        variables["JPY_PARENT_PID"] = String(getpid())
+        let log = sinks.log
+        let exitRelay = ExitRelay()
+        let tail = outputTail
+        do {
+            process = try ChildProcess(arguments: spec.command(connectionFile: connection.filePath), environment: variables,
+                                       onOutput: { line in
+                                           tail.append(line)
+                                           log("python: " + line)
+                                       }, onExit: { status in exitRelay.run?(status) })
+        } catch {
+            connection.remove()
+            throw error
+        }
+        exitRelay.run = { [weak self] status in self?.childExited(status: status) }
+        let channels = sockets
+        let thread = Thread { [self] in relayLoop(commands: commandsOut, sockets: channels) }
+        thread.name = "hubkernel-relay"
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+
+    /// Set once the process is started, so the exit callback can reach the run.
+    private final class ExitRelay: @unchecked Sendable { var run: (@Sendable (Int32) -> Void)? }
+
+    /// The last lines the child wrote to stdout/stderr (why it failed to start, usually).
+    private final class OutputTail: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func append(_ line: String) { lock.withLock { lines = Array((lines + [line]).suffix(5)) } }
+        var all: [String] { lock.withLock { lines } }
+    }
+    private let outputTail = OutputTail()
+    var lastOutputLines: [String] { outputTail.all }
+
+    // MARK: State
+
+    /// The child's `kernel_info_reply` content once it answered (it is then ready).
+    var kernelInfo: [String: JSONValue]? { lock.withLock { _kernelInfo } }
+    /// How the child ended, once it has.
+    var exitDescription: String? { lock.withLock { _exitDescription } }
+    /// Comms open between the frontend and the child.
+    var openComms: Set<String> { lock.withLock { _openComms } }
+
+    func noteComm(opened: String?, closed: String?) {
+        lock.withLock {
+            if let opened { _openComms.insert(opened) }
+            if let closed { _openComms.remove(closed) }
+        }
+    }
+
+    /// Waits until the child answered `kernel_info` and its iopub is live, it died, or `timeout` passed (or `cancelled()`).
+    /// True when ready.
+    func waitUntilReady(timeout: Double, cancelled: () -> Bool = { false }) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while Date() < deadline {
+            if isReady { return true }
+            if exitDescription != nil || cancelled() { return false }
+            readiness.withLock { _ = readiness.wait(until: min(deadline, Date(timeIntervalSinceNow: 0.05))) }
+        }
+        return isReady
+    }
+
+    var isReady: Bool { lock.withLock { _kernelInfo != nil && iopubLive } }
+
+    // MARK: Sending
+
+    /// Sends `message` to the child on `channel` (re-signed with the child's key, nothing masked), and when
+    /// `expecting` is given registers the mailbox its answers go to. Any thread.
+    func send(_ message: Message, on channel: Channel, exchange: RelayExchange? = nil) {
+        if let exchange {
+            if let ended = exitDescription {
+                exchange.post(.died(ended))
+                return
+            }
+            lock.withLock { exchanges[exchange.msgID] = exchange }
+        }
+        var outgoing = message
+        outgoing.identities = []
+        command(Command(channel), session.encode(outgoing))
+    }
+
+    /// Stops waiting for answers to `msgID`.
+    func forget(_ msgID: String) {
+        lock.withLock { _ = exchanges.removeValue(forKey: msgID) }
+    }
+
+    /// A header for a request HubKernel itself makes to the child.
+    func makeHeader(_ msgType: String) -> MessageHeader { session.makeHeader(msgType) }
+
+    /// Stops the relay thread and closes the sockets (the process is the caller's to end).
+    func close() {
+        command(.stop)
+        _ = stopped.wait(timeout: .now() + 2)
+        commandsLock.withLock { commandsIn.close() }
+        context.terminate()
+        connection.remove()
+    }
+
+    private let stopped = DispatchSemaphore(value: 0)
+
+    private func command(_ command: Command, _ frames: [[UInt8]] = []) {
+        commandsLock.withLock { try? commandsIn.send([[command.rawValue]] + frames, dontWait: true) }
+    }
+
+    // MARK: The relay thread
+
+    private func relayLoop(commands: ZMQSocket, sockets: [Channel: ZMQSocket]) {
+        let shell = sockets[.shell]!, stdin = sockets[.stdin]!, control = sockets[.control]!, iopub = sockets[.iopub]!
+        var holdback = StreamHoldback()
+        var lastNudge = Date.distantPast
+        defer {
+            for socket in [commands, shell, stdin, control, iopub] { socket.close() }
+            stopped.signal()
+        }
+        while true {
+            if kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
+                // Until it answers, ask again (a request sent before its socket was bound may be lost).
+                lastNudge = Date()
+                let header = session.makeHeader("kernel_info_request")
+                try? shell.send(session.encode(Message(header: header)))
+            }
+            let ready: [Bool]
+            do {
+                ready = try ZMQSocket.poll([commands, iopub, shell, stdin, control], timeoutMilliseconds: kernelInfo == nil ? 50 : -1)
+            } catch {
+                sinks.log("relay: \(error)")
+                return
+            }
+            // The child's messages first: what it sent before it ended is relayed before its requests fail.
+            if ready[1] { drain(iopub) { relayIOPub($0, holdback: &holdback) } }
+            if ready[2] { drain(shell) { routeReply($0) } }
+            if ready[3] { drain(stdin) { routeInputRequest($0) } }
+            if ready[4] { drain(control) { routeReply($0) } }
+            guard ready[0] else { continue }
+            while let frames = try? commands.receive(dontWait: true) {
+                guard let first = frames.first?.first, let command = Command(rawValue: first) else { continue }
+                let message = Array(frames.dropFirst())
+                switch command {
+                case .stop: return
+                case .childExited: failAll(holdback: &holdback)
+                case .shell: try? shell.send(message)
+                case .stdin: try? stdin.send(message)
+                case .control: try? control.send(message)
+                }
+            }
+        }
+    }
+
+    private func drain(_ socket: ZMQSocket, _ handle: (Message) -> Void) {
+        while let frames = try? socket.receive(dontWait: true) {
+            do {
+                handle(try session.decode(frames))
+            } catch {
+                sinks.log("relay: dropped a message from Python: \(error)")
+            }
+        }
+    }
+
+    private func exchange(for message: Message) -> RelayExchange? {
+        guard let parent = message.parentHeader["msg_id"]?.stringValue else { return nil }
+        return lock.withLock { exchanges[parent] }
+    }
+
+    private func routeReply(_ message: Message) {
+        if message.msgType == "kernel_info_reply" && message.parentHeader["session"]?.stringValue == session.sessionID {
+            lock.withLock { if _kernelInfo == nil { _kernelInfo = message.content } }
+            readiness.withLock { readiness.broadcast() }
+            return
+        }
+        exchange(for: message)?.post(.reply(message))
+    }
+
+    private func routeInputRequest(_ message: Message) {
+        guard let exchange = exchange(for: message) else {
+            sinks.log("relay: Python asked for input outside a request; answered empty")
+            return
+        }
+        exchange.post(.inputRequest(message))
+    }
+
+    /// One of the child's iopub messages: its own bookkeeping (status, execute_input, welcome) stays here;
+    /// everything else goes on, with held stream tails in order before it.
+    private func relayIOPub(_ message: Message, holdback: inout StreamHoldback) {
+        let parent = message.parentHeader["msg_id"]?.stringValue ?? ""
+        if !iopubLiveSnapshot() {
+            lock.withLock { iopubLive = true }
+            readiness.withLock { readiness.broadcast() }
+        }
+        switch message.msgType {
+        case "iopub_welcome", "execute_input":
+            return
+        case "status":
+            guard message.content["execution_state"]?.stringValue == "idle" else { return }
+            for held in holdback.release(parent: parent) { sinks.publish(held) }
+            exchange(for: message)?.post(.idle)
+            return
+        default:
+            break
+        }
+        if exchange(for: message)?.quiet == true { return }  // HubKernel's own question: nothing to show
+        switch message.msgType {
+        case "stream":
+            if let admitted = holdback.admit(message, parent: parent, tailLength: sinks.secretTailLength) { sinks.publish(admitted) }
+            return
+        case "comm_open":
+            noteComm(opened: message.content["comm_id"]?.stringValue, closed: nil)
+        case "comm_close":
+            noteComm(opened: nil, closed: message.content["comm_id"]?.stringValue)
+        default:
+            break
+        }
+        for held in holdback.release(parent: parent) { sinks.publish(held) }
+        var relayed = message
+        if message.msgType == "execute_result", let count = exchange(for: message)?.executionCount {
+            relayed.content["execution_count"] = .number(Double(count))
+        }
+        sinks.publish(relayed)
+    }
+
+    private func iopubLiveSnapshot() -> Bool { lock.withLock { iopubLive } }
+
+    // MARK: The child's end
+
+    private func childExited(status: Int32) {
+        let description = ChildProcess.describe(status: status)
+        lock.withLock { _exitDescription = description }
+        readiness.withLock { readiness.broadcast() }
+        sinks.log("Python \(description)")
+        // The relay thread fails the waiting requests, after relaying what the child sent before it ended.
+        command(.childExited)
+    }
+
+    private func failAll(holdback: inout StreamHoldback) {
+        for held in holdback.release(parent: nil) { sinks.publish(held) }
+        let waiting = lock.withLock { () -> [RelayExchange] in
+            defer { exchanges.removeAll() }
+            return Array(exchanges.values)
+        }
+        let description = exitDescription ?? "ended"
+        for exchange in waiting { exchange.post(.died(description)) }
+    }
+}
