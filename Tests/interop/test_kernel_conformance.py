@@ -17,30 +17,38 @@ import unittest
 
 import jupyter_kernel_test
 
-from fixtures.kernel import KERNEL_NAME, write_kernelspec
+from fixtures.kernel import KERNEL_NAME, python_env, write_kernelspec
 
 
 class _KernelspecInTempJupyterPath:
-    """Puts the kernelspec in a temporary JUPYTER_PATH for the class's lifetime."""
+    """Puts the kernelspec in a temporary JUPYTER_PATH for the class's lifetime; ``hosts_python`` says whether
+    the kernel hosts the test venv's ipykernel (else ``HUBKERNEL_PYTHON_KERNEL=none``: magics only)."""
 
-    _saved_path: str | None
+    hosts_python = False
+    _saved: dict
     _data_dir: str
 
     @classmethod
     def setUpClass(cls) -> None:
         cls._data_dir = tempfile.mkdtemp(prefix="hubkernel-jkt-")
         write_kernelspec(cls._data_dir)
-        cls._saved_path = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = cls._data_dir
+        wanted = python_env({"JUPYTER_PATH": cls._data_dir}, cls.hosts_python)
+        cls._saved = {name: os.environ.get(name) for name in ("JUPYTER_PATH", "PATH", "HUBKERNEL_PYTHON_KERNEL")}
+        for name in cls._saved:
+            if name in wanted:
+                os.environ[name] = wanted[name]
+            else:
+                os.environ.pop(name, None)
         super().setUpClass()
 
     @classmethod
     def tearDownClass(cls) -> None:
         super().tearDownClass()
-        if cls._saved_path is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = cls._saved_path
+        for name, value in cls._saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         shutil.rmtree(cls._data_dir, ignore_errors=True)
 
 
@@ -65,6 +73,34 @@ class HubKernelConformance(_KernelspecInTempJupyterPath, jupyter_kernel_test.Ker
     ]
     code_history_pattern = "%lsm*"
     supported_history_operations = ("tail", "range", "search")
+
+
+class HubKernelHostingPython(_KernelspecInTempJupyterPath, jupyter_kernel_test.KernelTests):
+    """The same suite with Python samples, as it runs against ipykernel itself: Python lines go to the hosted
+    ipykernel, and every answer comes back through HubKernel's relay."""
+
+    hosts_python = True
+    kernel_name = KERNEL_NAME
+    language_name = "python"
+    file_extension = ".py"
+
+    code_hello_world = "print('hello, world')"
+    code_stderr = "import sys; print('test', file=sys.stderr)"
+    completion_samples = [{"text": "zi", "matches": {"zip"}}, {"text": "%ec", "matches": {"%echo"}}]
+    complete_code_samples = ["1", "print('hello, world')", "def f(x):\n  return x*2\n\n\n", "%echo hi"]
+    incomplete_code_samples = ["print('''hello", "def f(x):\n  x*2"]
+    invalid_code_samples = ["import = 7q"]
+    code_page_something = "zip?"
+    code_inspect_sample = "zip"
+    code_generate_error = "raise"
+    code_execute_result = [{"code": "1+2+3", "result": "6"}, {"code": "[n*n for n in range(1, 4)]", "result": "[1, 4, 9]"}]
+    code_display_data = [
+        {"code": "from IPython.display import HTML, display; display(HTML('<b>test</b>'))", "mime": "text/html"},
+        {"code": "from IPython.display import Math, display; display(Math('\\frac{1}{2}'))", "mime": "text/latex"},
+    ]
+    code_history_pattern = "1?2*"
+    supported_history_operations = ("tail", "range", "search")
+    code_clear_output = "from IPython.display import clear_output; clear_output()"
 
 
 class HubKernelIopubWelcome(_KernelspecInTempJupyterPath, jupyter_kernel_test.IopubWelcomeTests):

@@ -67,9 +67,11 @@ public enum CellRouting {
         return Plan(magics: magics, python: String(repeating: "\n", count: index) + rest.joined(separator: "\n"))
     }
 
-    /// Whether `line` is a HubKernel magic line (completion and inspection there stay HubKernel's).
-    public static func isHubKernelLine(_ line: String, magicNames: Set<String>) -> Bool {
-        magicName(line.trimmingCharacters(in: .whitespaces)).map(magicNames.contains) ?? false
+    /// Whether `line` is a HubKernel magic line (completion and inspection there stay HubKernel's); with
+    /// `orPrefix`, also a `%` line whose name is the start of one (`%downl`, being typed).
+    public static func isHubKernelLine(_ line: String, magicNames: Set<String>, orPrefix: Bool = false) -> Bool {
+        guard let name = magicName(line.trimmingCharacters(in: .whitespaces)) else { return false }
+        return magicNames.contains(name) || (orPrefix && magicNames.contains { $0.hasPrefix(name) })
     }
 
     /// `name` of a `%name …` line (not `%%name`), else nil.

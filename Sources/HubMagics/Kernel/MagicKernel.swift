@@ -59,7 +59,7 @@ public final class MagicKernel: KernelHandler {
             return (try? CellRouting.plan(code, magicNames: magicNames))?.python != nil
         }
         let line = Self.line(in: code, at: cursorPosition)
-        if CellRouting.isHubKernelLine(line, magicNames: magicNames) { return false }
+        if CellRouting.isHubKernelLine(line, magicNames: magicNames, orPrefix: true) { return false }
         return (try? CellRouting.plan(code, magicNames: magicNames))?.python != nil
             || !line.trimmingCharacters(in: .whitespaces).isEmpty
     }

@@ -105,6 +105,7 @@ public final class Subkernel: @unchecked Sendable {
             return status.state
         }
         do {
+            sinks.log("starting Python: \(spec.argv.joined(separator: " "))")
             let started = try SubkernelRun(spec: spec, environment: environment(), sinks: sinks)
             lock.withLock {
                 self.spec = spec

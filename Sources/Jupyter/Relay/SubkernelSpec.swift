@@ -101,12 +101,12 @@ public struct SubkernelSpec: Sendable, Equatable {
         return version.allSatisfy { $0.isNumber || $0 == "." }
     }
 
-    /// `python3` beside HubKernel's executable (the environment the wheel is installed in), else `python3` from PATH.
+    /// `python3` beside HubKernel's executable (the environment the wheel is installed in), else the first
+    /// `python3` in `PATH` (as a full path, so `%python` shows which), else plain `python3`.
     static func interpreter(environment: [String: String], executableDirectory: String?) -> String {
-        for candidate in [executableDirectory.map { $0 + "/python3" }, executableDirectory.map { $0 + "/python" }] {
-            if let candidate, FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return "python3"
+        let besides = [executableDirectory.map { $0 + "/python3" }, executableDirectory.map { $0 + "/python" }].compactMap { $0 }
+        let inPath = (environment["PATH"] ?? "").split(separator: ":").map { String($0) + "/python3" }
+        return (besides + inPath).first { FileManager.default.isExecutableFile(atPath: $0) } ?? "python3"
     }
 
     /// Jupyter's kernelspec directories in jupyter_core 5's order: `JUPYTER_PATH`, then the user's data directory
