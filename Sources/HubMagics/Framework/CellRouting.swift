@@ -9,7 +9,7 @@ import Foundation
 /// ```swift
 /// let plan = try CellRouting.plan("%download org/model\nmodel = load('org/model')", magicNames: ["download"])
 /// plan.magics   // "%download org/model"
-/// plan.python   // "\nmodel = load('org/model')"  (a blank line per magic line, so Python's line numbers match the cell)
+/// plan.python   // "#\nmodel = load('org/model')"  (a `#` line per magic line, so Python's line numbers match the cell)
 /// ```
 public enum CellRouting {
     public struct Plan: Sendable, Equatable {
@@ -64,7 +64,8 @@ public enum CellRouting {
             throw MagicError("CellOrderError", "Line \(index + misplaced.offset + 1): %\(misplaced.name) comes after Python code. "
                              + "HubKernel magics run before the Python of a cell: move the line to the top of the cell, or split the cell there.")
         }
-        return Plan(magics: magics, python: String(repeating: "\n", count: index) + rest.joined(separator: "\n"))
+        // A `#` line per HubKernel line (IPython drops leading blank lines), so Python's line numbers match the cell.
+        return Plan(magics: magics, python: String(repeating: "#\n", count: index) + rest.joined(separator: "\n"))
     }
 
     /// Whether `line` is a HubKernel magic line (completion and inspection there stay HubKernel's); with
