@@ -305,3 +305,19 @@ def test_no_ipykernel_keeps_magics_and_says_how_to_install(start_hubkernel, tmp_
     reply, _ = run_cell(kc, "import os", timeout=60)
     assert reply["content"]["ename"] == "PythonUnavailable"
     assert "pip install ipykernel" in reply["content"]["evalue"]
+
+
+def test_token_source_shows_what_the_running_python_resolves(python_kernel):
+    pytest.importorskip("huggingface_hub")
+    km, kc = python_kernel
+    python_pid(kc)
+    reply, iopub = run_cell(kc, "%token_source", timeout=60)
+    text = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]["text/plain"]
+    python_row = [line for line in text.splitlines() if line.startswith("running Python")]
+    assert python_row and "same token as HubKernel's" in python_row[0] and mask(TOKEN) in python_row[0]
+    other = "hf_" + "OtherTokenSetInACellZxcvbnmlkjhgf"[:34].ljust(34, "q")
+    run_cell(kc, f"import os; os.environ['HF_TOKEN'] = 'hf_' + '{other[3:]}'", timeout=60)
+    reply, iopub = run_cell(kc, "%token_source", timeout=60)
+    shown = everything(iopub, reply)
+    assert "differs from HubKernel's" in shown and "%python restart" in shown
+    assert mask(other) in shown and other not in shown and TOKEN not in shown

@@ -33,6 +33,8 @@ struct TokenSourceMagic: Magic {
                                                whoami: whoami, runner: runner, transport: context.session.transport)
         var warnings = report.warnings
         if let whoamiProblem { warnings.append(whoamiProblem) }
+        let pythonRow = PythonTokenCheck.ask(context.session.python).map { PythonTokenCheck.row($0, winner: winner?.value) }
+        if let warning = pythonRow?.warning { warnings.append(warning) }
         warnings = warnings.map(context.output.commandWording)
         let json = Self.json(report, whoami: whoami, warnings: warnings)
         if arguments.flag("json") { return RichOutput(text: AuthMagicSupport.jsonText(json), json: json) }
@@ -43,6 +45,7 @@ struct TokenSourceMagic: Magic {
             let wins = report.winner.map { Self.candidate(candidate, is: $0.source) } ?? false
             table.append([name, candidate.isSet ? "yes" : "no", candidate.masked ?? "", candidate.status], highlighted: wins)
         }
+        if let pythonRow { table.append(pythonRow.cells) }
         var lines = [context.output.commandWording(report.reason)]
         if let winner = report.winner, let lifetime = TokenLifetime.of(winner, environment: environment) {
             lines.append(context.output.commandWording("The token in force \(lifetime.summary())."))
