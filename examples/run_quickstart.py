@@ -142,6 +142,8 @@ def main() -> int:
 
     notebook = nbformat.read(args.notebook, as_version=4)
     env = dict(os.environ)
+    # The notebook's Python lines run in this interpreter's environment (HubKernel finds its python3 in PATH).
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     hub = None
     stop_browser = threading.Event()
     if os.environ.get("HF_ENDPOINT"):

@@ -3,7 +3,7 @@
 1. `mmdebstrap --variant=minbase` of Debian stable (amd64) with python3 and python3-venv only: no libzmq, no
    libcurl, no OpenSSL development files, no Swift.
 2. Inside it (chroot, sharing this machine's network namespace): a venv, `pip install` of the wheel (timed), then
-   jupyter_client and nbclient from PyPI; `jupyter kernelspec list` must show hubkernel.
+   jupyter_client, nbclient, ipykernel and huggingface_hub from PyPI; `jupyter kernelspec list` must show hubkernel.
 3. examples/quickstart.ipynb, every cell, through nbclient against the local Hub started outside on 127.0.0.1.
 4. `ldd` of the installed binary and of the libcurl anchor: every library outside the manylinux policy of the
    wheel's tag must resolve inside the wheel's lib/hubkernel/.
@@ -112,7 +112,9 @@ def main() -> int:
         in_chroot(root, f"{VENV}/bin/pip install -q --no-index /check/{wheel.name}")
         install_seconds = time.monotonic() - started
         print(f"installed in {install_seconds:.2f} s")
-        in_chroot(root, f"{VENV}/bin/pip install -q --cert /check/host-ca.crt jupyter_client nbclient nbformat")
+        # ipykernel and huggingface_hub: the quickstart's Python step runs in the hosted Python of this venv.
+        in_chroot(root, f"{VENV}/bin/pip install -q --cert /check/host-ca.crt jupyter_client nbclient nbformat ipykernel "
+                        "huggingface_hub==2.4.0")
 
         step("jupyter kernelspec list")
         listing = in_chroot(root, f"{VENV}/bin/jupyter kernelspec list")

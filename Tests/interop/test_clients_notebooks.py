@@ -36,6 +36,9 @@ def check_executed_quickstart(notebook, repo: str = "demo/tiny-model") -> None:
     assert f"models--{repo.replace('/', '--')}/snapshots/" in result.data["text/plain"]
     whoami = outputs_of(notebook, "%whoami")[0]
     assert "alice" in whoami.data["text/plain"]
+    python = next(c for c in code_cells if "scan_cache_dir" in c.source).outputs
+    listed = next(o for o in python if o.output_type == "execute_result").data["text/plain"]
+    assert repr(repo) in listed, f"Python's scan_cache_dir() sees what the magics downloaded: {listed}"
 
 
 def test_nbconvert_execute(tmp_path, local_hub, client_env):
