@@ -30,6 +30,7 @@ final class SubkernelRun: @unchecked Sendable {
     private var _exitDescription: String?
     private var _openComms: Set<String> = []
     private var iopubLive = false
+    private var allConnected = false
     private let readiness = NSCondition()
 
     /// The first frame of each message on the command queue: which socket to send the rest on, or what to do.
@@ -67,14 +68,12 @@ final class SubkernelRun: @unchecked Sendable {
                 let socket = try ZMQSocket(context: context, type: .dealer)
                 try socket.setOption(ZMQ_LINGER, 0)
                 try socket.setOption(ZMQ_ROUTING_ID, bytes: identity)
-                try socket.connect(connection.info.endpoint(for: channel))
                 sockets[channel] = socket
             }
             let iopub = try ZMQSocket(context: context, type: .sub)
             try iopub.setOption(ZMQ_LINGER, 0)
             try iopub.setOption(ZMQ_RCVHWM, 0)
             try iopub.setOption(ZMQ_SUBSCRIBE, bytes: [])
-            try iopub.connect(connection.info.endpoint(for: .iopub))
             sockets[.iopub] = iopub
         } catch {
             connection.remove()
@@ -144,7 +143,7 @@ final class SubkernelRun: @unchecked Sendable {
         return isReady
     }
 
-    var isReady: Bool { lock.withLock { _kernelInfo != nil && iopubLive } }
+    var isReady: Bool { lock.withLock { _kernelInfo != nil && iopubLive && allConnected } }
 
     // MARK: Sending
 
@@ -192,20 +191,34 @@ final class SubkernelRun: @unchecked Sendable {
         let shell = sockets[.shell]!, stdin = sockets[.stdin]!, control = sockets[.control]!, iopub = sockets[.iopub]!
         var holdback = StreamHoldback()
         var lastNudge = Date.distantPast
+        // Each socket connects once the child has bound it (its IPC file exists): a ROUTER drops what it sends to
+        // a peer not connected yet, and an `input_request` lost that way would leave Python waiting forever.
+        var unconnected: [(Channel, ZMQSocket)] = [(.iopub, iopub), (.shell, shell), (.stdin, stdin), (.control, control)]
         defer {
             for socket in [commands, shell, stdin, control, iopub] { socket.close() }
             stopped.signal()
         }
         while true {
-            if kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
+            unconnected.removeAll { channel, socket in
+                let endpoint = connection.info.endpoint(for: channel)
+                guard FileManager.default.fileExists(atPath: String(endpoint.dropFirst("ipc://".count))) else { return false }
+                do {
+                    try socket.connect(endpoint)
+                } catch {
+                    sinks.log("relay: \(error)")
+                }
+                return true
+            }
+            lock.withLock { allConnected = unconnected.isEmpty }
+            if unconnected.isEmpty && kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
                 // Until it answers, ask again (a request sent before its socket was bound may be lost).
                 lastNudge = Date()
                 let header = session.makeHeader("kernel_info_request")
-                try? shell.send(session.encode(Message(header: header)))
+                try? shell.send(session.encode(Message(header: header)), dontWait: true)
             }
             let ready: [Bool]
             do {
-                ready = try ZMQSocket.poll([commands, iopub, shell, stdin, control], timeoutMilliseconds: kernelInfo == nil ? 50 : -1)
+                ready = try ZMQSocket.poll([commands, iopub, shell, stdin, control], timeoutMilliseconds: isReady ? -1 : 20)
             } catch {
                 sinks.log("relay: \(error)")
                 return
