@@ -273,9 +273,10 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             browser.close()
 
     notebook = json.loads(saved.read_text())
-    # Lab saves the kernel's kernel_info language_info and the kernelspec it ran on into the notebook.
+    # Lab saves the kernel's kernel_info language_info and the kernelspec it ran on into the notebook: the hosted
+    # Python's (the client venv has ipykernel), so Lab highlights Python and shows % lines as IPython magics.
     language = notebook["metadata"]["language_info"]
-    assert (language["mimetype"], language["file_extension"]) == ("text/x-hubkernel", ".hub"), language
+    assert (language["name"], language["mimetype"], language["file_extension"]) == ("python", "text/x-python", ".py"), language
     assert notebook["metadata"]["kernelspec"]["display_name"] == "HubKernel", notebook["metadata"]
     assert token not in saved.read_text()
     for index in (2, 3):
