@@ -115,7 +115,8 @@ public struct HubClient: Sendable {
             let request = HTTPRequest(method: "HEAD", url: url, headers: headers(for: url), timeout: timeout ?? metadataTimeout)
             let response = try send(request, retrying: retrying)
             if response.headers["x-error-code"] == "EntryNotFound", let commit = response.headers["x-repo-commit"] {
-                throw HubMissingEntry(repo: repo.id, path: path, revision: revision, commit: commit)
+                throw HubMissingEntry(repo: repo.id, path: path, revision: revision, commit: commit,
+                                      requestID: RequestID(headers: response.headers))
             }
             try check(response, url: url, repo: repo, path: path, revision: revision)
             let location = response.headers["location"].map { URLText.join(url, $0) }
@@ -178,7 +179,9 @@ public struct HubClient: Sendable {
                 ServerWarnings.shared.note(response.headers)
                 let limit = response.status == 429 ? RateLimit(headers: response.headers) : nil
                 guard attempt < retry.maxRetries else { return response }
-                if let limit, retrying != .never, limit.wait <= retry.maxRateLimitWait {
+                if let limit, limit.wait > retry.maxRateLimitWait {
+                    return response  // not worth waiting for: the error says when it resets
+                } else if let limit, retrying != .never {
                     wait = limit.wait
                     reason = "rate limited by the Hub (\(limit.quotaDescription)): waiting \(Int(wait)) s"
                 } else if retrying == .transient, [408, 429, 500, 502, 503, 504].contains(response.status) {
@@ -258,6 +261,7 @@ public struct HubMissingEntry: UserFacingError, Equatable {
     public let path: String
     public let revision: String
     public let commit: String
+    public var requestID: RequestID? = nil
     public var name: String { "RemoteEntryNotFoundError" }
-    public var message: String { HubError(.entryNotFound(repo: repo, path: path, revision: revision)).message }
+    public var message: String { HubError(.entryNotFound(repo: repo, path: path, revision: revision), requestID: requestID).message }
 }

@@ -30,6 +30,8 @@ public struct HubError: UserFacingError, Equatable {
         case rateLimited(url: String, limit: RateLimit?)
         /// TLS verification failed (or no CA bundle could be read): `detail` says which host and what to set.
         case untrustedCertificate(detail: String)
+        /// A file stands where a folder of the cache must be (`HF_HOME` set to a file).
+        case cacheBlocked(cache: String, file: String)
     }
 
     public let kind: Kind
@@ -66,6 +68,7 @@ public struct HubError: UserFacingError, Equatable {
         case .clientUnavailable: return "ImportError"
         case .rateLimited: return "HfHubHTTPError"
         case .untrustedCertificate: return "SSLError"
+        case .cacheBlocked: return "NotADirectoryError"
         }
     }
 
@@ -131,6 +134,8 @@ public struct HubError: UserFacingError, Equatable {
             return "Rate limited by the Hub (HTTP 429 from \(url)), with no word on when the limit resets. Wait a few minutes and retry."
         case .untrustedCertificate(let detail):
             return detail
+        case .cacheBlocked(let cache, let file):
+            return "\(file) is a file, not a folder, so the cache \(cache) cannot be made there. Point HF_HOME (or HF_HUB_CACHE) at a folder, or move that file away."
         }
     }
 

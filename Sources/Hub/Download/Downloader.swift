@@ -32,6 +32,8 @@ public final class Downloader: @unchecked Sendable {
 
     public func run(_ request: DownloadRequest) throws -> DownloadResult {
         for path in request.files { try RepoPath.validate(path) }
+        let root = request.cacheDir ?? environment.hubCache
+        if let file = FileSystem.fileInTheWay(of: root) { throw HubError(.cacheBlocked(cache: root, file: file)) }
         let tracker = ProgressTracker(report: onProgress)
         let context = RunContext(request: request, layout: CacheLayout(root: request.cacheDir ?? environment.hubCache),
                                  local: request.localDir.map(LocalDirLayout.init(root:)), tracker: tracker,
