@@ -55,14 +55,15 @@ public struct ConnectionInfo: Sendable, Equatable {
         } catch {
             var isFolder: ObjCBool = false
             let reason = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
-                ? "it is a folder, not a file" : Self.describe(error)
+                ? "it is a folder, not a file" : Self.describe(error, path: path)
             throw ConnectionFileError.unreadable(path: path, reason: reason)
         }
         try self.init(json: [UInt8](data))
     }
 
-    /// The system's words for a read error (`No such file or directory`), not Foundation's error numbers.
-    private static func describe(_ error: Error) -> String {
+    /// The system's words for why `path` cannot be read (`No such file or directory`), not Foundation's error numbers.
+    private static func describe(_ error: Error, path: String) -> String {
+        if access(path, R_OK) != 0 { return String(cString: strerror(errno)) }
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
