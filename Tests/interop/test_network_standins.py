@@ -101,13 +101,20 @@ def test_a_window_too_long_to_wait_for_says_rate_limit_quota_and_reset(local_hub
     assert "check your connection" not in done.stderr.lower()
 
 
-def test_a_head_slower_than_the_etag_timeout_succeeds_on_the_longer_retry(local_hub, hf_env):
+def test_a_head_slower_than_the_etag_timeout_succeeds_on_the_longer_retry(local_hub, hf_env, hf_run):
     with StandIn(local_hub.endpoint, head_delay=4) as front:
         env = dict(hf_env, HF_ENDPOINT=front.endpoint, HF_HUB_ETAG_TIMEOUT="2")
         started = time.monotonic()
         done = download(env, REPO, "config.json")
+        took = time.monotonic() - started
+        out = hf_run(f"""
+            os.environ["HF_ENDPOINT"] = {front.endpoint!r}; os.environ["HF_HUB_ETAG_TIMEOUT"] = "2"
+            from huggingface_hub import hf_hub_download
+            print(json.dumps({{"path": hf_hub_download({REPO!r}, "config.json", cache_dir={str(pathlib.Path(hf_env["HF_HOME"]) / "py")!r})}}))
+        """, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert time.monotonic() - started < 15
+    assert 4 <= took < 15, took
+    assert "path" in out, ("huggingface_hub succeeds on its 60 s retry too", out)
 
 
 def test_downloads_are_counted_warnings_shown_once_and_errors_carry_the_request_id(local_hub, hf_env):
