@@ -52,4 +52,27 @@ final class ConnectionInfoTests: XCTestCase {
         }
         XCTAssertThrowsError(try ConnectionInfo(contentsOf: "/nonexistent/connection.json"))
     }
+
+    func testRefusesAKeyThatIsNotAString() {
+        for key in ["42", "null", "[\"a\"]", "{}", "true"] {
+            XCTAssertThrowsError(try ConnectionInfo(json: Array(#"{"ip": "127.0.0.1", \#(ports), "key": \#(key)}"#.utf8)), key) { error in
+                XCTAssertTrue(String(describing: error).contains("'key' must be a string"), "\(error)")
+            }
+        }
+        XCTAssertEqual(try ConnectionInfo(json: Array(#"{"ip": "127.0.0.1", \#(ports), "key": ""}"#.utf8)).key, "")
+    }
+
+    func testAFolderAsConnectionFileSaysSo() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conn-folder-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        XCTAssertThrowsError(try ConnectionInfo(contentsOf: folder)) { error in
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("is a folder, not a file"), text)
+            XCTAssertFalse(text.contains("NSCocoaErrorDomain"), text)
+        }
+        XCTAssertThrowsError(try ConnectionInfo(contentsOf: folder + "/missing.json")) { error in
+            XCTAssertTrue(String(describing: error).contains("No such file or directory"), "\(error)")
+        }
+    }
 }

@@ -11,6 +11,16 @@ public struct HubClient: Sendable {
     public let metadataTimeout: Int
     /// Seconds without a byte before a file transfer is abandoned (`HF_HUB_DOWNLOAD_TIMEOUT`).
     public let downloadTimeout: Int
+    /// Marks every request with `X-HF-Download-Counter: 1`, as `flag_as_download_call` does for downloads (that is
+    /// how the Hub counts a repo's downloads).
+    public var countsAsDownload = false
+    /// Waits on 429s and the backoff between tries.
+    public var retry = RetryPolicy()
+    /// Told when a request waits before its next try ("rate limited by the Hub: waiting 41 s"), and with nil when
+    /// the wait is over.
+    public var onWait: @Sendable (String?) -> Void = { _ in }
+    /// Stops a wait early (the user interrupted).
+    public var isCancelled: @Sendable () -> Bool = { false }
 
     public init(endpoint: String, token: String?, transport: HTTPTransport, metadataTimeout: Int = 10, downloadTimeout: Int = 10) {
         self.endpoint = endpoint
@@ -35,10 +45,23 @@ public struct HubClient: Sendable {
     /// The page a person opens to see the repo (and accept a gated repo's licence).
     public func repoPage(_ repo: RepoID) -> String { "\(endpoint)/\(repo.type.urlPrefix)\(repo.id)" }
 
-    /// Headers for a request to `url`: the token only when `url` is on the endpoint's origin.
+    /// Headers for a request to `url`: the token only when `url` is on the endpoint's origin; a fresh request id
+    /// (`X-Amzn-Trace-Id`, as `hf_request_event_hook` adds) and the download counter on every request.
     public func headers(for url: String) -> [(name: String, value: String)] {
-        guard let token, !token.isEmpty, AuthorizationPolicy.isSameOrigin(url, endpoint) else { return [] }
-        return [("Authorization", "Bearer \(token)")]
+        var fields: [(name: String, value: String)] = [("X-Amzn-Trace-Id", UUID().uuidString.lowercased())]
+        if countsAsDownload { fields.append(("X-HF-Download-Counter", "1")) }
+        if let token, !token.isEmpty, AuthorizationPolicy.isSameOrigin(url, endpoint) { fields.append(("Authorization", "Bearer \(token)")) }
+        return fields
+    }
+
+    /// This client for a download: every request it makes is counted as one (`X-HF-Download-Counter`), waits are
+    /// reported to `onWait` and end early when `isCancelled`.
+    public func forDownload(isCancelled: @escaping @Sendable () -> Bool, onWait: @escaping @Sendable (String?) -> Void) -> HubClient {
+        var copy = self
+        copy.countsAsDownload = true
+        copy.isCancelled = isCancelled
+        copy.onWait = onWait
+        return copy
     }
 
     // MARK: API calls
@@ -81,18 +104,24 @@ public struct HubClient: Sendable {
         return files
     }
 
-    /// HEAD on `resolve`, following redirects on the same origin only; the metadata of a
-    /// cross-origin redirect (to a CDN) is read from the redirect itself.
-    public func fileMetadata(_ repo: RepoID, path: String, revision: String) throws -> FileMetadata {
+    /// HEAD on `resolve`, following redirects on the same origin; the metadata of a cross-origin redirect (to a
+    /// CDN) is read from the redirect itself, unless it carries none (a mirror sending clients on to the Hub: then
+    /// the next hop answers, without the token). `retrying` and `timeout` as `_get_metadata_or_catch_error` uses
+    /// them: the first try fails fast (the cache may answer), the retry backs off with a longer timeout.
+    public func fileMetadata(_ repo: RepoID, path: String, revision: String, retrying: Retrying = .never,
+                             timeout: Int? = nil) throws -> FileMetadata {
         var url = resolveURL(repo, revision: revision, path: path)
-        for _ in 0..<10 {
-            let response = try send(HTTPRequest(method: "HEAD", url: url, headers: headers(for: url), timeout: metadataTimeout))
+        for _ in 0..<20 {
+            let request = HTTPRequest(method: "HEAD", url: url, headers: headers(for: url), timeout: timeout ?? metadataTimeout)
+            let response = try send(request, retrying: retrying)
             if response.headers["x-error-code"] == "EntryNotFound", let commit = response.headers["x-repo-commit"] {
-                throw HubMissingEntry(repo: repo.id, path: path, revision: revision, commit: commit)
+                throw HubMissingEntry(repo: repo.id, path: path, revision: revision, commit: commit,
+                                      requestID: RequestID(headers: response.headers))
             }
             try check(response, url: url, repo: repo, path: path, revision: revision)
             let location = response.headers["location"].map { URLText.join(url, $0) }
-            if (300..<400).contains(response.status), let location, AuthorizationPolicy.isSameOrigin(location, url) {
+            if (300..<400).contains(response.status), let location,
+               AuthorizationPolicy.isSameOrigin(location, url) || response.headers["x-repo-commit"] == nil {
                 url = location
                 continue
             }
@@ -103,7 +132,10 @@ public struct HubClient: Sendable {
                 throw HubError(.notAHubEndpoint(url: url, missing: "ETag"))
             }
             let isRedirect = (300..<400).contains(response.status)
-            let sizeText = response.headers["x-linked-size"] ?? (isRedirect ? nil : response.headers["content-length"])
+            // A compressed answer's Content-Length is the compressed size: the size is then unknown, as
+            // `_get_file_length_from_http_response` decides (the download verifies the git blob id instead).
+            let encoded = (response.headers["content-encoding"] ?? "identity").lowercased() != "identity"
+            let sizeText = response.headers["x-linked-size"] ?? (isRedirect || encoded ? nil : response.headers["content-length"])
             return FileMetadata(commit: commit, etag: etag, location: location ?? url, size: sizeText.flatMap { Int64($0) })
         }
         throw HubError(.badResponse(url: url, detail: "too many redirects"))
@@ -112,26 +144,76 @@ public struct HubClient: Sendable {
     // MARK: helpers
 
     /// GET following redirects (a renamed repo answers 307 with a relative Location), as
-    /// Python's session does; the token goes only to the endpoint's origin.
+    /// Python's session does; the token goes only to the endpoint's origin. A 429 that names its window is
+    /// waited for.
     func get(_ url: String) throws -> HTTPResponse {
         var url = url
-        for _ in 0..<10 {
-            let response = try send(HTTPRequest(method: "GET", url: url, headers: headers(for: url), timeout: metadataTimeout))
+        for _ in 0..<20 {
+            let response = try send(HTTPRequest(method: "GET", url: url, headers: headers(for: url), timeout: metadataTimeout),
+                                    retrying: .rateLimits)
             guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["location"] else { return response }
             url = URLText.join(url, location)
         }
         throw HubError(.badResponse(url: url, detail: "too many redirects"))
     }
 
-    func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        do { return try transport.send(request) } catch let error as HTTPTransportError {
-            throw HubError.from(error)
+    /// How a request is tried again.
+    public enum Retrying: Sendable {
+        /// One try.
+        case never
+        /// A 429 is tried again after the window it names (`RateLimit` or `Retry-After`).
+        case rateLimits
+        /// As `http_backoff`: also connection trouble, 408, 429 and 5xx, backing off 1, 2, 4, 8, 8 s.
+        case transient
+    }
+
+    /// Sends `request`, trying again as `retrying` says, and shows the Hub's `X-HF-Warning`s (once per topic).
+    /// A response that still fails comes back as it is (`check` turns it into an error).
+    func send(_ request: HTTPRequest, retrying: Retrying = .never) throws -> HTTPResponse {
+        var attempt = 0
+        while true {
+            let wait: Double
+            let reason: String
+            do {
+                let response = try transport.send(request)
+                ServerWarnings.shared.note(response.headers)
+                let limit = response.status == 429 ? RateLimit(headers: response.headers) : nil
+                guard attempt < retry.maxRetries else { return response }
+                if let limit, limit.wait > retry.maxRateLimitWait {
+                    return response  // not worth waiting for: the error says when it resets
+                } else if let limit, retrying != .never {
+                    wait = limit.wait
+                    reason = "rate limited by the Hub (\(limit.quotaDescription)): waiting \(Int(wait)) s"
+                } else if retrying == .transient, [408, 429, 500, 502, 503, 504].contains(response.status) {
+                    wait = retry.delay(attempt: attempt, rateLimit: nil)
+                    reason = "HTTP \(response.status) from the Hub: retrying in \(Int(wait)) s"
+                } else {
+                    return response
+                }
+            } catch let error as HTTPTransportError {
+                guard retrying == .transient, attempt < retry.maxRetries, error.isWorthRetrying else { throw HubError.from(error) }
+                wait = retry.delay(attempt: attempt, rateLimit: nil)
+                reason = "no answer from \(URLText.host(of: request.url)): retrying in \(Int(wait)) s"
+            }
+            attempt += 1
+            onWait(reason)
+            defer { onWait(nil) }
+            guard RetryPolicy.sleep(wait, isCancelled: isCancelled) else { throw HubError(.cancelled(kept: 0)) }
         }
     }
 
     /// Throws the `HubError` an error status means (as `hf_raise_for_status` classifies it).
     public func check(_ response: HTTPResponse, url: String, repo: RepoID, path: String?, revision: String) throws {
         guard response.status >= 400 else { return }
+        do { try classify(response, url: url, repo: repo, path: path, revision: revision) } catch let error as HubError {
+            throw error.withRequestID(RequestID(headers: response.headers))
+        }
+    }
+
+    private func classify(_ response: HTTPResponse, url: String, repo: RepoID, path: String?, revision: String) throws {
+        if response.status == 429 {
+            throw HubError(.rateLimited(url: url, limit: RateLimit(headers: response.headers)))
+        }
         let code = response.headers["x-error-code"]
         let serverMessage = response.headers["x-error-message"]
         switch code {
@@ -179,6 +261,7 @@ public struct HubMissingEntry: UserFacingError, Equatable {
     public let path: String
     public let revision: String
     public let commit: String
+    public var requestID: RequestID? = nil
     public var name: String { "RemoteEntryNotFoundError" }
-    public var message: String { HubError(.entryNotFound(repo: repo, path: path, revision: revision)).message }
+    public var message: String { HubError(.entryNotFound(repo: repo, path: path, revision: revision), requestID: requestID).message }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What went wrong talking to the Hub or writing the cache, with what to do next.
 /// Names follow `huggingface_hub`'s exception classes.
 public struct HubError: UserFacingError, Equatable {
@@ -24,11 +26,29 @@ public struct HubError: UserFacingError, Equatable {
         case badResponse(url: String, detail: String)
         case io(path: String, detail: String)
         case transferFailed(path: String, detail: String, kept: Int64)
+        /// A 429: `limit` is what the Hub said about the quota, nil when it said nothing.
+        case rateLimited(url: String, limit: RateLimit?)
+        /// TLS verification failed (or no CA bundle could be read): `detail` says which host and what to set.
+        case untrustedCertificate(detail: String)
+        /// A file stands where a folder of the cache must be (`HF_HOME` set to a file).
+        case cacheBlocked(cache: String, file: String)
     }
 
     public let kind: Kind
+    /// The server's id for the failed request, shown in the message for support tickets.
+    public private(set) var requestID: RequestID?
 
-    public init(_ kind: Kind) { self.kind = kind }
+    public init(_ kind: Kind, requestID: RequestID? = nil) {
+        self.kind = kind
+        self.requestID = requestID
+    }
+
+    /// This error with the server's request id (kept when it has one already).
+    public func withRequestID(_ id: RequestID?) -> HubError {
+        var copy = self
+        copy.requestID = requestID ?? id
+        return copy
+    }
 
     public var name: String {
         switch kind {
@@ -46,10 +66,18 @@ public struct HubError: UserFacingError, Equatable {
         case .io: return "OSError"
         case .transferFailed: return "ConnectionError"
         case .clientUnavailable: return "ImportError"
+        case .rateLimited: return "HfHubHTTPError"
+        case .untrustedCertificate: return "SSLError"
+        case .cacheBlocked: return "NotADirectoryError"
         }
     }
 
     public var message: String {
+        guard let requestID else { return text }
+        return text + " " + requestID.text
+    }
+
+    private var text: String {
         switch kind {
         case .gatedRepo(let repo, let page, let authenticated, let serverMessage):
             let advice = authenticated
@@ -98,6 +126,16 @@ public struct HubError: UserFacingError, Equatable {
         case .transferFailed(let path, let detail, let kept):
             let partial = kept > 0 ? " \(ByteCount.format(kept)) were kept; run the same download again to resume." : " Retry later."
             return "Downloading '\(path)' failed after several attempts: \(detail).\(partial)"
+        case .rateLimited(let url, let limit?):
+            let reset = Date().addingTimeInterval(Double(limit.resetIn))
+            return "Rate limited by the Hub: \(limit.quotaDescription) is used up for \(URLText.host(of: url)); it resets in \(limit.resetIn) s "
+                + "(at \(Self.clock(reset)) UTC). Wait until then and retry; logged-in users and paid plans get larger quotas."
+        case .rateLimited(let url, nil):
+            return "Rate limited by the Hub (HTTP 429 from \(url)), with no word on when the limit resets. Wait a few minutes and retry."
+        case .untrustedCertificate(let detail):
+            return detail
+        case .cacheBlocked(let cache, let file):
+            return "\(file) is a file, not a folder, so the cache \(cache) cannot be made there. Point HF_HOME (or HF_HUB_CACHE) at a folder, or move that file away."
         }
     }
 
@@ -111,14 +149,27 @@ public struct HubError: UserFacingError, Equatable {
 
     /// A request that got no response: `unreachable` (retried where retries apply), or `clientUnavailable`.
     public static func from(_ error: HTTPTransportError) -> HubError {
-        error.kind == .clientUnavailable ? HubError(.clientUnavailable(detail: error.detail)) : HubError(.unreachable(detail: error.description))
+        switch error.kind {
+        case .clientUnavailable: return HubError(.clientUnavailable(detail: error.detail))
+        case .untrustedCertificate: return HubError(.untrustedCertificate(detail: error.description))
+        default: return HubError(.unreachable(detail: error.description))
+        }
+    }
+
+    /// `14:05:31`.
+    private static func clock(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: date)
     }
 
     /// Whether the cache may answer instead (the Hub could not be asked, or answered with a
     /// server error), as `huggingface_hub` falls back on connection errors and 5xx.
     public var allowsCacheFallback: Bool {
         switch kind {
-        case .unreachable, .clientUnavailable, .notAHubEndpoint, .badResponse: return true
+        case .unreachable, .clientUnavailable, .notAHubEndpoint, .badResponse, .untrustedCertificate, .rateLimited: return true
         case .http: return true
         case .repoNotFound, .gatedRepo, .invalidToken: return true
         default: return false

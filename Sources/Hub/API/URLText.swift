@@ -19,4 +19,10 @@ public enum URLText {
         guard let baseURL = URL(string: base), let resolved = URL(string: location, relativeTo: baseURL) else { return location }
         return resolved.absoluteString
     }
+
+    /// The host of `url` (`127.0.0.1:8443`, `huggingface.co`), or the whole text when it has none.
+    public static func host(of url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else { return url }
+        return components.port.map { "\(host):\($0)" } ?? host
+    }
 }

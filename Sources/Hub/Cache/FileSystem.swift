@@ -199,6 +199,15 @@ public enum FileSystem {
         return previousWasSlash
     }
 
+    /// The nearest existing path at or above `path` when it is not a folder (a file where a folder of the cache
+    /// must be made, e.g. `HF_HOME` pointing at a file); nil when nothing is in the way.
+    public static func fileInTheWay(of path: String) -> String? {
+        var current = path
+        while status(of: current) == nil && current != "/" && current != "." { current = parent(of: current) }
+        guard let found = status(of: current) else { return nil }
+        return found.kind == .directory ? nil : current
+    }
+
     /// The folder holding `path` (`os.path.dirname`).
     public static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

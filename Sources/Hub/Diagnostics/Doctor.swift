@@ -52,6 +52,10 @@ public struct Doctor: Sendable {
             return DoctorCheck(name, .warn, "No token is set: public repos only; gated and private repos will fail.",
                                fix: "Log in with %hf_login (or `hubkernel auth login` in a terminal).")
         }
+        if environment.isOffline {
+            return DoctorCheck(name, .skip, "\(token.masked) from \(token.source) is set; HF_HUB_OFFLINE is set, so the Hub is not asked whether it is valid.",
+                               fix: "Unset HF_HUB_OFFLINE to check it.")
+        }
         do {
             let info = try WhoAmIClient(environment: environment, transport: transport).fetch(token)
             let expiry = TokenLifetime.of(token, environment: environment).map { " It \($0.summary(now: now))." } ?? ""
@@ -71,6 +75,10 @@ public struct Doctor: Sendable {
 
     public func hubReachable() -> DoctorCheck {
         let name = "Hub reachable"
+        if environment.isOffline {
+            return DoctorCheck(name, .skip, "HF_HUB_OFFLINE is set: the Hub is not asked; downloads are served from the cache only.",
+                               fix: "Unset HF_HUB_OFFLINE to reach the Hub.")
+        }
         do {
             let started = Date()
             let response = try transport.send(HTTPRequest(url: environment.endpoint + "/api/whoami-v2", timeout: environment.etagTimeout))
@@ -175,6 +183,10 @@ public struct Doctor: Sendable {
         let name = "Cache writable"
         var folder = environment.hubCache
         while FileSystem.status(of: folder) == nil && folder != "/" { folder = FileSystem.parent(of: folder) }
+        if let file = FileSystem.fileInTheWay(of: environment.hubCache) {
+            return DoctorCheck(name, .fail, HubError(.cacheBlocked(cache: environment.hubCache, file: file)).message,
+                               fix: "Point HF_HOME (or HF_HUB_CACHE) at a folder, or move that file away.")
+        }
         guard FileSystem.isWritable(folder) else {
             return DoctorCheck(name, .fail, "\(folder) (for \(environment.hubCache)) is not writable.",
                                fix: "Fix its permissions, or set HF_HUB_CACHE / HF_HOME to a folder you own.")
@@ -196,6 +208,10 @@ public struct Doctor: Sendable {
         while FileSystem.status(of: folder) == nil && folder != "/" { folder = FileSystem.parent(of: folder) }
         if environment.disablesSymlinks {
             return DoctorCheck(name, .pass, "HF_HUB_DISABLE_SYMLINKS is set: each revision gets its own copy of each file.")
+        }
+        guard FileSystem.isWritable(folder), FileSystem.fileInTheWay(of: environment.hubCache) == nil else {
+            return DoctorCheck(name, .skip, "\(folder) cannot be written (read-only, not yours, or a file), so symlinks cannot be tried.",
+                               fix: "See 'Cache writable'.")
         }
         let link = folder + "/.hubkernel-doctor-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { FileSystem.removeFile(link) }
@@ -226,6 +242,9 @@ public struct Doctor: Sendable {
     public func repoAccess(_ repo: RepoID, token: String?) -> DoctorCheck {
         let name = "Access to \(repo.id)"
         let page = environment.endpoint + "/" + repo.type.urlPrefix + repo.id
+        if environment.isOffline {
+            return DoctorCheck(name, .skip, "HF_HUB_OFFLINE is set: the Hub is not asked.", fix: "Unset HF_HUB_OFFLINE to check access.", link: page)
+        }
         let url = environment.endpoint + "/api/" + repo.type.apiCollection + "/" + repo.id + "/auth-check"
         var headers: [(name: String, value: String)] = [("user-agent", AuthorizationPolicy.userAgent)]
         if let token, let header = AuthorizationPolicy.header(for: token, url: url, endpoint: environment.endpoint) {

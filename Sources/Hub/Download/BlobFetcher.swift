@@ -121,11 +121,19 @@ struct BlobFetcher {
         return writer.position - existing
     }
 
-    /// Checks size and hash, then moves the file into place; a bad file is deleted.
+    /// Checks size and hash, then moves the file into place; a bad file is deleted. With no size known in advance,
+    /// a git blob id is checked by hashing the file now (its `blob <size>\0` prefix needs the size first).
     private func verifyAndPublish(_ job: Job, fd: Int32, size total: Int64, digest: RunningDigest?, closed: inout Bool) throws {
         if let expected = job.expectedSize, total != expected {
             close(fd); closed = true; unlink(job.incomplete)
             throw HubError(.sizeMismatch(path: job.displayPath, expected: expected, actual: total))
+        }
+        var digest = digest
+        if digest == nil, job.expectedSize == nil, ETag.isGitBlobID(job.etag) {
+            let blobDigest = RunningDigest(.sha1, background: false)
+            blobDigest.update(Data("blob \(total)\0".utf8))
+            try rehash(fd: fd, count: total, into: blobDigest, job: job)
+            digest = blobDigest
         }
         if let digest, digest.hex != job.etag {
             close(fd); closed = true; unlink(job.incomplete)
@@ -151,7 +159,7 @@ struct BlobFetcher {
             do {
                 try transfer(job, writer: writer, end: end, progress: progress, shouldStop: shouldStop)
                 if end == nil || writer.position == goal { return }
-                throw RetryableFailure(final: HubError(.transferFailed(path: job.displayPath, detail: "the range ended early", kept: writer.position)), retryAfter: nil)
+                throw RetryableFailure(final: HubError(.transferFailed(path: job.displayPath, detail: "the range ended early", kept: writer.position)), rateLimit: nil)
             } catch let error as HTTPStreamAborted {
                 switch error {
                 case .cancelled, .byObserver:
@@ -166,7 +174,7 @@ struct BlobFetcher {
                     throw HubError(.io(path: job.incomplete, detail: String(cString: strerror(code))))
                 }
             } catch let error as RetryableFailure {
-                if writer.position > before && error.retryAfter == nil {
+                if writer.position > before && error.rateLimit == nil {
                     attempt = 0
                     continue
                 }
@@ -176,9 +184,13 @@ struct BlobFetcher {
                     }
                     throw error.final
                 }
-                let wait = retry.delay(attempt: attempt, retryAfter: error.retryAfter)
+                if let limit = error.rateLimit, limit.wait > retry.maxRateLimitWait { throw error.final }
+                let wait = retry.delay(attempt: attempt, rateLimit: error.rateLimit)
                 attempt += 1
-                guard RetryPolicy.sleep(wait, isCancelled: shouldStop) else { throw HubError(.cancelled(kept: writer.position)) }
+                if let limit = error.rateLimit { client.onWait("rate limited by the Hub (\(limit.quotaDescription)): waiting \(Int(wait)) s") }
+                let waited = RetryPolicy.sleep(wait, isCancelled: shouldStop)
+                if error.rateLimit != nil { client.onWait(nil) }
+                guard waited else { throw HubError(.cancelled(kept: writer.position)) }
             }
         }
     }
@@ -249,8 +261,8 @@ struct BlobFetcher {
             } catch let error as HTTPTransportError {
                 let delta = reported.advance(to: writer.bytesWritten)
                 if delta != 0 { progress(delta) }
-                if error.kind == .clientUnavailable { throw HubError.from(error) }
-                throw RetryableFailure(final: HubError(.unreachable(detail: error.description)), retryAfter: nil)
+                if !error.isWorthRetrying { throw HubError.from(error) }
+                throw RetryableFailure(final: HubError(.unreachable(detail: error.description)), rateLimit: nil)
             }
             let delta = reported.advance(to: writer.bytesWritten)
             if delta != 0 { progress(delta) }
@@ -264,8 +276,13 @@ struct BlobFetcher {
                 url = URLText.join(url, location)
             case 416 where job.expectedSize == start:
                 return
+            case 429:
+                let limit = RateLimit(headers: response.headers)
+                throw RetryableFailure(final: HubError(.rateLimited(url: url, limit: limit), requestID: RequestID(headers: response.headers)),
+                                       rateLimit: limit)
             case let status where RetryPolicy.isRetryable(status: status):
-                throw RetryableFailure(final: HubError(.http(status: status, url: url, detail: "")), retryAfter: response.headers["retry-after"])
+                throw RetryableFailure(final: HubError(.http(status: status, url: url, detail: ""), requestID: RequestID(headers: response.headers)),
+                                       rateLimit: nil)
             default:
                 try client.check(response, url: url, repo: job.repo, path: job.displayPath, revision: job.revision)
                 throw HubError(.badResponse(url: url, detail: "status \(response.status)"))
@@ -300,10 +317,10 @@ struct BlobFetcher {
 /// The server answered a range request with something else than that range.
 struct RangesUnsupported: Error {}
 
-/// A failure worth another attempt (connection trouble, 429, 5xx).
+/// A failure worth another attempt (connection trouble, 429, 5xx); `rateLimit`: the window a 429 named.
 struct RetryableFailure: Error {
     let final: HubError
-    let retryAfter: String?
+    let rateLimit: RateLimit?
 }
 
 /// Counts bytes already reported, so progress gets deltas.

@@ -15,6 +15,9 @@ public struct DownloadProgress: Sendable, Equatable {
     /// Seconds since the last byte arrived, once that is long enough to call the transfer
     /// stalled (0 while data flows).
     public var secondsWithoutData: Double = 0
+    /// Why the download is waiting on purpose, e.g. "rate limited by the Hub (the 'api' quota): waiting 41 s";
+    /// nil while it is not.
+    public var waitReason: String?
 
     public init(filesTotal: Int = 0, filesDone: Int = 0, bytesTotal: Int64 = 0, bytesDone: Int64 = 0,
                 bytesPerSecond: Double = 0, isFinished: Bool = false) {
@@ -92,6 +95,15 @@ final class ProgressTracker: @unchecked Sendable {
             if delta > 0 { lastData = Date() }
         }
         emit(force: false)
+    }
+
+    /// A request waits before its next try (`reason`), or stopped waiting (nil).
+    func waiting(_ reason: String?) {
+        lock.withLock {
+            state.waitReason = reason
+            lastData = Date()
+        }
+        emit(force: true)
     }
 
     /// The expected size changed as a transfer learned it.

@@ -32,9 +32,12 @@ public final class Downloader: @unchecked Sendable {
 
     public func run(_ request: DownloadRequest) throws -> DownloadResult {
         for path in request.files { try RepoPath.validate(path) }
+        let root = request.cacheDir ?? environment.hubCache
+        if let file = FileSystem.fileInTheWay(of: root) { throw HubError(.cacheBlocked(cache: root, file: file)) }
+        let tracker = ProgressTracker(report: onProgress)
         let context = RunContext(request: request, layout: CacheLayout(root: request.cacheDir ?? environment.hubCache),
-                                 local: request.localDir.map(LocalDirLayout.init(root:)),
-                                 tracker: ProgressTracker(report: onProgress))
+                                 local: request.localDir.map(LocalDirLayout.init(root:)), tracker: tracker,
+                                 client: client.forDownload(isCancelled: isCancelled, onWait: { tracker.waiting($0) }))
         defer { context.tracker.stop() }
         let result: DownloadResult
         do {
@@ -52,6 +55,8 @@ public final class Downloader: @unchecked Sendable {
         let layout: CacheLayout
         let local: LocalDirLayout?
         let tracker: ProgressTracker
+        /// Counts its requests as a download and reports its waits to `tracker`.
+        let client: HubClient
         var repo: RepoID { request.repo }
     }
 
@@ -99,8 +104,8 @@ public final class Downloader: @unchecked Sendable {
         return (file, metadata.commit, nil)
     }
 
-    /// HEAD without retry; when that fails on connection trouble and the cache cannot answer,
-    /// again with retries (as `huggingface_hub` does).
+    /// HEAD without retry; when that fails on connection trouble, a timeout, a 429 or a 5xx and the cache cannot
+    /// answer, again with backoff and a timeout of at least 60 s (as `huggingface_hub` does: `_ETAG_RETRY_TIMEOUT`).
     private func headWithFallbackRetry(_ path: String, context: RunContext) throws -> FileMetadata {
         let request = context.request
         if environment.isOffline {
@@ -109,23 +114,17 @@ public final class Downloader: @unchecked Sendable {
         do {
             return try head(path, context: context)
         } catch let error as HubError where Self.isTransient(error) && cachedPointer(path, context: context) == nil {
-            var attempt = 0
-            while true {
-                guard RetryPolicy.sleep(retry.delay(attempt: attempt, retryAfter: nil), isCancelled: isCancelled) else {
-                    throw HubError(.cancelled(kept: 0))
-                }
-                attempt += 1
-                do { return try head(path, context: context) } catch let again as HubError where Self.isTransient(again) && attempt < retry.maxRetries {
-                    continue
-                }
-            }
+            return try head(path, context: context, retrying: .transient, timeout: max(Self.etagRetryTimeout, context.client.metadataTimeout))
         }
     }
 
-    private func head(_ path: String, context: RunContext) throws -> FileMetadata {
+    /// `_ETAG_RETRY_TIMEOUT`: the HEAD's timeout once the first, fast try failed.
+    static let etagRetryTimeout = 60
+
+    private func head(_ path: String, context: RunContext, retrying: HubClient.Retrying = .never, timeout: Int? = nil) throws -> FileMetadata {
         let request = context.request
         do {
-            return try client.fileMetadata(request.repo, path: path, revision: request.revision)
+            return try context.client.fileMetadata(request.repo, path: path, revision: request.revision, retrying: retrying, timeout: timeout)
         } catch let error as HubMissingEntry {
             if context.local == nil {
                 CacheWriter.markMissing(context.layout, request.repo, commit: error.commit, path: path)
@@ -137,7 +136,7 @@ public final class Downloader: @unchecked Sendable {
 
     private static func isTransient(_ error: HubError) -> Bool {
         switch error.kind {
-        case .unreachable: return true
+        case .unreachable, .rateLimited: return true
         case .http(let status, _, _): return RetryPolicy.isRetryable(status: status)
         default: return false
         }
@@ -164,7 +163,7 @@ public final class Downloader: @unchecked Sendable {
         }
         switch error.kind {
         case .repoNotFound, .gatedRepo, .invalidToken, .notAHubEndpoint, .localEntryNotFound: throw error
-        case .unreachable, .clientUnavailable: throw error
+        case .unreachable, .clientUnavailable, .untrustedCertificate, .rateLimited, .cancelled: throw error
         default: throw HubError(.unreachable(detail: error.message))
         }
     }
@@ -186,10 +185,10 @@ public final class Downloader: @unchecked Sendable {
             failure = HubError(.localEntryNotFound(what: "\(repo.id) at '\(request.revision)'", reason: "offline mode is on (HF_HUB_OFFLINE); unset it to download"))
         } else {
             do {
-                if commit == nil { commit = try client.commit(of: repo, revision: request.revision) }
+                if commit == nil { commit = try context.client.commit(of: repo, revision: request.revision) }
                 entries = TreeCacheFile.read(in: treeFolder, commit: commit!)
                 if entries == nil {
-                    let listed = try client.listFiles(of: repo, commit: commit!)
+                    let listed = try context.client.listFiles(of: repo, commit: commit!)
                     for entry in listed { try RepoPath.validate(entry.path) }
                     if !request.dryRun { TreeCacheFile.write(listed, in: treeFolder, commit: commit!) }
                     entries = listed
@@ -208,10 +207,12 @@ public final class Downloader: @unchecked Sendable {
         if !request.dryRun {
             // As snapshot_download does, also for --local-dir (the ref goes to the cache folder).
             try? CacheWriter.writeRef(layout, repo, revision: request.revision, commit: commit)
+            // The snapshot folder before any file, so that a run stopped half way leaves a repo scan_cache_dir() lists.
+            if context.local == nil { try? FileManager.default.createDirectory(atPath: layout.snapshotFolder(repo, commit: commit), withIntermediateDirectories: true) }
         }
         context.tracker.start(files: selected.count, bytes: 0)
         let outcomes = try ParallelWork.map(selected, workers: request.maxWorkers, isCancelled: isCancelled) { entry in
-            let url = self.client.resolveURL(repo, revision: commit, path: entry.path)
+            let url = context.client.resolveURL(repo, revision: commit, path: entry.path)
             let file = try self.fetch(entry, etag: entry.etag, size: entry.size, commit: commit, url: url, context: context)
             context.tracker.fileDone()
             return file
@@ -244,7 +245,8 @@ public final class Downloader: @unchecked Sendable {
                                   notice: notice, bytesDownloaded: 0, isDryRun: false)
         }
         switch failure.kind {
-        case .repoNotFound, .gatedRepo, .invalidToken, .localEntryNotFound, .unreachable, .clientUnavailable, .notAHubEndpoint: throw failure
+        case .repoNotFound, .gatedRepo, .invalidToken, .localEntryNotFound, .unreachable, .clientUnavailable, .notAHubEndpoint,
+             .untrustedCertificate, .rateLimited, .cancelled: throw failure
         default: throw HubError(.unreachable(detail: failure.message))
         }
     }
@@ -279,6 +281,8 @@ public final class Downloader: @unchecked Sendable {
             return DownloadedFile(path: entry.path, localPath: pointer, size: size, status: .cached)
         }
         CacheWriter.ensureCacheDirTag(in: layout.root)
+        // As hf_hub_download: blobs/ and the snapshot folder first, then the ref (see `snapshot`).
+        try fm.createDirectory(atPath: (pointer as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try CacheWriter.writeRef(layout, repo, revision: request.revision, commit: commit)
         var status = DownloadedFile.Status.cached
         try FileLock.withLock(layout.lock(repo, etag: etag), isCancelled: isCancelled) {
@@ -287,7 +291,7 @@ public final class Downloader: @unchecked Sendable {
                 let job = BlobFetcher.Job(url: url, repo: context.repo, revision: commit, displayPath: entry.path, etag: etag, expectedSize: size,
                                           incomplete: layout.incompleteBlob(repo, etag: etag), destination: blob,
                                           forceDownload: request.forceDownload)
-                try fetcher().fetch(job) { context.tracker.add(bytes: $0) }
+                try fetcher(context).fetch(job) { context.tracker.add(bytes: $0) }
                 status = .downloaded
             }
             if request.forceDownload || !fm.fileExists(atPath: pointer) {
@@ -331,14 +335,14 @@ public final class Downloader: @unchecked Sendable {
             let job = BlobFetcher.Job(url: url, repo: context.repo, revision: commit, displayPath: entry.path, etag: etag, expectedSize: size,
                                       incomplete: local.incomplete(entry.path, etag: etag), destination: target,
                                       forceDownload: request.forceDownload)
-            try fetcher().fetch(job) { context.tracker.add(bytes: $0) }
+            try fetcher(context).fetch(job) { context.tracker.add(bytes: $0) }
         }
         try local.writeMetadata(entry.path, commit: commit, etag: etag)
         return DownloadedFile(path: entry.path, localPath: target, size: size, status: .downloaded)
     }
 
-    private func fetcher() -> BlobFetcher {
-        BlobFetcher(client: client, retry: retry, isCancelled: isCancelled, rangeThreshold: parallelRangeThreshold, rangeCount: parallelRanges)
+    private func fetcher(_ context: RunContext) -> BlobFetcher {
+        BlobFetcher(client: context.client, retry: retry, isCancelled: isCancelled, rangeThreshold: parallelRangeThreshold, rangeCount: parallelRanges)
     }
 
     static func fileSize(_ path: String) -> Int64? {

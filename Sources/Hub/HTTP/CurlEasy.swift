@@ -36,7 +36,7 @@ final class CurlEasy {
 
     /// Carries out `request` and reports a complete response (body in memory, or streamed to
     /// a file for a 2xx when `destination` says so). Never follows redirects.
-    func perform(_ request: HTTPRequest, userAgent: String, range: ByteRange? = nil,
+    func perform(_ request: HTTPRequest, userAgent: String, trust: TrustStore, range: ByteRange? = nil,
                  destination: BodyDestination = .memory, observer: StreamObserver = StreamObserver()) -> Outcome {
         hk_curl_easy_reset(handle)
         state.start(destination: destination, observer: observer)
@@ -60,6 +60,11 @@ final class CurlEasy {
         hk_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         hk_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         hk_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 256 * 1024)
+        // The request still says `Accept-Encoding: identity` (its own header wins); this only makes libcurl decode
+        // what a proxy compressed anyway, so the bytes hashed and stored are the file's, never the gzip stream.
+        hk_curl_setopt_str(handle, CURLOPT_ACCEPT_ENCODING, "")
+        if let bundle = trust.bundle { hk_curl_setopt_str(handle, CURLOPT_CAINFO, bundle) }
+        if let folder = trust.folder { hk_curl_setopt_str(handle, CURLOPT_CAPATH, folder) }
         hk_curl_setopt_data_cb(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
         hk_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
         hk_curl_setopt_data_cb(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
@@ -93,11 +98,20 @@ final class CurlEasy {
         let code = hk_curl_easy_perform(handle)
         if let abort = state.abort { return .failed(abort) }
         guard code == CURLE_OK else {
-            return .failed(HTTPTransportError(kind: Self.kind(of: code), url: request.url, detail: Self.describe(code)))
+            var detail = Self.describe(code)
+            if Self.kind(of: code) == .untrustedCertificate { detail += "; trusted CAs: \(trust.origin)" }
+            return .failed(HTTPTransportError(kind: Self.kind(of: code), url: request.url, detail: detail))
         }
         var status = 0
         hk_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return .response(HTTPResponse(status: status, headers: state.headers, body: state.body))
+    }
+
+    /// The CA bundle this libcurl was built to read (`CURLINFO_CAINFO`), nil when it has none compiled in.
+    var builtInCABundle: String? {
+        var text: UnsafeMutablePointer<CChar>? = nil
+        guard hk_curl_getinfo_str(handle, CURLINFO_CAINFO, &text) == CURLE_OK, let text else { return nil }
+        return String(cString: text)
     }
 
     private static func describe(_ code: CURLcode) -> String {
@@ -110,6 +124,8 @@ final class CurlEasy {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
              CURLE_SSL_CONNECT_ERROR:
             return .cannotConnect
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR:
+            return .untrustedCertificate
         case CURLE_OPERATION_TIMEDOUT:
             return .timedOut
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING, CURLE_HTTP2,

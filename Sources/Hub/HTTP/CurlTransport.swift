@@ -1,7 +1,7 @@
 import Foundation
 
 /// `HTTPTransport` over libcurl: complete requests and responses, no implicit redirects,
-/// `Accept-Encoding: identity`, timeouts from each request (connect, and no byte for
+/// `Accept-Encoding: identity` (a compressed answer is decoded anyway), CAs from `TrustStore`, timeouts from each request (connect, and no byte for
 /// `timeout` seconds), a `hubkernel/<version>; curl/<version>` User-Agent. Handles are
 /// pooled so connections are reused across requests and threads.
 ///
@@ -19,21 +19,31 @@ public struct CurlTransport: HTTPStreamingTransport {
         self.product = product
     }
 
+    /// The CAs that TLS certificates are checked against (loads libcurl; decided once per process).
+    public var trustStore: TrustStore {
+        Self.processTrust.value {
+            TrustStore.resolve(environment: ProcessInfo.processInfo.environment, builtInBundle: pool.withHandle { $0.builtInCABundle })
+        }
+    }
+    private static let processTrust = OnceValue<TrustStore>()
+
     /// The User-Agent sent with every request (loads libcurl).
     public var userAgent: String { "\(product); curl/\(CurlEasy.libraryVersion)" }
 
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
         try requireLibrary(for: request)
+        let trust = trustStore
         return try pool.withHandle { easy in
-            try unwrap(easy.perform(request, userAgent: userAgent))
+            try unwrap(easy.perform(request, userAgent: userAgent, trust: trust))
         }
     }
 
     public func stream(_ request: HTTPRequest, range: ByteRange?, into writer: BodyFileWriter,
                        observer: StreamObserver) throws -> HTTPResponse {
         try requireLibrary(for: request)
+        let trust = trustStore
         return try pool.withHandle { easy in
-            try unwrap(easy.perform(request, userAgent: userAgent, range: range, destination: .file(writer), observer: observer))
+            try unwrap(easy.perform(request, userAgent: userAgent, trust: trust, range: range, destination: .file(writer), observer: observer))
         }
     }
 
@@ -59,5 +69,20 @@ private final class HandlePool: @unchecked Sendable {
         let easy = lock.withLock { idle.popLast() } ?? CurlEasy()
         defer { lock.withLock { if idle.count < maxIdle { idle.append(easy) } } }
         return try body(easy)
+    }
+}
+
+/// A value worked out on first use, then kept for the process.
+final class OnceValue<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+
+    func value(_ make: () -> T) -> T {
+        lock.withLock {
+            if let stored { return stored }
+            let made = make()
+            stored = made
+            return made
+        }
     }
 }

@@ -67,7 +67,8 @@ public protocol HTTPTransport: Sendable {
 /// Why a request got no HTTP response at all.
 public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `clientUnavailable`: no request can be made at all (libcurl cannot be loaded); retrying cannot help.
-    public enum Kind: Sendable, Equatable { case cannotConnect, timedOut, connectionLost, clientUnavailable, other }
+    /// `untrustedCertificate`: TLS verification failed (or no CA bundle could be read); retrying cannot help.
+    public enum Kind: Sendable, Equatable { case cannotConnect, timedOut, connectionLost, clientUnavailable, untrustedCertificate, other }
     public var kind: Kind
     public var url: String
     public var detail: String
@@ -78,12 +79,18 @@ public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConver
         self.detail = detail
     }
 
+    /// Whether another try may get an answer (not when libcurl is missing or a certificate is refused).
+    public var isWorthRetrying: Bool { kind != .clientUnavailable && kind != .untrustedCertificate }
+
     public var description: String {
         switch kind {
         case .cannotConnect: return "Could not connect to \(url) (\(detail)). Check HF_ENDPOINT and your network."
         case .timedOut: return "\(url) did not answer in time (\(detail)). Retry, or raise HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT."
         case .connectionLost: return "The connection to \(url) was lost (\(detail)). Retry; downloads resume where they stopped."
         case .clientUnavailable: return detail
+        case .untrustedCertificate:
+            return "The TLS certificate of \(URLText.host(of: url)) is not trusted (\(detail)). If a company proxy inspects TLS or the endpoint "
+                + "uses a private CA, set SSL_CERT_FILE to a PEM bundle that holds that CA (or SSL_CERT_DIR to a folder of hashed certificates), then retry."
         case .other: return "Request to \(url) failed: \(detail)"
         }
     }

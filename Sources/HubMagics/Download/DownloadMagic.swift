@@ -39,6 +39,8 @@ struct DownloadMagic: Magic {
         let showsProgress = !request.dryRun && !environment.disablesProgressBars
         let display = showsProgress ? context.output.liveDisplay(DownloadProgressView.render(DownloadProgress(), title: title)) : nil
         let output = context.output
+        // The Hub's X-HF-Warning headers, each topic once per process, as huggingface_hub logs them.
+        defer { for warning in ServerWarnings.shared.take() { output.warn(warning + "\n") } }
         let downloader = Downloader(environment: environment, client: client, isCancelled: { output.isCancelled }, progress: { progress in
             display?.update(DownloadProgressView.render(progress, title: title))
         })

@@ -7,9 +7,10 @@ enum DownloadProgressView {
     static func render(_ progress: DownloadProgress, title: String) -> RichOutput {
         guard progress.filesTotal > 0 || progress.bytesTotal > 0 else {
             // Nothing is known yet (the listing or the first HEAD is on its way): an indeterminate bar.
-            return RichOutput(text: "\(title): looking up files…",
+            let status = progress.waitReason ?? "looking up files…"
+            return RichOutput(text: "\(title): \(status)",
                               html: "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"
-                                  + "<progress style=\"width:24em;accent-color:currentColor\"></progress> <span>looking up files…</span></div>")
+                                  + "<progress style=\"width:24em;accent-color:currentColor\"></progress> <span>\(HTML.escape(status))</span></div>")
         }
         let percent = Int((progress.fraction * 100).rounded(.down))
         let filled = Int(progress.fraction * 24)
@@ -18,8 +19,8 @@ enum DownloadProgressView {
             ? "\(ByteCount.format(progress.bytesDone)) / \(ByteCount.format(progress.bytesTotal))"
             : ByteCount.format(progress.bytesDone)
         let rate = progress.bytesPerSecond > 0 ? ", \(ByteCount.format(Int64(progress.bytesPerSecond)))/s" : ""
-        let left = progress.secondsWithoutData > 0 ? ", no data for " + Self.duration(progress.secondsWithoutData)
-            : progress.secondsRemaining.map { ", " + Self.duration($0) + " left" } ?? ""
+        let left = progress.waitReason.map { ", " + $0 } ?? (progress.secondsWithoutData > 0 ? ", no data for " + Self.duration(progress.secondsWithoutData)
+            : progress.secondsRemaining.map { ", " + Self.duration($0) + " left" } ?? "")
         let summary = "\(progress.filesDone)/\(progress.filesTotal) files, \(bytes)\(rate)\(left)"
         let text = "\(title) \(bar) \(percent)% \(summary)"
         let html = "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"

@@ -112,7 +112,10 @@ public final class Kernel: @unchecked Sendable {
         startThread("hubkernel-control", group: threads) { [self] in serveControl() }
         ParentWatcher.start(log: log)
         // As ipykernel 7 warns: signing stops forged requests, not readers (any local user can subscribe to iopub).
-        if connection.transport == .tcp && !connection.usesCurve {
+        if connection.key.isEmpty {
+            log.log("the connection file's key is empty: messages are NOT signed, so any local process can send requests; "
+                    + "let the kernel manager write a key")
+        } else if connection.transport == .tcp && !connection.usesCurve {
             log.log("serving over TCP without CurveZMQ: messages are signed but sent in plain text; "
                     + "use the IPC transport or CurveZMQ keys from the kernel manager to encrypt them")
         }

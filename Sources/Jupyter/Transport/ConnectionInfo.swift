@@ -53,9 +53,22 @@ public struct ConnectionInfo: Sendable, Equatable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ConnectionFileError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+            var isFolder: ObjCBool = false
+            let reason = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+                ? "it is a folder, not a file" : Self.describe(error, path: path)
+            throw ConnectionFileError.unreadable(path: path, reason: reason)
         }
         try self.init(json: [UInt8](data))
+    }
+
+    /// The system's words for why `path` cannot be read (`No such file or directory`), not Foundation's error numbers.
+    private static func describe(_ error: Error, path: String) -> String {
+        if access(path, R_OK) != 0 { return String(cString: strerror(errno)) }
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return nsError.localizedDescription
     }
 
     /// Parses connection file JSON.
@@ -75,6 +88,10 @@ public struct ConnectionInfo: Sendable, Equatable {
                 throw ConnectionFileError.invalid("'\(name)' is missing or not a port number")
             }
             ports[channel] = port
+        }
+        // A key that is not a string would silently turn signing off: refuse it. An empty one means unsigned messages.
+        if let value = object["key"], value.stringValue == nil {
+            throw ConnectionFileError.invalid("'key' must be a string (the HMAC signing key, or \"\" for unsigned messages), not \(value)")
         }
         let key = object["key"]?.stringValue ?? ""
         let scheme = object["signature_scheme"]?.stringValue ?? "hmac-sha256"
