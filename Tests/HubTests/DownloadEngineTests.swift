@@ -364,8 +364,10 @@ final class DownloadEngineTests: DownloadTestCase {
         let pending = HTTPResponse(status: 403, headers: HTTPHeaders([("X-Error-Code", "GatedRepo"),
                                                                       ("X-Error-Message", "Your request to access this repo is awaiting review.")]))
         XCTAssertThrowsError(try client.check(pending, url: FakeHub.endpoint + "/org/gated/resolve/main/a", repo: repo, path: "a", revision: "main")) {
-            XCTAssertTrue(($0 as? HubError)?.message.hasSuffix("then retry. The Hub says: Your request to access this repo is awaiting review.") ?? false,
-                          "\($0)")
+            let message = ($0 as? HubError)?.message ?? "\($0)"
+            XCTAssertTrue(message.hasPrefix("org/gated is gated and your access request is pending: there is nothing to do but wait"), message)
+            XCTAssertTrue(message.contains("(\(FakeHub.endpoint)/org/gated)"), "with the page: \(message)")
+            XCTAssertFalse(message.contains("accept the licence"), "nothing to accept while the request waits: \(message)")
         }
     }
 

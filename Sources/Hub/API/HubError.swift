@@ -52,6 +52,10 @@ public struct HubError: UserFacingError, Equatable {
     public var message: String {
         switch kind {
         case .gatedRepo(let repo, let page, let authenticated, let serverMessage):
+            if authenticated, RepoAccess.isPendingRequest(serverMessage) {
+                return "\(repo) is gated and your access request is pending: there is nothing to do but wait for the authors' review "
+                    + "(\(page)); retry once it is accepted."
+            }
             let advice = authenticated
                 ? "\(repo) is gated: open \(page) and accept the licence, then retry."
                 : "\(repo) is gated and no token was sent: log in (%hf_login, or set HF_TOKEN) with an account that accepted the licence at \(page), then retry."
