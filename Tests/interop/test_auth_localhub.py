@@ -94,9 +94,10 @@ def test_a_second_account_is_saved_and_made_active_as_hf_auth_login_does(local_h
     result = next(m for m in iopub if m["msg_type"] == "execute_result")["content"]["data"]["text/plain"]
     assert "'ci-bot' is now the active token; %auth_switch laptop goes back." in result, result
     assert second not in json.dumps(iopub, default=str)
-    seen = "import huggingface_hub as h; print(h.get_token() == {!r}, sorted(h.get_stored_tokens()) == {!r})"
+    seen = ("import huggingface_hub as h; from huggingface_hub.utils import get_stored_tokens; "
+            "print(h.get_token() == {!r}, sorted(get_stored_tokens()) == {!r})")
     ours = python(seen.format(second, ["ci-bot", "laptop"]), env=env).strip()
-    hf_names = sorted(json.loads(python("import json, huggingface_hub as h; print(json.dumps(sorted(h.get_stored_tokens())))",
-                                        env=theirs)))
+    hf_names = json.loads(python("import json; from huggingface_hub.utils import get_stored_tokens; "
+                                 "print(json.dumps(sorted(get_stored_tokens())))", env=theirs))
     assert len(hf_names) == 2 and "laptop" in hf_names, hf_names  # hf names the second after the Hub's token name
     assert python(seen.format(second, hf_names), env=theirs).strip() == ours == "True True"

@@ -116,9 +116,9 @@ def assert_headers_read_by_range(log, expected, report):
     assert not any(e["server"] != "api" and not e["range"] for e in log), log
 
 
-def test_at_a_commit_the_weights_are_never_fetched_and_a_second_run_reads_no_header(local_hub, hf_env):
+def test_at_a_commit_the_weights_are_never_fetched_and_a_second_run_reads_no_header(local_hub, hf_env, tmp_path):
     expected = headers(local_hub, SHARDED)
-    _, at_main = info(hf_env, SHARDED, "--cache-dir", str(local_hub.root / "main-cache"))
+    _, at_main = info(dict(hf_env, HF_HOME=str(tmp_path / "another-home")), SHARDED)  # its info cache is not this one
     local_hub.clear_log()
     _, report = info(hf_env, SHARDED, "--revision", at_main["commit"])
     log = local_hub.log()

@@ -129,14 +129,3 @@ public struct HubError: UserFacingError, Equatable {
         }
     }
 }
-
-/// Human-readable byte counts (`1.5 GB`), in decimal units like `huggingface_hub`'s progress bars.
-public enum ByteCount {
-    public static func format(_ bytes: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-    }
-}
