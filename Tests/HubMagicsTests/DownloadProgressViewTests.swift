@@ -55,5 +55,7 @@ final class DownloadProgressViewTests: XCTestCase {
         let done = DownloadResultView.finalProgress(result)
         XCTAssertTrue(done.text.contains("1 downloaded (resumed at 5.5 MB, 7.1 MB downloaded)"), done.text)
         XCTAssertTrue(done.html?.contains("resumed at 5.5 MB, 7.1 MB downloaded") ?? false)
+        XCTAssertFalse(done.text.contains("/c/model.bin") || (done.html ?? "").contains("/c/model.bin"),
+                       "the path is the result's, not repeated in the Done line")
     }
 }

@@ -42,14 +42,14 @@ def watch_resumed(cell, screenshot) -> str:
     raise AssertionError(f"no Done in time; last state: {cell.locator('.jp-OutputArea').inner_text()!r}")
 
 
-def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub, tmp_path):  # noqa: F811
+def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub):  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     throttle = {"target": "cdn", "path": f"*{MODEL}", "rate": RATE}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})  # the whole %help page in view
         try:
             page.goto(lab["url"])
             card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
@@ -72,8 +72,8 @@ def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub, tmp_path
                 assert_readable(help_cell, "li, td, th", f"help page ({theme})")
                 help_cell.screenshot(path=str(DOCS / f"lab-help-{theme}.png"))
 
-                cache = tmp_path / f"cache-{theme}"
-                size = leave_partial(local_hub, cache)
+                cache = f"cache-{theme}"  # beside the notebook: the kernel's working folder, a short line on screen
+                size = leave_partial(local_hub, lab["root"] / cache)
                 with local_hub.faults(throttle):
                     run_cell(page, download_cell, f"%download demo/tiny-model {MODEL} --cache-dir {cache}")
                     done = watch_resumed(download_cell, DOCS / f"lab-resumed-download-{theme}.png")

@@ -34,15 +34,14 @@ enum DownloadResultView {
         return RichOutput(text: table.text + "\n" + summary, html: table.html + "<p>\(HTML.escape(summary))</p>", json: json)
     }
 
-    /// What stays in the notebook where the progress bar was.
+    /// What stays in the notebook where the progress bar was. The path is not repeated: the result below gives it.
     static func finalProgress(_ result: DownloadResult) -> RichOutput {
         let downloaded = result.files.filter { $0.status == .downloaded }.count
         let cached = result.files.filter { $0.status == .cached }.count
-        let place = result.folder ?? result.files.first?.localPath ?? ""
         let amount = transferSummary(result)
-        let text = "Done: \(result.repo.id) — \(downloaded) downloaded (\(amount)), \(cached) already cached → \(place)"
+        let text = "Done: \(result.repo.id) — \(downloaded) downloaded (\(amount)), \(cached) already cached."
         let html = "<div class=\"hubkernel-progress\">✔ Done: <b>\(HTML.escape(result.repo.id))</b> — \(downloaded) downloaded ("
-            + "\(HTML.escape(amount))), \(cached) already cached → <code>\(HTML.escape(place))</code></div>"
+            + "\(HTML.escape(amount))), \(cached) already cached.</div>"
         return RichOutput(text: text, html: html)
     }
 
