@@ -6,8 +6,9 @@ import HubMagics
 func runCommand(_ arguments: [String], session: MagicSession) -> Int32 {
     guard let (magic, words) = CommandLineRoutes.resolve(arguments, in: session.registry) else {
         let known = CommandLineRoutes.routes.map { $0.command.joined(separator: " ") } + ["kernel", "install"]
-        let hint = Suggestion.didYouMean(arguments.joined(separator: " "), in: known)
-        FileHandle.standardError.write(Data("hubkernel: unknown command '\(arguments.joined(separator: " "))'\(hint). Run hubkernel --help.\n".utf8))
+        let command = CommandLineRoutes.commandWords(arguments)
+        let hint = Suggestion.didYouMean(command, in: known)
+        FileHandle.standardError.write(Data("hubkernel: unknown command '\(command)'\(hint). Run hubkernel --help.\n".utf8))
         return 2
     }
     Interruption.installHandler()

@@ -71,8 +71,12 @@ final class AuthMagicsTests: XCTestCase {
 
         let again = try run("%hf_login", in: session)
         XCTAssertTrue(again.result?.text.hasPrefix("Already logged in (token file") ?? false, again.result?.text ?? "")
-        XCTAssertNoThrow(try run("%hf_login --paste --force --name second", in: session, answers: [token]))
+        XCTAssertTrue(again.result?.text.contains("%hf_login --paste") ?? false, "says how to add an account: \(again.result?.text ?? "")")
+        let second = try run("%hf_login --paste --name second", in: session, answers: [token])
+        XCTAssertEqual(second.result?.text, "Logged in as alice (token 'second', permission: write). 'second' is now the active token; "
+                       + "%auth_switch laptop goes back.", "a second account needs no --force, as `hf auth login --token`")
         XCTAssertEqual(TokenStore(environment: session.environment).storedTokens().names, ["laptop", "second"])
+        XCTAssertFalse(second.output.events.contains { $0.contains("already in force") }, "no note in monospace above the result")
     }
 
     func testLoginWithoutStdinSaysHowToLogIn() {

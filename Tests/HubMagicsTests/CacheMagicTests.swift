@@ -31,7 +31,7 @@ final class CacheMagicTests: XCTestCase {
     func testLsTableAndJSON() throws {
         let table = try XCTUnwrap(try run("%cache ls"))
         XCTAssertTrue(table.text.contains("model/org/m"), table.text)
-        XCTAssertTrue(table.text.contains("Found 1 repo(s) for a total of 1 revision(s) and 5.0 on disk."), table.text)
+        XCTAssertTrue(table.text.contains("Found 1 repo(s) for a total of 1 revision(s) and 5 B on disk."), table.text)
         XCTAssertNotNil(table.html)
         let json = try XCTUnwrap(try run("%cache ls --revisions --json")?.json)
         guard case .array(let items) = json, case .object(let item)? = items.first else { return XCTFail("\(json)") }
@@ -45,13 +45,13 @@ final class CacheMagicTests: XCTestCase {
         let no = RecordingOutput(); no.answers = ["n"]
         XCTAssertEqual(try run("%cache rm org/m", no)?.text, "Deletion cancelled; nothing was deleted.")
         XCTAssertTrue(FileManager.default.fileExists(atPath: cacheDir + "/models--org--m"))
-        XCTAssertTrue(no.events.first?.contains("About to delete 1 repo(s) totalling 5.0.") ?? false, "\(no.events)")
+        XCTAssertTrue(no.events.first?.contains("About to delete 1 repo(s) totalling 5 B.") ?? false, "\(no.events)")
 
         XCTAssertEqual(try run("%cache rm org/m --dry-run")?.text, "Dry run: no files were deleted.")
         XCTAssertTrue(FileManager.default.fileExists(atPath: cacheDir + "/models--org--m"))
 
         let yes = RecordingOutput(); yes.answers = ["y"]
-        XCTAssertEqual(try run("%cache rm org/m", yes)?.text, "Deleted 1 repo(s); freed 5.0.")
+        XCTAssertEqual(try run("%cache rm org/m", yes)?.text, "Deleted 1 repo(s); freed 5 B.")
         XCTAssertFalse(FileManager.default.fileExists(atPath: cacheDir + "/models--org--m"))
     }
 

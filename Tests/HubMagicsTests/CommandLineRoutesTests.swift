@@ -13,6 +13,19 @@ final class CommandLineRoutesTests: XCTestCase {
         XCTAssertEqual(CommandLineRoutes.terminalWording("%hf_logout and %hf_login differ"), "hubkernel auth logout and hubkernel auth login differ")
     }
 
+    func testLoggedOutAdviceInATerminalDoesNotTalkOfStartingAKernel() {
+        let advice = CommandLineRoutes.terminalWording(AuthError.notLoggedIn(endpoint: "https://hub.test").message)
+        XCTAssertFalse(advice.contains("the kernel"), advice)
+        XCTAssertTrue(advice.contains("hubkernel auth login") && advice.contains("set HF_TOKEN in the environment"), advice)
+    }
+
+    func testAnUnknownCommandIsQuotedByItsCommandWordsOnly() {
+        XCTAssertEqual(CommandLineRoutes.commandWords(["downlod", "demo/tiny-model", "config.json"]), "downlod")
+        XCTAssertEqual(CommandLineRoutes.commandWords(["auth", "whoam", "--json"]), "auth whoam")
+        let known = CommandLineRoutes.routes.map { $0.command.joined(separator: " ") }
+        XCTAssertEqual(Suggestion.didYouMean(CommandLineRoutes.commandWords(["downlod", "demo/tiny-model"]), in: known), " (did you mean download?)")
+    }
+
     func testTheTerminalAsideIsDroppedWhereTheMagicBecomesIt() {
         XCTAssertEqual(CommandLineRoutes.terminalWording("Run %hf_login (or `hubkernel auth login` in a terminal), or set HF_TOKEN."),
                        "Run hubkernel auth login, or set HF_TOKEN.")

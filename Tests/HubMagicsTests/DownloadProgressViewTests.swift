@@ -1,4 +1,4 @@
-import Hub
+@testable import Hub
 import XCTest
 @testable import HubMagics
 
@@ -40,5 +40,22 @@ final class DownloadProgressViewTests: XCTestCase {
         XCTAssertEqual(DownloadProgressView.duration(59), "59 s")
         XCTAssertEqual(DownloadProgressView.duration(185), "3 min 05 s")
         XCTAssertEqual(DownloadProgressView.duration(7620), "2 h 07 min")
+    }
+
+    func testAResumedDownloadSaysWhereItResumedAndCountsOnlyThisRunsBytes() throws {
+        var progress = DownloadProgress(filesTotal: 1, bytesTotal: 12_600_000, bytesDone: 6_200_000, bytesPerSecond: 1_500_000)
+        progress.bytesResumed = 5_500_000
+        let line = DownloadProgressView.render(progress, title: "t").text
+        XCTAssertTrue(line.hasSuffix("6.2 MB / 12.6 MB (resumed at 5.5 MB), 1.5 MB/s, 5 s left"), line)
+        let file = DownloadedFile(path: "model.bin", localPath: "/c/model.bin", size: 12_600_000, status: .downloaded)
+        var result = DownloadResult(repo: try RepoID("org/m"), revision: "main", commit: nil, files: [file], folder: nil,
+                                    notice: nil, bytesDownloaded: 7_100_000, isDryRun: false)
+        XCTAssertTrue(DownloadResultView.finalProgress(result).text.contains("1 downloaded (7.1 MB)"))
+        result.bytesResumed = 5_500_000
+        let done = DownloadResultView.finalProgress(result)
+        XCTAssertTrue(done.text.contains("1 downloaded (resumed at 5.5 MB, 7.1 MB downloaded)"), done.text)
+        XCTAssertTrue(done.html?.contains("resumed at 5.5 MB, 7.1 MB downloaded") ?? false)
+        XCTAssertFalse(done.text.contains("/c/model.bin") || (done.html ?? "").contains("/c/model.bin"),
+                       "the path is the result's, not repeated in the Done line")
     }
 }

@@ -41,6 +41,12 @@ final class InfoViewTests: XCTestCase {
         XCTAssertEqual(json["license"], .string("apache-2.0"))
     }
 
+    func testTheFileTableBoldsNothingTheCachedColumnAlreadySays() throws {
+        let table = InfoView.fileTable(try report().footprint)
+        XCTAssertEqual(table.highlighted, [], "no bold rows without a legend")
+        XCTAssertEqual(Set(table.rows.map { $0[4] }).count, 1, "the cached column tells each file's state: \(table.rows)")
+    }
+
     func testGatedAccessAdviceAndNoFitWarning() throws {
         let pending = InfoView.render(try report(gated: "manual", access: .pending, free: 1000), files: true, json: false, wording: { $0 })
         XCTAssertTrue(pending.text.contains("your access         pending — Your access request awaits"), pending.text)

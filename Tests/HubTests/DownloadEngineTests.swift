@@ -206,7 +206,8 @@ final class DownloadEngineTests: DownloadTestCase {
         let result = try downloader().run(request(["weights/model.bin"]))
         XCTAssertEqual(FileManager.default.contents(atPath: result.paths[0]), content("weights/model.bin"))
         XCTAssertEqual(hub.requestLog.compactMap { $0.headers.first { $0.name == "Range" }?.value }, ["bytes=3000-"])
-        XCTAssertEqual(result.bytesDownloaded, 5000, "progress counts the kept prefix too")
+        XCTAssertEqual(result.bytesResumed, 3000, "the kept prefix is resumed from")
+        XCTAssertEqual(result.bytesDownloaded, 2000, "only the bytes that arrived in this run count as downloaded")
         XCTAssertFalse(FileManager.default.fileExists(atPath: incomplete))
     }
 
@@ -363,8 +364,10 @@ final class DownloadEngineTests: DownloadTestCase {
         let pending = HTTPResponse(status: 403, headers: HTTPHeaders([("X-Error-Code", "GatedRepo"),
                                                                       ("X-Error-Message", "Your request to access this repo is awaiting review.")]))
         XCTAssertThrowsError(try client.check(pending, url: FakeHub.endpoint + "/org/gated/resolve/main/a", repo: repo, path: "a", revision: "main")) {
-            XCTAssertTrue(($0 as? HubError)?.message.hasSuffix("then retry. The Hub says: Your request to access this repo is awaiting review.") ?? false,
-                          "\($0)")
+            let message = ($0 as? HubError)?.message ?? "\($0)"
+            XCTAssertTrue(message.hasPrefix("org/gated is gated and your access request is pending: there is nothing to do but wait"), message)
+            XCTAssertTrue(message.contains("(\(FakeHub.endpoint)/org/gated)"), "with the page: \(message)")
+            XCTAssertFalse(message.contains("accept the licence"), "nothing to accept while the request waits: \(message)")
         }
     }
 
@@ -481,7 +484,8 @@ final class DownloadRangeTests: DownloadTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: result.paths[0]), big)
         let expected = zip(recorded.positions, recorded.ranges).filter { $0.0 <= $0.1.end }.map { "bytes=\($0.0)-\($0.1.end)" }
         XCTAssertEqual(Set(ranges()), Set(expected))
-        XCTAssertEqual(result.bytesDownloaded, 100_000)
+        XCTAssertEqual(result.bytesResumed, recorded.kept, "the ranges kept are resumed from")
+        XCTAssertEqual(result.bytesDownloaded, 100_000 - recorded.kept, "and only the rest arrives")
     }
 
     func testServerWithoutRangesFallsBackToOneStream() throws {

@@ -78,4 +78,51 @@ final class DownloadProgressTrackerTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.5)
         XCTAssertEqual(reports.value.count, count, "no stall reports after the end")
     }
+
+    func testResumedBytesCountInTheBarButNotInTheRate() {
+        let reports = LockedBox<[DownloadProgress]>([])
+        let tracker = ProgressTracker(interval: 0.05, window: 1) { reports.value.append($0) }
+        tracker.start(files: 1, bytes: 12_000_000)
+        tracker.add(resumed: 5_000_000)
+        for _ in 0..<6 {
+            Thread.sleep(forTimeInterval: 0.1)
+            tracker.add(bytes: 100_000)  // 1 MB/s
+        }
+        Thread.sleep(forTimeInterval: 0.1)
+        let last = reports.value.last!
+        XCTAssertEqual(last.bytesDone, 5_600_000)
+        XCTAssertEqual(last.bytesResumed, 5_000_000)
+        XCTAssertEqual(last.bytesTransferred, 600_000)
+        XCTAssertEqual(last.bytesPerSecond, 1_000_000, accuracy: 300_000, "the rate of this run's bytes, not of the kept ones")
+        XCTAssertEqual(tracker.counts.transferred, 600_000)
+        XCTAssertEqual(tracker.counts.resumed, 5_000_000)
+    }
+
+    func testTheRateFollowsTheLastSecondsNotTheWholeRun() {
+        let reports = LockedBox<[DownloadProgress]>([])
+        let tracker = ProgressTracker(interval: 0.05, window: 0.5) { reports.value.append($0) }
+        tracker.start(files: 1, bytes: 100_000_000)
+        for _ in 0..<5 {
+            Thread.sleep(forTimeInterval: 0.1)
+            tracker.add(bytes: 1_000_000)  // 10 MB/s
+        }
+        for _ in 0..<10 {
+            Thread.sleep(forTimeInterval: 0.1)
+            tracker.add(bytes: 10_000)  // then 100 kB/s
+        }
+        Thread.sleep(forTimeInterval: 0.1)
+        let rate = reports.value.last!.bytesPerSecond
+        XCTAssertLessThan(rate, 500_000, "the fast start has left the window (an average since the start says 3.4 MB/s)")
+        XCTAssertGreaterThan(rate, 20_000)
+    }
+
+    func testAFileStartedOverLosesItsResumedBytes() {
+        let tracker = ProgressTracker { _ in }
+        tracker.start(files: 1, bytes: 10_000)
+        tracker.add(resumed: 3000)
+        tracker.add(bytes: -3000)  // the server ignored Range: back to 0
+        tracker.add(bytes: 10_000)
+        XCTAssertEqual(tracker.counts.resumed, 0)
+        XCTAssertEqual(tracker.counts.transferred, 10_000)
+    }
 }

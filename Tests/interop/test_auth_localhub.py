@@ -77,3 +77,27 @@ def test_kernel_login_is_seen_by_python(local_hub, env, start_hubkernel):
     reply, iopub = run_cell(kc, "%whoami --json")
     data = next(m for m in iopub if m["msg_type"] == "execute_result")["content"]["data"]["application/json"]
     assert data["user"] == "alice" and data["token_source"]["kind"] == "token_file"
+
+
+def test_a_second_account_is_saved_and_made_active_as_hf_auth_login_does(local_hub, env, start_hubkernel, tmp_path):
+    """While logged in, `%hf_login --paste --name ci-bot` saves the new token and makes it active without --force,
+    as `hf auth login --token` does; what Python then sees is the same in both."""
+    first, second = local_hub.tokens["read"], local_hub.tokens["write"]
+    theirs = dict(env, HF_HOME=str(tmp_path / "python-home"))
+    for environment in (env, theirs):
+        hubkernel("auth", "login", "--name", "laptop", env=environment, input=first)
+    subprocess.run([HF_CLI, "auth", "login", "--token", second], env=theirs, capture_output=True, text=True, timeout=60,
+                   check=True)
+    _, kc = start_hubkernel(env=env)
+    reply, iopub = run_cell(kc, "%hf_login --paste --name ci-bot", stdin_answers=[second])
+    assert reply["content"]["status"] == "ok", reply["content"]
+    result = next(m for m in iopub if m["msg_type"] == "execute_result")["content"]["data"]["text/plain"]
+    assert "'ci-bot' is now the active token; %auth_switch laptop goes back." in result, result
+    assert second not in json.dumps(iopub, default=str)
+    seen = ("import huggingface_hub as h; from huggingface_hub.utils import get_stored_tokens; "
+            "print(h.get_token() == {!r}, sorted(get_stored_tokens()) == {!r})")
+    ours = python(seen.format(second, ["ci-bot", "laptop"]), env=env).strip()
+    hf_names = json.loads(python("import json; from huggingface_hub.utils import get_stored_tokens; "
+                                 "print(json.dumps(sorted(get_stored_tokens())))", env=theirs))
+    assert len(hf_names) == 2 and "laptop" in hf_names, hf_names  # hf names the second after the Hub's token name
+    assert python(seen.format(second, hf_names), env=theirs).strip() == ours == "True True"

@@ -10,6 +10,14 @@ from fixtures.cache_builder import CacheBuilder
 from fixtures.kernel import hubkernel_bin
 
 
+def byte_count(size: int) -> str:
+    """How HubKernel writes a size in its text (issue 20: one style everywhere, `12.6 MB`); the numbers are Python's."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+
+
 def hubkernel(*args, env=None, input=None):
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([hubkernel_bin(), *args], capture_output=True, text=True, env=full_env, input=input, timeout=60)
@@ -77,9 +85,8 @@ def test_ls_matches_scan_cache_dir(cache):
 
 def test_physical_total_matches(cache):
     done = hubkernel("cache", "ls", "--cache-dir", str(cache.root))
-    from huggingface_hub.utils._cache_manager import _format_size
     info = scan_cache_dir(cache.root)
-    assert f"and {_format_size(info.size_on_disk)} on disk." in done.stdout
+    assert f"and {byte_count(info.size_on_disk)} on disk." in done.stdout
 
 
 def test_damaged_cache_warnings_match(cache):
@@ -117,9 +124,9 @@ def test_rm_then_python_agrees(cache):
 
 def test_rm_plan_size_matches_python_strategy(cache):
     info = scan_cache_dir(cache.root)
-    expected = info.delete_revisions("b" * 40).expected_freed_size_str
+    expected = info.delete_revisions("b" * 40).expected_freed_size
     done = hubkernel("cache", "rm", "b" * 40, "--dry-run", "--cache-dir", str(cache.root))
-    assert f"About to delete 1 revision(s) totalling {expected}." in done.stdout
+    assert f"About to delete 1 revision(s) totalling {byte_count(expected)}." in done.stdout
     assert "Dry run" in done.stdout
     assert any(rev.commit_hash == "b" * 40 for repo in scan_cache_dir(cache.root).repos for rev in repo.revisions)
 
@@ -166,14 +173,13 @@ def test_shared_xet_blobs_match_python(cache):
     info, theirs = python_view(cache.root)
     assert_same(our_view(items), theirs)
     assert info.warnings == []
-    from huggingface_hub.utils._cache_manager import _format_size
     done = hubkernel("cache", "ls", "--cache-dir", str(cache.root))
-    assert f"and {_format_size(info.size_on_disk)} on disk." in done.stdout
+    assert f"and {byte_count(info.size_on_disk)} on disk." in done.stdout
     # deleting org/other frees nothing (org/model still links the payload) in both
     other = next(repo for repo in info.repos if repo.repo_id == "org/other")
-    expected = info.delete_revisions(*[rev.commit_hash for rev in other.revisions]).expected_freed_size_str
+    expected = info.delete_revisions(*[rev.commit_hash for rev in other.revisions]).expected_freed_size
     done = hubkernel("cache", "rm", "org/other", "--dry-run", "--cache-dir", str(cache.root))
-    assert f"totalling {expected}." in done.stdout
+    assert f"totalling {byte_count(expected)}." in done.stdout
 
 
 def test_verify_offline_uses_cached_listing_and_finds_a_flipped_byte(cache):

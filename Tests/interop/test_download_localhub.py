@@ -584,3 +584,19 @@ def test_kernel_interrupt_keeps_partial_and_rerun_resumes(local_hub, env, start_
     path = [m for m in iopub if m["msg_type"] == "execute_result"][0]["content"]["data"]["application/vnd.hubkernel+json"]["paths"][0]
     assert pathlib.Path(path).read_bytes() == local_hub.source(REPO, "model.safetensors").read_bytes()
     assert [e["range"] for e in local_hub.log() if e["server"] != "api" and e["method"] == "GET"] == ["bytes=3000000-"]
+
+
+def test_a_pending_access_request_says_to_wait_once_per_cell(local_hub, env, start_hubkernel):
+    """carol asked for demo/gated-model's access and waits for review: nothing to accept, nothing to retry yet."""
+    page = f"{local_hub.endpoint}/demo/gated-model"
+    result = run(["demo/gated-model", "config.json"], dict(env, HF_TOKEN=local_hub.tokens["pending"]))
+    assert result.returncode == 1
+    assert "your access request is pending: there is nothing to do but wait" in result.stderr, result.stderr
+    assert page in result.stderr and "accept the licence" not in result.stderr, result.stderr
+    _, kc = start_hubkernel(env=dict(env, HF_TOKEN=local_hub.tokens["pending"]))
+    reply, iopub = run_cell(kc, "%download demo/gated-model config.json", timeout=60)
+    assert reply["content"]["ename"] == "GatedRepoError" and "pending" in reply["content"]["evalue"]
+    shown = [m["content"]["data"] for m in iopub if m["msg_type"] == "display_data"]
+    assert all(reply["content"]["evalue"] not in d.get("text/html", "") + d["text/plain"] for d in shown), \
+        f"the error box says it; nothing else repeats it: {shown}"
+    assert any(page in d.get("text/html", "") for d in shown), f"the page is one click away: {shown}"

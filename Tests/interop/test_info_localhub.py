@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import pathlib
 import struct
 import subprocess
+import sys
 
 import pytest
 
@@ -114,9 +116,9 @@ def assert_headers_read_by_range(log, expected, report):
     assert not any(e["server"] != "api" and not e["range"] for e in log), log
 
 
-def test_at_a_commit_the_weights_are_never_fetched_and_a_second_run_reads_no_header(local_hub, hf_env):
+def test_at_a_commit_the_weights_are_never_fetched_and_a_second_run_reads_no_header(local_hub, hf_env, tmp_path):
     expected = headers(local_hub, SHARDED)
-    _, at_main = info(hf_env, SHARDED, "--cache-dir", str(local_hub.root / "main-cache"))
+    _, at_main = info(dict(hf_env, HF_HOME=str(tmp_path / "another-home")), SHARDED)  # its info cache is not this one
     local_hub.clear_log()
     _, report = info(hf_env, SHARDED, "--revision", at_main["commit"])
     log = local_hub.log()
@@ -260,15 +262,26 @@ def test_info_in_the_kernel_card_json_and_completion(local_hub, hf_env, start_hu
     assert SHARDED in reply["matches"] and SINGLE not in reply["matches"], reply  # both are cached; one matches
 
 
-def test_the_info_cache_leaves_a_cache_python_and_cache_ls_read_cleanly(local_hub, hf_env, hf_run):
-    info(hf_env, SINGLE)
-    scanned = hf_run("""
+def test_info_leaves_the_cache_as_python_saw_it(local_hub, hf_env, hf_run):
+    """`%info` on repos never downloaded must not make Python's scan (or `hf cache ls`, or `%cache ls`) list them."""
+    scan = """
 from huggingface_hub import scan_cache_dir
 info = scan_cache_dir()
 print(json.dumps({"warnings": [str(w) for w in info.warnings],
-                  "repos": {r.repo_id: [r.size_on_disk, len(r.revisions)] for r in info.repos}}))
-""")
-    assert scanned == {"warnings": [], "repos": {SINGLE: [0, 0]}}
+                  "repos": sorted([r.repo_id, r.size_on_disk, len(r.revisions)] for r in info.repos)}))
+"""
+    downloaded = hf_run(f"from huggingface_hub import hf_hub_download; hf_hub_download({SHARDED!r}, 'config.json'); print('{{}}')")
+    assert downloaded == {}
+    before = hf_run(scan)
+    assert [r[0] for r in before["repos"]] == [SHARDED]
+    info(hf_env, SINGLE)
+    info(hf_env, "demo/tiny-model")
+    info(hf_env, SHARDED)  # beside a repo that is there: that one is still there, unchanged
+    assert hf_run(scan) == before
     done = subprocess.run([hubkernel_bin(), "cache", "ls", "--json"], env=hf_env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "inconsistenc" not in done.stderr, done.stderr
-    assert [row["repo_id"] for row in json.loads(done.stdout)] == [SINGLE]
+    assert [row["repo_id"] for row in json.loads(done.stdout)] == [SHARDED]
+    hf = subprocess.run([str(pathlib.Path(sys.executable).parent / "hf"), "cache", "ls"], env=hf_env, capture_output=True,
+                        text=True, timeout=60)
+    assert hf.returncode == 0 and SINGLE not in hf.stdout and "tiny-model" not in hf.stdout, hf.stdout
+    assert "warning" not in (hf.stdout + hf.stderr).lower(), hf.stdout + hf.stderr

@@ -80,6 +80,10 @@ public struct HubError: UserFacingError, Equatable {
     private var text: String {
         switch kind {
         case .gatedRepo(let repo, let page, let authenticated, let serverMessage):
+            if authenticated, RepoAccess.isPendingRequest(serverMessage) {
+                return "\(repo) is gated and your access request is pending: there is nothing to do but wait for the authors' review "
+                    + "(\(page)); retry once it is accepted."
+            }
             let advice = authenticated
                 ? "\(repo) is gated: open \(page) and accept the licence, then retry."
                 : "\(repo) is gated and no token was sent: log in (%hf_login, or set HF_TOKEN) with an account that accepted the licence at \(page), then retry."
@@ -174,16 +178,5 @@ public struct HubError: UserFacingError, Equatable {
         case .repoNotFound, .gatedRepo, .invalidToken: return true
         default: return false
         }
-    }
-}
-
-/// Human-readable byte counts (`1.5 GB`), in decimal units like `huggingface_hub`'s progress bars.
-public enum ByteCount {
-    public static func format(_ bytes: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

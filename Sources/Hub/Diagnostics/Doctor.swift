@@ -195,7 +195,7 @@ public struct Doctor: Sendable {
         guard let space = FileSystem.space(at: folder) else {
             return DoctorCheck(name, .pass, "\(environment.hubCache) is writable (on \(mount)).")
         }
-        let detail = "\(environment.hubCache) is writable, on \(mount): \(CacheFormat.size(space.available)) free of \(CacheFormat.size(space.total))."
+        let detail = "\(environment.hubCache) is writable, on \(mount): \(ByteCount.format(space.available)) free of \(ByteCount.format(space.total))."
         if space.available < 5_000_000_000 {
             return DoctorCheck(name, .warn, detail, fix: "Free space (%cache prune, %cache rm) or point HF_HUB_CACHE at a larger disk.")
         }
@@ -234,7 +234,7 @@ public struct Doctor: Sendable {
         }
         guard !stale.isEmpty else { return DoctorCheck(name, .pass, "No stale .incomplete files.") }
         let size = stale.reduce(Int64(0)) { $0 + $1.sizeOnDisk }
-        return DoctorCheck(name, .warn, "\(stale.count) .incomplete file(s) older than a day (\(CacheFormat.size(size))).",
+        return DoctorCheck(name, .warn, "\(stale.count) .incomplete file(s) older than a day (\(ByteCount.format(size))).",
                            fix: "Resume them by downloading again, or delete them with %cache prune.")
     }
 

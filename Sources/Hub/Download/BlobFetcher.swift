@@ -33,13 +33,15 @@ struct BlobFetcher {
     /// How many ranges a large file is split into.
     var rangeCount = 4
 
-    /// Fetches `job`, reporting byte deltas to `progress`; returns the bytes transferred.
+    /// Fetches `job`, reporting byte deltas to `progress` and the bytes an earlier run kept
+    /// (resumed from) to `resumed`; returns the bytes transferred.
     /// A failure before any byte arrived (a 403, a refused connection) leaves no empty
     /// `.incomplete` file behind; partial data stays for the next attempt to resume.
     @discardableResult
-    func fetch(_ job: Job, progress: @escaping @Sendable (Int64) -> Void) throws -> Int64 {
+    func fetch(_ job: Job, progress: @escaping @Sendable (Int64) -> Void,
+               resumed: @escaping @Sendable (Int64) -> Void = { _ in }) throws -> Int64 {
         do {
-            return try fetchIntoIncomplete(job, progress: progress)
+            return try fetchIntoIncomplete(job, progress: progress, resumed: resumed)
         } catch {
             if Downloader.fileSize(job.incomplete) == 0 && !FileManager.default.fileExists(atPath: RangeSidecar.path(for: job.incomplete)) {
                 unlink(job.incomplete)
@@ -48,7 +50,8 @@ struct BlobFetcher {
         }
     }
 
-    private func fetchIntoIncomplete(_ job: Job, progress: @escaping @Sendable (Int64) -> Void) throws -> Int64 {
+    private func fetchIntoIncomplete(_ job: Job, progress: @escaping @Sendable (Int64) -> Void,
+                                     resumed: @escaping @Sendable (Int64) -> Void) throws -> Int64 {
         let folder = (job.incomplete as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let fd = open(job.incomplete, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -73,7 +76,7 @@ struct BlobFetcher {
         if let size = job.expectedSize, size >= rangeThreshold, rangeCount > 1, client.transport is HTTPStreamingTransport,
            existing == 0 || hasSidecar, let digest = makeDigest(job, streaming: false) {
             let ranged = RangedDownload(fetcher: self, job: job, fd: fd, size: size, sidecar: sidecar, digest: digest,
-                                        parts: rangeCount, progress: progress)
+                                        parts: rangeCount, progress: progress, resumed: resumed)
             do {
                 if let transferred = try ranged.run() {
                     try verifyAndPublish(job, fd: fd, size: size, digest: digest, closed: &closed)
@@ -102,7 +105,7 @@ struct BlobFetcher {
 
         let digest = makeDigest(job, streaming: true)
         if existing > 0 { try rehash(fd: fd, count: existing, into: digest, job: job) }
-        if existing > 0 { progress(existing) }
+        if existing > 0 { resumed(existing) }
 
         let writer = BodyFileWriter(fileDescriptor: fd, position: existing, digest: digest, limit: job.expectedSize)
         do {

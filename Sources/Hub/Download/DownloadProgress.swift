@@ -7,8 +7,13 @@ public struct DownloadProgress: Sendable, Equatable {
     public var filesDone: Int
     /// Bytes this run has to transfer (files already cached are not counted).
     public var bytesTotal: Int64
+    /// Bytes in place, counting the part kept from an earlier, interrupted run.
     public var bytesDone: Int64
-    /// Average transfer rate since the start, bytes per second.
+    /// Of `bytesDone`, the bytes an earlier run left (resumed from, not transferred now).
+    public var bytesResumed: Int64 = 0
+    /// Bytes that arrived over the network in this run (a retry that starts a file over counts them again).
+    public var bytesTransferred: Int64 = 0
+    /// Transfer rate of this run's bytes over the last few seconds (`ProgressTracker.window`), bytes per second.
     public var bytesPerSecond: Double
     /// True for the last report of a run.
     public var isFinished: Bool
@@ -29,7 +34,7 @@ public struct DownloadProgress: Sendable, Equatable {
         self.isFinished = isFinished
     }
 
-    /// Seconds until the known bytes are in at the average rate so far; nil when finished,
+    /// Seconds until the known bytes are in at the recent rate; nil when finished,
     /// stalled, or when size or rate is not known yet.
     public var secondsRemaining: Double? {
         guard !isFinished, secondsWithoutData == 0, bytesTotal > bytesDone, bytesPerSecond > 0 else { return nil }
@@ -52,7 +57,6 @@ public struct DownloadProgress: Sendable, Equatable {
 final class ProgressTracker: @unchecked Sendable {
     private let lock = NSLock()
     private var state = DownloadProgress()
-    private let started = Date()
     private var lastReport = Date.distantPast
     private var flushScheduled = false
     private var isStopped = false
@@ -65,10 +69,13 @@ final class ProgressTracker: @unchecked Sendable {
     private let stallAfter: TimeInterval
     private var lastData = Date()
     private var stallWatch: DispatchSourceTimer?
+    private var rate: MovingRate
 
-    init(interval: TimeInterval = 0.1, stallAfter: TimeInterval = 3, report: @escaping @Sendable (DownloadProgress) -> Void) {
+    init(interval: TimeInterval = 0.1, stallAfter: TimeInterval = 3, window: TimeInterval = 4,
+         report: @escaping @Sendable (DownloadProgress) -> Void) {
         self.interval = interval
         self.stallAfter = stallAfter
+        self.rate = MovingRate(window: window)
         self.report = report
     }
 
@@ -77,6 +84,7 @@ final class ProgressTracker: @unchecked Sendable {
             state.filesTotal = files
             state.bytesTotal = bytes
             lastData = Date()
+            rate.record(state.bytesTransferred, at: lastData)
             if stallWatch == nil && !isStopped {
                 let timer = DispatchSource.makeTimerSource(queue: .global())
                 timer.schedule(deadline: .now() + stallAfter / 6, repeating: stallAfter / 6)
@@ -92,7 +100,22 @@ final class ProgressTracker: @unchecked Sendable {
     func add(bytes delta: Int64) {
         lock.withLock {
             state.bytesDone += delta
-            if delta > 0 { lastData = Date() }
+            if delta > 0 {
+                state.bytesTransferred += delta
+                lastData = Date()
+            }
+            // A file started over loses what it had resumed from first.
+            state.bytesResumed = min(state.bytesResumed, max(state.bytesDone, 0))
+        }
+        emit(force: false)
+    }
+
+    /// A transfer found `delta` bytes kept by an earlier run and goes on from there
+    /// (negative when it had to drop them after all).
+    func add(resumed delta: Int64) {
+        lock.withLock {
+            state.bytesDone += delta
+            state.bytesResumed = max(0, state.bytesResumed + delta)
         }
         emit(force: false)
     }
@@ -115,6 +138,8 @@ final class ProgressTracker: @unchecked Sendable {
     }
 
     var bytesDone: Int64 { lock.withLock { state.bytesDone } }
+    /// This run's bytes: transferred, and resumed from.
+    var counts: (transferred: Int64, resumed: Int64) { lock.withLock { (state.bytesTransferred, state.bytesResumed) } }
 
     func finish() {
         lock.withLock {
@@ -169,7 +194,8 @@ final class ProgressTracker: @unchecked Sendable {
     private func takeSnapshot(at now: Date) -> (number: Int, progress: DownloadProgress) {
         lastReport = now
         snapshotsTaken += 1
-        state.bytesPerSecond = Double(state.bytesDone) / max(now.timeIntervalSince(started), 0.001)
+        rate.record(state.bytesTransferred, at: now)
+        state.bytesPerSecond = rate.bytesPerSecond
         let waiting = now.timeIntervalSince(lastData)
         state.secondsWithoutData = !state.isFinished && state.filesDone < state.filesTotal && waiting >= stallAfter ? waiting : 0
         return (snapshotsTaken, state)

@@ -66,7 +66,10 @@ public struct DownloadResult: Sendable, Equatable {
     public var folder: String?
     /// Said when the cache answered because the Hub could not be asked.
     public var notice: String?
+    /// Bytes that arrived over the network in this run.
     public var bytesDownloaded: Int64
+    /// Bytes an earlier, interrupted run had left, which this run went on from.
+    public var bytesResumed: Int64 = 0
     public var isDryRun: Bool
 
     /// The local path(s) to hand to the user: the folder, else each file.

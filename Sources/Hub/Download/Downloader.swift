@@ -75,7 +75,8 @@ public final class Downloader: @unchecked Sendable {
             return file
         }
         return DownloadResult(repo: request.repo, revision: request.revision, commit: commits.items.first, files: outcomes, folder: nil,
-                              notice: notices.items.first, bytesDownloaded: context.tracker.bytesDone, isDryRun: request.dryRun)
+                              notice: notices.items.first, bytesDownloaded: context.tracker.counts.transferred,
+                              bytesResumed: context.tracker.counts.resumed, isDryRun: request.dryRun)
     }
 
     /// One file: from the cache when the revision is a commit already there, else HEAD for
@@ -221,7 +222,8 @@ public final class Downloader: @unchecked Sendable {
             ?? layout.snapshotFolder(repo, commit: commit)
         let notice = selected.isEmpty && !filter.isEmpty ? "No files matched the --include/--exclude patterns." : nil
         return DownloadResult(repo: repo, revision: request.revision, commit: commit, files: outcomes, folder: folder,
-                              notice: notice, bytesDownloaded: context.tracker.bytesDone, isDryRun: request.dryRun)
+                              notice: notice, bytesDownloaded: context.tracker.counts.transferred,
+                              bytesResumed: context.tracker.counts.resumed, isDryRun: request.dryRun)
     }
 
     private func snapshotFromCache(_ context: RunContext, commit known: String?, failure: HubError) throws -> DownloadResult {
@@ -291,7 +293,7 @@ public final class Downloader: @unchecked Sendable {
                 let job = BlobFetcher.Job(url: url, repo: context.repo, revision: commit, displayPath: entry.path, etag: etag, expectedSize: size,
                                           incomplete: layout.incompleteBlob(repo, etag: etag), destination: blob,
                                           forceDownload: request.forceDownload)
-                try fetcher(context).fetch(job) { context.tracker.add(bytes: $0) }
+                try fetcher(context).fetch(job, progress: { context.tracker.add(bytes: $0) }, resumed: { context.tracker.add(resumed: $0) })
                 status = .downloaded
             }
             if request.forceDownload || !fm.fileExists(atPath: pointer) {
@@ -335,7 +337,7 @@ public final class Downloader: @unchecked Sendable {
             let job = BlobFetcher.Job(url: url, repo: context.repo, revision: commit, displayPath: entry.path, etag: etag, expectedSize: size,
                                       incomplete: local.incomplete(entry.path, etag: etag), destination: target,
                                       forceDownload: request.forceDownload)
-            try fetcher(context).fetch(job) { context.tracker.add(bytes: $0) }
+            try fetcher(context).fetch(job, progress: { context.tracker.add(bytes: $0) }, resumed: { context.tracker.add(resumed: $0) })
         }
         try local.writeMetadata(entry.path, commit: commit, etag: etag)
         return DownloadedFile(path: entry.path, localPath: target, size: size, status: .downloaded)

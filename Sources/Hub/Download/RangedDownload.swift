@@ -18,6 +18,8 @@ final class RangedDownload: @unchecked Sendable {
     let digest: RunningDigest
     let parts: Int
     let progress: @Sendable (Int64) -> Void
+    /// Gets the bytes kept from an earlier run (and their negative when they are dropped).
+    let resumed: @Sendable (Int64) -> Void
 
     private let lock = NSLock()
     private var positions: [Int64] = []
@@ -26,7 +28,7 @@ final class RangedDownload: @unchecked Sendable {
     private var hashedUpTo: Int64 = 0
 
     init(fetcher: BlobFetcher, job: BlobFetcher.Job, fd: Int32, size: Int64, sidecar: String, digest: RunningDigest,
-         parts: Int, progress: @escaping @Sendable (Int64) -> Void) {
+         parts: Int, progress: @escaping @Sendable (Int64) -> Void, resumed: @escaping @Sendable (Int64) -> Void) {
         self.fetcher = fetcher
         self.job = job
         self.fd = fd
@@ -35,6 +37,7 @@ final class RangedDownload: @unchecked Sendable {
         self.digest = digest
         self.parts = parts
         self.progress = progress
+        self.resumed = resumed
     }
 
     /// Downloads every range and hashes the whole file; returns the bytes transferred, or nil
@@ -49,7 +52,7 @@ final class RangedDownload: @unchecked Sendable {
         }
         defer { record.close() }
         for index in ranges.indices { record.write(index, position: positions[index]) }
-        if kept > 0 { progress(kept) }
+        if kept > 0 { resumed(kept) }
 
         let hashDone = DispatchSemaphore(value: 0)
         Thread { self.hashInOrder(); hashDone.signal() }.start()
@@ -73,7 +76,8 @@ final class RangedDownload: @unchecked Sendable {
 
         if failed.contains(where: { $0 is RangesUnsupported }) {
             let wrote = lock.withLock { zip(positions, ranges).map { $0 - $1.start }.reduce(0, +) }
-            progress(-wrote)
+            resumed(-kept)
+            progress(-(wrote - kept))
             return nil
         }
         let keptNow = lock.withLock { zip(positions, ranges).map { $0 - $1.start }.reduce(0, +) }

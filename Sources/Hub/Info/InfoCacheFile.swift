@@ -1,11 +1,15 @@
 import Foundation
 
 /// What `%info` remembers of a repo, so a second `%info` reads no weight header again and `%info` works offline:
-/// `<repo folder>/.hubkernel/info/<commit>.json` (the repo info answer and the parsed safetensors headers) and
-/// `<repo folder>/.hubkernel/info/refs/<revision>` (the commit it named). `huggingface_hub` never looks inside
-/// `.hubkernel/`; an empty `snapshots/` is created beside it when missing so `scan_cache_dir` sees a valid repo.
+/// `<info root>/<repo folder name>/<commit>.json` (the repo info answer and the parsed safetensors headers) and
+/// `…/refs/<revision>` (the commit it named). The info root, `$HF_HOME/hubkernel/info` (`layout(_:)`), is outside
+/// the hub cache: `scan_cache_dir` reads every folder of the cache as a repo, so the cache looks to Python
+/// exactly as if `%info` had never run. Functions take that layout, not the hub cache's.
 public enum InfoCacheFile {
     public static let formatVersion = 1
+
+    /// The info root's layout: one `models--org--name` folder per repo, as in the hub cache.
+    public static func layout(_ environment: HubEnvironment) -> CacheLayout { CacheLayout(root: environment.home + "/hubkernel/info") }
 
     public struct Entry {
         public var repoInfo: [String: Any]
@@ -14,7 +18,7 @@ public enum InfoCacheFile {
         public var savedAt: Double
     }
 
-    public static func folder(_ layout: CacheLayout, _ repo: RepoID) -> String { layout.repoFolder(repo) + "/.hubkernel/info" }
+    public static func folder(_ layout: CacheLayout, _ repo: RepoID) -> String { layout.repoFolder(repo) }
     public static func path(_ layout: CacheLayout, _ repo: RepoID, commit: String) -> String { folder(layout, repo) + "/\(commit).json" }
     static func refPath(_ layout: CacheLayout, _ repo: RepoID, revision: String) -> String { folder(layout, repo) + "/refs/" + revision }
 
@@ -30,8 +34,6 @@ public enum InfoCacheFile {
             data += Data(",\"safetensors\":".utf8) + encoded
         }
         data += Data("}".utf8)
-        let snapshots = layout.repoFolder(repo) + "/snapshots"
-        if access(snapshots, F_OK) != 0 { try? FileManager.default.createDirectory(atPath: snapshots, withIntermediateDirectories: true) }
         try? CacheWriter.atomicWrite(data, to: path(layout, repo, commit: commit))
         if !CommitHash.isValid(revision), (try? RepoPath.validate(revision)) != nil { try? CacheWriter.atomicWrite(Data(commit.utf8), to: refPath(layout, repo, revision: revision)) }
     }
@@ -46,10 +48,10 @@ public enum InfoCacheFile {
         return Entry(repoInfo: info, parameters: parameters, savedAt: (object["saved_at"] as? NSNumber)?.doubleValue ?? 0)
     }
 
-    /// The commit a revision names, as far as the cache knows: a commit hash itself, the download ref, else the
-    /// ref `%info` saved.
-    public static func commit(_ layout: CacheLayout, _ repo: RepoID, revision: String) -> String? {
-        if let commit = CacheWriter.localCommit(layout, repo, revision: revision) { return commit }
+    /// The commit a revision names, as far as the caches know: a commit hash itself, the download ref in `cache`,
+    /// else the ref `%info` saved.
+    public static func commit(_ layout: CacheLayout, cache: CacheLayout, _ repo: RepoID, revision: String) -> String? {
+        if let commit = CacheWriter.localCommit(cache, repo, revision: revision) { return commit }
         let text = (try? String(contentsOfFile: refPath(layout, repo, revision: revision), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.flatMap { CommitHash.isValid($0) ? $0 : nil }
     }

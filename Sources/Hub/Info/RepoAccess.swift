@@ -15,6 +15,12 @@ public enum RepoAccess: String, Sendable, Equatable {
 
     public var mayDownload: Bool { self == .open || self == .granted }
 
+    /// Whether a gated repo's 403 message says an access request awaits review.
+    static func isPendingRequest(_ serverMessage: String?) -> Bool {
+        let message = (serverMessage ?? "").lowercased()
+        return message.contains("awaiting") || message.contains("pending")
+    }
+
     /// What to do about it, with the page where access is requested.
     public func advice(page: String) -> String? {
         switch self {
@@ -36,8 +42,7 @@ extension HubClient {
         if response.status == 200 { return .granted }
         if response.headers["x-error-code"] == "GatedRepo" {
             if response.status == 401 || headers(for: url).isEmpty { return .notLoggedIn }
-            let message = (response.headers["x-error-message"] ?? "").lowercased()
-            return message.contains("awaiting") || message.contains("pending") ? .pending : .notRequested
+            return RepoAccess.isPendingRequest(response.headers["x-error-message"]) ? .pending : .notRequested
         }
         try check(response, url: url, repo: repo, path: nil, revision: "main")
         return .granted

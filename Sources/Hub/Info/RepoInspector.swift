@@ -12,11 +12,14 @@ public struct RepoInspector: Sendable {
     public let environment: HubEnvironment
     public let client: HubClient
     public let layout: CacheLayout
+    /// Where `InfoCacheFile` keeps its entries (outside the hub cache).
+    let infoLayout: CacheLayout
 
     public init(environment: HubEnvironment, client: HubClient, cacheDir: String? = nil) {
         self.environment = environment
         self.client = client
         layout = CacheLayout(root: cacheDir ?? environment.hubCache)
+        infoLayout = InfoCacheFile.layout(environment)
     }
 
     public func inspect(_ repo: RepoID, revision: String) throws -> RepoReport {
@@ -37,7 +40,7 @@ public struct RepoInspector: Sendable {
         var report = RepoReport(info: info, revision: revision, access: access, page: client.repoPage(repo),
                                 footprint: DownloadFootprint(entries: info.files, repo: repo, commit: info.commit, layout: layout),
                                 parameters: nil, parametersNote: nil, headerBytesFetched: 0, headerSource: .rangeRequests, offlineNotice: nil)
-        let saved = InfoCacheFile.read(layout, repo, commit: info.commit)
+        let saved = InfoCacheFile.read(infoLayout, repo, commit: info.commit)
         if let parameters = saved?.parameters {
             report.parameters = parameters
             report.headerSource = .cache
@@ -46,7 +49,7 @@ public struct RepoInspector: Sendable {
         } else {
             report.parametersNote = "The weights' headers cannot be read without access to the repo."
         }
-        InfoCacheFile.write(layout, repo, revision: revision, commit: info.commit, repoInfo: fetched.body, parameters: report.parameters)
+        InfoCacheFile.write(infoLayout, repo, revision: revision, commit: info.commit, repoInfo: fetched.body, parameters: report.parameters)
         return report
     }
 
@@ -80,11 +83,11 @@ public struct RepoInspector: Sendable {
     /// What the cache knows: a saved `%info` for the revision's commit (else a tree listing a snapshot download
     /// left, with headers read from cached weight files).
     private func fromCache(_ repo: RepoID, revision: String, notice: String, failure: HubError?) throws -> RepoReport {
-        guard let commit = InfoCacheFile.commit(layout, repo, revision: revision) else {
+        guard let commit = InfoCacheFile.commit(infoLayout, cache: layout, repo, revision: revision) else {
             throw failure ?? HubError(.localEntryNotFound(what: "Information on \(repo.id) at '\(revision)'",
                                                           reason: "offline mode is on (HF_HUB_OFFLINE) and no earlier %info or download cached it; unset it to ask the Hub"))
         }
-        let saved = InfoCacheFile.read(layout, repo, commit: commit)
+        let saved = InfoCacheFile.read(infoLayout, repo, commit: commit)
         let info: RepoInfo
         if let saved {
             info = try RepoInfo(json: saved.repoInfo, repo: repo)

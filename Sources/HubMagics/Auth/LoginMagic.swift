@@ -17,7 +17,7 @@ struct LoginMagic: Magic {
             .flag("paste", help: "paste a token at a hidden prompt instead of approving a code in the browser"),
             .flag("browser", help: "approve a code in the browser (the default in a notebook)"),
             .flag("add-to-git-credential", help: "also save the token in git's credential helper"),
-            .flag("force", help: "log in again even if a token is already in force"),
+            .flag("force", help: "log in through the browser again while a token is in force (--paste needs no --force)"),
         ],
         discussion: """
             By default %hf_login shows a link and a code: open the link, approve the code, and the display turns \
@@ -30,21 +30,25 @@ struct LoginMagic: Magic {
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let service = AuthMagicSupport.service(context, runner: runner)
         let current = try? service.chain.resolve()
-        if let current, !arguments.flag("force") {
-            let text = "Already logged in (\(current.source)). Use %hf_login --force to log in with another token."
+        // A token brought by hand (--paste, --name) is saved and made active, as `hf auth login --token` does;
+        // only a bare %hf_login while logged in stops, as `hf auth login` without a token does.
+        let bringsToken = arguments.flag("paste") || arguments.value("name") != nil
+        if let current, !arguments.flag("force"), !bringsToken {
+            let text = "Already logged in (\(current.source)). To add another account, run %hf_login --paste (or --force to "
+                + "log in through the browser again); %auth_switch goes back and forth between saved tokens."
             return AuthMagicSupport.summary(text)
         }
-        if current != nil {
-            context.output.print("Note: a token is already in force. Logging in again will replace the active token.\n")
+        let previous = current.flatMap { service.store.storedTokens().name(of: $0.value) }
+        guard try usesBrowser(arguments, context: context) else {
+            return try pasteLogin(arguments, service: service, previous: previous, context: context)
         }
-        guard try usesBrowser(arguments, context: context) else { return try pasteLogin(arguments, service: service, context: context) }
         let client = OAuthClient(environment: context.environment, transport: context.session.transport)
         let device: OAuthClient.DeviceCode
         do {
             device = try client.requestDeviceCode()
         } catch let error as OAuthError where error.isMissingDeviceEndpoint {
             context.output.warn(error.message.replacingOccurrences(of: "Use %hf_login --paste.", with: "Asking for a token to paste instead.") + "\n")
-            return try pasteLogin(arguments, service: service, context: context)
+            return try pasteLogin(arguments, service: service, previous: previous, context: context)
         }
         return try browserLogin(device, client: client, arguments, service: service, context: context)
     }
@@ -99,7 +103,8 @@ struct LoginMagic: Magic {
         display.finish(output.isTerminal ? RichOutput(text: closed) : rendered)
     }
 
-    private func pasteLogin(_ arguments: MagicArguments, service: AuthService, context: MagicContext) throws -> RichOutput? {
+    private func pasteLogin(_ arguments: MagicArguments, service: AuthService, previous: String?,
+                            context: MagicContext) throws -> RichOutput? {
         context.output.print("To log in, HubKernel needs a token from \(context.environment.endpoint)/settings/tokens .\n")
         let entered: String
         do {
@@ -120,8 +125,9 @@ struct LoginMagic: Magic {
                                        addToGitCredential: arguments.flag("add-to-git-credential"))
         AuthMagicSupport.report(result.outcome, to: context.output)
         let role = result.info.role.map { ", permission: \($0.text)" } ?? ""
-        let text = "Logged in as \(result.info.user) (token '\(result.name)'\(role))."
-        let html = "<p>Logged in as <b>\(HTML.escape(result.info.user))</b> (token <code>\(HTML.escape(result.name))</code>\(HTML.escape(role))).</p>"
+        let back = previous.flatMap { $0 == result.name ? nil : " '\(result.name)' is now the active token; %auth_switch \($0) goes back." } ?? ""
+        let text = "Logged in as \(result.info.user) (token '\(result.name)'\(role)).\(back)"
+        let html = "<p>Logged in as <b>\(HTML.escape(result.info.user))</b> (token <code>\(HTML.escape(result.name))</code>\(HTML.escape(role))).\(HTML.escape(back))</p>"
         return RichOutput(text: text, html: html, json: .object([
             "user": .string(result.info.user), "token_name": .string(result.name),
             "role": AuthMagicSupport.string(result.info.role?.text),

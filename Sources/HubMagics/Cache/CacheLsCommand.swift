@@ -48,14 +48,14 @@ enum CacheLsCommand {
             var table = Table(columns: ["id", "revision", "size", "files", "last_modified", "refs"])
             for row in rows {
                 guard let revision = row.revision else { continue }
-                table.append([row.repo.cacheID, revision.commitHash, CacheFormat.size(revision.sizeOnDisk), String(revision.fileCount),
+                table.append([row.repo.cacheID, revision.commitHash, ByteCount.format(revision.sizeOnDisk), String(revision.fileCount),
                               CacheFormat.timeSince(revision.lastModified, now: now), revision.refs.joined(separator: ", ")])
             }
             return table
         }
         var table = Table(columns: ["id", "size", "files", "revisions", "last_accessed", "last_modified", "refs"])
         for row in rows {
-            table.append([row.repo.cacheID, CacheFormat.size(row.repo.sizeOnDisk), String(row.repo.fileCount), String(row.repo.revisions.count),
+            table.append([row.repo.cacheID, ByteCount.format(row.repo.sizeOnDisk), String(row.repo.fileCount), String(row.repo.revisions.count),
                           CacheFormat.timeSince(row.repo.lastAccessed, now: now), CacheFormat.timeSince(row.repo.lastModified, now: now),
                           row.repo.refs.joined(separator: ", ")])
         }
@@ -76,7 +76,7 @@ enum CacheLsCommand {
         } else {
             total = info.sizeOnDisk
         }
-        return "Found \(repos.count) repo(s) for a total of \(revisionCount) revision(s) and \(CacheFormat.size(total)) on disk."
+        return "Found \(repos.count) repo(s) for a total of \(revisionCount) revision(s) and \(ByteCount.format(total)) on disk."
     }
 
     /// Warnings and hints on standard error, like `hf cache ls`.
@@ -91,11 +91,11 @@ enum CacheLsCommand {
             }
         }
         if !info.incompleteFiles.isEmpty {
-            output.warn("Found \(info.incompleteFiles.count) incomplete download(s) totalling \(CacheFormat.size(info.incompleteSizeOnDisk)). Remove them with %cache prune.\n")
+            output.warn("Found \(info.incompleteFiles.count) incomplete download(s) totalling \(ByteCount.format(info.incompleteSizeOnDisk)). Remove them with %cache prune.\n")
         }
         if !info.unreferencedSharedBlobs.isEmpty {
             let size = info.unreferencedSharedBlobs.values.reduce(0, +)
-            output.warn("Found \(info.unreferencedSharedBlobs.count) unreferenced shared blob(s) totalling \(CacheFormat.size(size)). Remove them with %cache prune.\n")
+            output.warn("Found \(info.unreferencedSharedBlobs.count) unreferenced shared blob(s) totalling \(ByteCount.format(size)). Remove them with %cache prune.\n")
         }
     }
 

@@ -81,7 +81,7 @@ enum CacheCommandSupport {
             lines.append("  - \(cacheID):")
             for revision in selected {
                 let refs = revision.refs.isEmpty ? "(detached)" : revision.refs.joined(separator: " ")
-                lines.append("      \(revision.commitHash) [\(refs)] \(CacheFormat.size(revision.sizeOnDisk))")
+                lines.append("      \(revision.commitHash) [\(refs)] \(ByteCount.format(revision.sizeOnDisk))")
             }
         }
         return lines

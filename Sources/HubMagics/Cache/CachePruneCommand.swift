@@ -18,11 +18,11 @@ enum CachePruneCommand {
         guard !plan.isEmpty else {
             return RichOutput(text: "No unreferenced revisions, incomplete downloads or shared blobs found. Nothing to prune.")
         }
-        let freed = CacheFormat.size(plan.expectedFreedSize)
+        let freed = ByteCount.format(plan.expectedFreedSize)
         var lines = ["About to delete \(plan.summary) (\(freed) total)."]
         lines += CacheCommandSupport.describe(plan.detachedByRepo.mapValues { Set($0.map(\.commitHash)) }, in: info)
-        lines += plan.incompleteFiles.map { "  - \($0.filePath) (\(CacheFormat.size($0.sizeOnDisk)), incomplete)" }
-        lines += plan.sharedBlobs.keys.sorted().map { "  - \($0) (\(CacheFormat.size(plan.sharedBlobs[$0]!)), unused shared blob)" }
+        lines += plan.incompleteFiles.map { "  - \($0.filePath) (\(ByteCount.format($0.sizeOnDisk)), incomplete)" }
+        lines += plan.sharedBlobs.keys.sorted().map { "  - \($0) (\(ByteCount.format(plan.sharedBlobs[$0]!)), unused shared blob)" }
         return try CacheCommandSupport.deleteAfterConfirmation(
             lines, question: "Proceed?", command: "%cache prune --yes", cancelled: "Prune cancelled; nothing was deleted.",
             done: "Deleted \(plan.summary); freed \(freed).", arguments, in: context, execute: plan.execute)

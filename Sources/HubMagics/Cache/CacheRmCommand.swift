@@ -27,7 +27,7 @@ enum CacheRmCommand {
         if !targets.files.isEmpty {
             plan = info.planDeletion(files: Set(targets.files.keys))
             counts = "\(targets.files.count) file(s)"
-            lines = ["About to delete \(counts) totalling \(CacheFormat.size(plan.expectedFreedSize))."]
+            lines = ["About to delete \(counts) totalling \(ByteCount.format(plan.expectedFreedSize))."]
             lines += targets.files.values.sorted().map { "  - \($0)" }
         } else if !targets.revisionsByRepo.isEmpty {
             plan = info.planDeletion(revisions: targets.revisions).plan
@@ -36,13 +36,13 @@ enum CacheRmCommand {
             let partialRevisions = targets.revisionsByRepo.filter { whole[$0.key] == nil }.values.reduce(0) { $0 + $1.count }
             counts = [whole.isEmpty ? nil : "\(whole.count) repo(s)", partial == 0 ? nil : "\(partialRevisions) revision(s)"]
                 .compactMap { $0 }.joined(separator: " and ")
-            lines = ["About to delete \(counts) totalling \(CacheFormat.size(plan.expectedFreedSize))."]
+            lines = ["About to delete \(counts) totalling \(ByteCount.format(plan.expectedFreedSize))."]
             lines += CacheCommandSupport.describe(targets.revisionsByRepo, in: info)
         } else {
             return RichOutput(text: "Nothing to delete.")
         }
         return try CacheCommandSupport.deleteAfterConfirmation(
             lines, question: "Proceed with deletion?", command: "%cache rm … --yes", cancelled: "Deletion cancelled; nothing was deleted.",
-            done: "Deleted \(counts); freed \(CacheFormat.size(plan.expectedFreedSize)).", arguments, in: context, execute: plan.execute)
+            done: "Deleted \(counts); freed \(ByteCount.format(plan.expectedFreedSize)).", arguments, in: context, execute: plan.execute)
     }
 }

@@ -7,7 +7,7 @@ struct HelpMagic: Magic {
 
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let registry = context.session.registry
-        guard let wanted = arguments.positionals.first else { return LsMagic.overview(registry) }
+        guard let wanted = arguments.positionals.first else { return GettingStartedPage.render(registry) }
         let name = wanted.hasPrefix("%") ? String(wanted.dropFirst()) : wanted
         guard let magic = registry.magic(named: name) else {
             let hint = Suggestion.didYouMean(name, in: registry.names, prefix: "%")

@@ -18,10 +18,11 @@ enum DownloadProgressView {
         let bytes = progress.bytesTotal > 0
             ? "\(ByteCount.format(progress.bytesDone)) / \(ByteCount.format(progress.bytesTotal))"
             : ByteCount.format(progress.bytesDone)
+        let resumed = progress.bytesResumed > 0 ? " (resumed at \(ByteCount.format(progress.bytesResumed)))" : ""
         let rate = progress.bytesPerSecond > 0 ? ", \(ByteCount.format(Int64(progress.bytesPerSecond)))/s" : ""
         let left = progress.waitReason.map { ", " + $0 } ?? (progress.secondsWithoutData > 0 ? ", no data for " + Self.duration(progress.secondsWithoutData)
             : progress.secondsRemaining.map { ", " + Self.duration($0) + " left" } ?? "")
-        let summary = "\(progress.filesDone)/\(progress.filesTotal) files, \(bytes)\(rate)\(left)"
+        let summary = "\(progress.filesDone)/\(progress.filesTotal) files, \(bytes)\(resumed)\(rate)\(left)"
         let text = "\(title) \(bar) \(percent)% \(summary)"
         let html = "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"
             + "<progress value=\"\(percent)\" max=\"100\" style=\"width:24em;accent-color:currentColor\"></progress> "

@@ -13,6 +13,7 @@ enum DownloadResultView {
             "paths": .array(result.paths.map(JSONValue.string)),
             "dry_run": .bool(result.isDryRun),
             "downloaded_bytes": .number(Double(result.bytesDownloaded)),
+            "resumed_bytes": .number(Double(result.bytesResumed)),
             "files": .array(result.files.map { file in
                 .object(["path": .string(file.path), "local_path": .string(file.localPath),
                          "size": file.size.map { .number(Double($0)) } ?? .null, "status": .string(file.status.rawValue)])
@@ -33,14 +34,20 @@ enum DownloadResultView {
         return RichOutput(text: table.text + "\n" + summary, html: table.html + "<p>\(HTML.escape(summary))</p>", json: json)
     }
 
-    /// What stays in the notebook where the progress bar was.
+    /// What stays in the notebook where the progress bar was. The path is not repeated: the result below gives it.
     static func finalProgress(_ result: DownloadResult) -> RichOutput {
         let downloaded = result.files.filter { $0.status == .downloaded }.count
         let cached = result.files.filter { $0.status == .cached }.count
-        let place = result.folder ?? result.files.first?.localPath ?? ""
-        let text = "Done: \(result.repo.id) — \(downloaded) downloaded (\(ByteCount.format(result.bytesDownloaded))), \(cached) already cached → \(place)"
+        let amount = transferSummary(result)
+        let text = "Done: \(result.repo.id) — \(downloaded) downloaded (\(amount)), \(cached) already cached."
         let html = "<div class=\"hubkernel-progress\">✔ Done: <b>\(HTML.escape(result.repo.id))</b> — \(downloaded) downloaded ("
-            + "\(HTML.escape(ByteCount.format(result.bytesDownloaded)))), \(cached) already cached → <code>\(HTML.escape(place))</code></div>"
+            + "\(HTML.escape(amount))), \(cached) already cached.</div>"
         return RichOutput(text: text, html: html)
+    }
+
+    /// `"12.6 MB"`, or `"resumed at 5.5 MB, 7.1 MB downloaded"` when an earlier run's bytes were kept.
+    static func transferSummary(_ result: DownloadResult) -> String {
+        guard result.bytesResumed > 0 else { return ByteCount.format(result.bytesDownloaded) }
+        return "resumed at \(ByteCount.format(result.bytesResumed)), \(ByteCount.format(result.bytesDownloaded)) downloaded"
     }
 }

@@ -4,9 +4,12 @@ import Hub
 /// Completion values read from the shared cache without a network call: repo ids that have a
 /// folder there, and the files of a repo's cached snapshot.
 enum CacheCompletion {
-    /// `org/name` of every repo folder in the cache (`--cache-dir` on the line wins over `HF_HUB_CACHE`).
+    /// `org/name` of every repo folder in the cache (`--cache-dir` on the line wins over `HF_HUB_CACHE`), and of
+    /// every repo an earlier `%info` looked at.
     static let repoIDs = CompletionSource.dynamic { session, wordsBefore in
-        Array(Set(repoFolders(cacheDirectory(in: wordsBefore) ?? session.environment.hubCache).map(\.id))).sorted()
+        let folders = repoFolders(cacheDirectory(in: wordsBefore) ?? session.environment.hubCache)
+            + repoFolders(InfoCacheFile.layout(session.environment).root)
+        return Array(Set(folders.map(\.id))).sorted()
     }
 
     /// The files of the repo named first on the line, at `--revision` (default `main`; `--repo-type` picks

@@ -74,7 +74,7 @@ enum InfoView {
         var table = Table(columns: ["file", "size", "lfs", "kind", "cached"])
         for file in footprint.files {
             table.append([file.path, file.size >= 0 ? ByteCount.format(file.size) : "?", file.isLFS ? "yes" : "no", file.kind.rawValue,
-                          file.state == .cached ? "yes" : file.state.rawValue], highlighted: file.state == .missing)
+                          file.state == .cached ? "yes" : file.state.rawValue])  // the last column says it; no bold without a legend
         }
         return table
     }

@@ -34,10 +34,8 @@ public final class MagicKernel: KernelHandler {
         } catch let error as MagicError where error.name == MagicError.interrupted("").name {
             return .interrupted(message: error.message)
         } catch let error as UserFacingError {
-            if let url = error.helpURL {
-                output.show(RichOutput(text: "\(error.message)\n\(url)",
-                                       html: "<p><b>\(HTML.escape(error.name))</b>: \(HTML.escape(error.message)) \(HTML.link(url))</p>"))
-            }
+            // The error box says it; this only adds the page to click (the message is not repeated).
+            if let url = error.helpURL { output.show(RichOutput(text: url, html: "<p>Open \(HTML.link(url))</p>")) }
             return .error(name: error.name, value: error.message, traceback: [Self.traceback(name: error.name, message: error.message)])
         } catch {
             let message = String(describing: error)

@@ -38,11 +38,20 @@ public enum CommandLineRoutes {
         var result = text
             .replacingOccurrences(of: #" \(or `hubkernel [^`]+` in a terminal\)"#, with: "", options: .regularExpression)
             .replacingOccurrences(of: #"\((%[a-z_]+), or hubkernel [a-z -]+\)"#, with: "($1)", options: .regularExpression)
+            .replacingOccurrences(of: "start the kernel with HF_TOKEN set", with: "set HF_TOKEN in the environment")
         for route in routes {  // \b after the name: %hf_login never matches inside a longer magic name
             result = result.replacingOccurrences(of: "%\(route.magic)\\b", with: "hubkernel " + route.command.joined(separator: " "),
                                                  options: .regularExpression)
         }
         return result
+    }
+
+    /// The words of `arguments` that name the command: `auth whoami` for a group's command, else the first word
+    /// (what an "unknown command" message quotes, and matches against the known ones).
+    public static func commandWords(_ arguments: [String]) -> String {
+        guard let first = arguments.first else { return "" }
+        let isGroup = routes.contains { $0.command.count > 1 && $0.command[0] == first }
+        return isGroup && arguments.count > 1 ? first + " " + arguments[1] : first
     }
 
     /// The `hubkernel --help` text, listing only routes whose magic exists.

@@ -102,12 +102,12 @@ struct TokenScanMagic: Magic {
         return RichOutput(text: redact(text), html: redact(html), json: json)
     }
 
-    /// "Found 2 tokens in 3 places; scanned 120 files (4.1M), 2 binary and 1 over the size limit skipped."
+    /// "Found 2 tokens in 3 places; scanned 120 files (4.1 MB), 2 binary and 1 over the size limit skipped."
     static func summaryLine(_ report: TokenScanReport) -> String {
         let result = report.result
         var scanned = "scanned \(result.filesScanned) file\(result.filesScanned == 1 ? "" : "s")"
         if result.blobsScanned > 0 { scanned += " and \(result.blobsScanned) git blob\(result.blobsScanned == 1 ? "" : "s")" }
-        scanned += " (" + (result.bytesScanned < 1000 ? "\(result.bytesScanned) bytes" : CacheFormat.size(Int64(result.bytesScanned))) + ")"
+        scanned += " (" + ByteCount.format(Int64(result.bytesScanned)) + ")"
         var skipped: [String] = []
         if result.skippedBinary > 0 { skipped.append("\(result.skippedBinary) binary") }
         if result.skippedLarge > 0 { skipped.append("\(result.skippedLarge) over the size limit") }

@@ -1,0 +1,86 @@
+"""JupyterLab 4 in headless Chromium, as a new user meets HubKernel (issue 20): the getting-started `%help`, and a
+download resumed from an earlier run's partial file, whose live display says where it resumed and how fast this run
+goes — in the light and the dark theme. Screenshots for the README go to docs/."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from fixtures.clients import REPO
+from test_clients_lab import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, assert_readable, lab, run_cell  # noqa: F401
+from test_clients_resumed_progress import KEPT, MODEL, leave_partial
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/setup installs it)")]
+DOCS = REPO / "docs"
+RATE = 2_000_000  # bytes per second: the ~7.1 MB after the kept 5.5 MB take ~3.5 s
+LIVE = re.compile(r"\(resumed at 5\.5 MB\), ([\d.]+) MB/s, (\d+) s left")
+
+
+def watch_resumed(cell, screenshot) -> str:
+    """Waits for the resumed download's display to say Done; photographs it once this run's rate has settled (over a
+    second in), checking every state it reads on the way. Returns the final text."""
+    from playwright.sync_api import expect
+
+    expect(cell.locator("progress")).to_be_attached(timeout=30_000)
+    first, shot, deadline = None, False, time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = cell.locator(".jp-OutputArea").inner_text()
+        if "Done" in text:
+            return text
+        if live := LIVE.search(text):
+            first = first or time.monotonic()
+            if time.monotonic() - first > 1.2:
+                speed = float(live.group(1)) * 1e6
+                assert 0.6 * RATE < speed < 1.2 * RATE, f"the link gives {RATE} B/s, Lab shows {text!r}"
+                if not shot:
+                    cell.screenshot(path=str(screenshot))
+                    shot = True
+        time.sleep(0.1)
+    raise AssertionError(f"no Done in time; last state: {cell.locator('.jp-OutputArea').inner_text()!r}")
+
+
+def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    throttle = {"target": "cdn", "path": f"*{MODEL}", "rate": RATE}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})  # the whole %help page in view
+        try:
+            page.goto(lab["url"])
+            card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
+            expect(card).to_be_visible(timeout=60_000)
+            card.click()
+            expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
+            cells = page.locator(".jp-Notebook .jp-Cell")
+            for theme, first in (("light", 0), ("dark", 2)):
+                if theme == "dark":
+                    page.locator(".lm-MenuBar-item", has_text="Settings").click()
+                    page.locator(".lm-Menu-item").filter(
+                        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$"))).hover()
+                    page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
+                    expect(page.locator("body[data-jp-theme-light='false']")).to_be_attached(timeout=30_000)
+                    expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+                help_cell, download_cell = cells.nth(first), cells.nth(first + 1)
+                run_cell(page, help_cell, "%help")
+                expect(help_cell.locator(".jp-OutputArea")).to_contain_text("Magics by task", timeout=30_000)
+                expect(help_cell.locator(".jp-OutputArea ol li")).to_have_count(6)
+                assert_readable(help_cell, "li, td, th", f"help page ({theme})")
+                help_cell.screenshot(path=str(DOCS / f"lab-help-{theme}.png"))
+
+                cache = f"cache-{theme}"  # beside the notebook: the kernel's working folder, a short line on screen
+                size = leave_partial(local_hub, lab["root"] / cache)
+                with local_hub.faults(throttle):
+                    run_cell(page, download_cell, f"%download demo/tiny-model {MODEL} --cache-dir {cache}")
+                    done = watch_resumed(download_cell, DOCS / f"lab-resumed-download-{theme}.png")
+                assert f"resumed at 5.5 MB, {(size - KEPT) / 1e6:.1f} MB downloaded" in done, done
+                assert_readable(download_cell, ".hubkernel-progress", f"resumed download ({theme})")
+        except Exception:
+            page.screenshot(path=str(SCREENSHOTS / "lab-help-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
