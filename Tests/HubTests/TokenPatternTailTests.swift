@@ -13,7 +13,7 @@ final class TokenPatternTailTests: XCTestCase {
 
     func testHoldsBackWhatCouldStartAToken() {
         XCTAssertEqual(TokenPattern.unfinishedTokenLength(atEndOf: "token: h"), 1)
-        XCTAssertEqual(TokenPattern.unfinishedTokenLength(atEndOf: "token: hf_AbAb"), 9)
+        XCTAssertEqual(TokenPattern.unfinishedTokenLength(atEndOf: "token: hf_AbAb"), 7)
         XCTAssertEqual(TokenPattern.unfinishedTokenLength(atEndOf: "token: " + token), token.utf8.count, "more letters may follow")
         XCTAssertEqual(TokenPattern.unfinishedTokenLength(atEndOf: "x api_or"), 6)
         XCTAssertEqual(TokenPattern.unfinishedTokenLength(atEndOf: "done\n"), 0)
