@@ -386,4 +386,9 @@ def test_papermill_in_ci_runs_the_quickstart_as_the_oidc_identity(local_hub, cli
     text = out.read_text()
     assert "OIDC token exchange for alice" in text
     assert good not in text and local_hub.tokens["unapproved"] not in text
-    assert local_hub.oauth_state()["counters"]["exchanges"] == 1, "exchanged once, cached for the kernel's life"
+    # One exchange per process, each cached for its life: HubKernel's own, and the hosted Python's, whose
+    # huggingface_hub exchanges for itself when %token_source asks it which token it resolves.
+    assert local_hub.oauth_state()["counters"]["exchanges"] == 2, "HubKernel and its Python each exchanged once"
+    token_source = next(c for c in notebook.cells if c.cell_type == "code" and c.source.strip() == "%token_source")
+    shown = json.dumps(token_source.outputs)
+    assert "its own OIDC exchange for alice" in shown and "differs" not in shown, shown

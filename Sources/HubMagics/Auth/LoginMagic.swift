@@ -30,10 +30,9 @@ struct LoginMagic: Magic {
     func run(_ arguments: MagicArguments, in context: MagicContext) throws -> RichOutput? {
         let service = AuthMagicSupport.service(context, runner: runner)
         let current = try? service.chain.resolve()
-        // A token brought by hand (--paste, --name) is saved and made active, as `hf auth login --token` does;
-        // only a bare %hf_login while logged in stops, as `hf auth login` without a token does.
-        let bringsToken = arguments.flag("paste") || arguments.value("name") != nil
-        if let current, !arguments.flag("force"), !bringsToken {
+        // A pasted token is saved and made active, as `hf auth login --token` does; a browser login while
+        // logged in stops (headless runs of a notebook must not wait for an approval nobody can give).
+        if let current, !arguments.flag("force"), !arguments.flag("paste") {
             let text = "Already logged in (\(current.source)). To add another account, run %hf_login --paste (or --force to "
                 + "log in through the browser again); %auth_switch goes back and forth between saved tokens."
             return AuthMagicSupport.summary(text)

@@ -2,11 +2,12 @@ import Hub
 import Jupyter
 
 /// What the running hosted Python's `huggingface_hub.get_token()` resolves, for `%token_source`'s Python row:
-/// it can differ from HubKernel's choice after a cell changed `os.environ["HF_TOKEN"]`.
+/// it can differ from HubKernel's choice after a cell changed `os.environ["HF_TOKEN"]`. With `HF_OIDC_RESOURCE`,
+/// each process exchanges its own short-lived token (as two Python processes would): not a mismatch.
 struct PythonTokenCheck {
-    /// The token Python resolves (nil: none), or why it could not be asked.
+    /// The token Python resolves (nil: none) and the OIDC resource in its `os.environ`, or why it could not be asked.
     enum Answer: Equatable {
-        case token(String?)
+        case token(String?, oidcResource: String? = nil)
         case notAsked(String)
     }
 
@@ -14,7 +15,8 @@ struct PythonTokenCheck {
     static func ask(_ python: Subkernel?) -> Answer? {
         guard let python, python.isAvailable else { return nil }
         let expression = "(lambda h: h.get_token() or '')(__import__('huggingface_hub'))"
-        guard let results = python.evaluate(expressions: ["token": expression], readyTimeout: 5, timeout: 20),
+        let resource = "__import__('os').environ.get('HF_OIDC_RESOURCE') or ''"
+        guard let results = python.evaluate(expressions: ["token": expression, "oidc": resource], readyTimeout: 5, timeout: 20),
               let result = results["token"]?.objectValue else {
             return .notAsked("Python is not running yet")
         }
@@ -24,7 +26,8 @@ struct PythonTokenCheck {
             return .notAsked(reason)
         }
         let token = unquote(repr)
-        return .token(token.isEmpty ? nil : token)
+        let oidc = (results["oidc"]?["data"]?["text/plain"]?.stringValue).map(unquote) ?? ""
+        return .token(token.isEmpty ? nil : token, oidcResource: oidc.isEmpty ? nil : oidc)
     }
 
     /// `'abc'` → `abc` (a Python str repr of a token: no escapes in the token alphabet).
@@ -34,13 +37,17 @@ struct PythonTokenCheck {
     }
 
     /// The table row (source, set, value, status) and a warning when Python's token is not HubKernel's.
-    static func row(_ answer: Answer, winner: String?) -> (cells: [String], warning: String?) {
+    static func row(_ answer: Answer, winner: ResolvedToken?) -> (cells: [String], warning: String?) {
         let name = "running Python (huggingface_hub.get_token())"
         switch answer {
         case .notAsked(let reason):
             return ([name, "?", "", reason], nil)
-        case .token(let token):
+        case .token(let token, let pythonResource):
             let masked = token.map(TokenText.mask) ?? ""
+            if case .oidc(let resource)? = winner?.source, token != nil, pythonResource == resource {
+                return ([name, "yes", masked, "its own OIDC exchange for \(resource) (one per process)"], nil)
+            }
+            let winner = winner?.value
             if token == winner {
                 return ([name, token == nil ? "no" : "yes", masked, token == nil ? "no token, as here" : "same token as HubKernel's"], nil)
             }

@@ -33,7 +33,7 @@ struct TokenSourceMagic: Magic {
                                                whoami: whoami, runner: runner, transport: context.session.transport)
         var warnings = report.warnings
         if let whoamiProblem { warnings.append(whoamiProblem) }
-        let pythonRow = PythonTokenCheck.ask(context.session.python).map { PythonTokenCheck.row($0, winner: winner?.value) }
+        let pythonRow = PythonTokenCheck.ask(context.session.python).map { PythonTokenCheck.row($0, winner: winner) }
         if let warning = pythonRow?.warning { warnings.append(warning) }
         warnings = warnings.map(context.output.commandWording)
         let json = Self.json(report, whoami: whoami, warnings: warnings)
