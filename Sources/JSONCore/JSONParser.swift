@@ -173,48 +173,83 @@ private struct JSONParser {
 
     /// A string: runs without escapes are copied as bytes and the whole is decoded once at the end (linear in the
     /// string's length: a 50 MB `stream` text with a newline escape every line costs one pass).
+    /// One string literal. A first pass finds its end (and whether it has escapes); a string with escapes is then
+    /// decoded straight into the new String's storage, so a 25 MB stream text is copied once, not twice.
     mutating func parseString() throws -> String {
         index += 1  // opening quote
-        var decoded: [UInt8] = []
+        let start = index
+        var end = index
         var escaped = false
-        var runStart = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                defer { index += 1 }
-                guard escaped else { return String(decoding: bytes[runStart..<index], as: UTF8.self) }  // no escape: one step
-                decoded.append(contentsOf: bytes[runStart..<index])
-                return String(decoding: decoded, as: UTF8.self)
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") { break }
+            if byte < 0x20 {
+                index = end
+                throw fail("control character in string")
             }
-            if byte < 0x20 { throw fail("control character in string") }
-            if byte != UInt8(ascii: "\\") {
-                index += 1
-                continue
-            }
-            if !escaped {
+            if byte == UInt8(ascii: "\\") {
                 escaped = true
-                decoded.reserveCapacity(bytes.count - runStart)
+                end += 2
+            } else {
+                end += 1
             }
-            decoded.append(contentsOf: bytes[runStart..<index])
-            index += 1
-            guard index < bytes.count else { break }
-            let escape = bytes[index]
-            index += 1
-            switch escape {
-            case UInt8(ascii: "\""): decoded.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): decoded.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "/"): decoded.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "b"): decoded.append(0x08)
-            case UInt8(ascii: "f"): decoded.append(0x0C)
-            case UInt8(ascii: "n"): decoded.append(0x0A)
-            case UInt8(ascii: "r"): decoded.append(0x0D)
-            case UInt8(ascii: "t"): decoded.append(0x09)
-            case UInt8(ascii: "u"): decoded.append(contentsOf: String(Character(try parseUnicodeEscape())).utf8)
-            default: throw fail("invalid escape")
-            }
-            runStart = index
         }
-        throw fail("unterminated string")
+        guard end < bytes.count else {
+            index = bytes.count
+            throw fail("unterminated string")
+        }
+        guard escaped else {
+            index = end + 1
+            return String(decoding: bytes[start..<end], as: UTF8.self)  // no escape: one step
+        }
+        // Decoded text is never longer than its literal: every escape shrinks or keeps its length.
+        let text = try String(unsafeUninitializedCapacity: end - start) { out in
+            var count = 0
+            func put(_ byte: UInt8) {
+                out[count] = byte
+                count += 1
+            }
+            func putRun(_ range: Range<Int>) {
+                guard !range.isEmpty else { return }
+                bytes.withUnsafeBufferPointer { source in
+                    (out.baseAddress! + count).initialize(from: source.baseAddress! + range.lowerBound, count: range.count)
+                }
+                count += range.count
+            }
+            var runStart = start
+            index = start
+            while index < end {
+                guard bytes[index] == UInt8(ascii: "\\") else {
+                    index += 1
+                    continue
+                }
+                putRun(runStart..<index)
+                index += 1
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""): put(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): put(UInt8(ascii: "\\"))
+                case UInt8(ascii: "/"): put(UInt8(ascii: "/"))
+                case UInt8(ascii: "b"): put(0x08)
+                case UInt8(ascii: "f"): put(0x0C)
+                case UInt8(ascii: "n"): put(0x0A)
+                case UInt8(ascii: "r"): put(0x0D)
+                case UInt8(ascii: "t"): put(0x09)
+                case UInt8(ascii: "u"):
+                    guard index + 4 <= end else { throw fail("truncated \\u escape") }
+                    for byte in String(Character(try parseUnicodeEscape())).utf8 { put(byte) }
+                default:
+                    index -= 1
+                    throw fail("invalid escape")
+                }
+                runStart = index
+            }
+            putRun(runStart..<end)
+            return count
+        }
+        index = end + 1
+        return text
     }
 
     mutating func parseHex4() throws -> UInt32 {

@@ -13,6 +13,21 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(value, .string("q\" b\\ s/ \u{08}\u{0C}\n\r\t é 🤗 ü"))
     }
 
+    /// Long strings: escapes at the edges, between runs, and a 3 MB text (the relay's stream messages are this shape).
+    func testLongStringsWithEscapesRoundTrip() throws {
+        let line = String(repeating: "x", count: 1023) + "\n"
+        let big = "\"" + String(repeating: line, count: 3 * 1024) + "\t\u{e9}"
+        let value = JSONValue.string(big)
+        XCTAssertEqual(try JSONValue.parse(value.serialized()), value)
+        XCTAssertEqual(value.serialized().count, big.utf8.count + 2 + 3 * 1024 + 2)  // quotes; \n, \" and \t take 2 bytes
+        let parsed = try JSONValue.parse(#"["\n", "a\\", "\u0041b", "", "\"\""]"#)
+        let expected: JSONValue = .array([.string("\n"), .string("a\\"), .string("Ab"), .string(""), .string("\"\"")])
+        XCTAssertEqual(parsed, expected)
+        for broken in [#""abc\u00"#, #""\u12""#, #""ab\"#, #""a\qb""#] {
+            XCTAssertThrowsError(try JSONValue.parse(broken), broken)
+        }
+    }
+
     func testLoneSurrogateBecomesReplacementCharacter() throws {
         XCTAssertEqual(try JSONValue.parse(#""\ud800x""#), .string("\u{FFFD}x"))
     }

@@ -21,6 +21,27 @@ final class MessageSessionTests: XCTestCase {
         XCTAssertEqual(message.content, ["x": "é"])
     }
 
+    /// A relayed message the redactor leaves alone goes out with its content bytes as received; one it masks,
+    /// or one whose content a relay changed, is serialized again.
+    func testUnchangedContentIsResentAsReceivedAndMaskedContentIsNot() throws {
+        let session = MessageSession(key: "secret", redact: { $0.replacingOccurrences(of: "hf_secret", with: "hf_****") })
+        let received = try MessageSession(key: "secret").decode(referenceFrames)
+        XCTAssertEqual(session.encode(received).last, b(#"{"x": "é"}"#), "the original spacing: bytes reused")
+
+        var masked = received
+        masked.content = ["x": "token hf_secret"]
+        XCTAssertEqual(session.encode(masked).last, b(#"{"x":"token hf_****"}"#))
+        var rewritten = received
+        rewritten.content["x"] = "other"
+        XCTAssertEqual(session.encode(rewritten).last, b(#"{"x":"other"}"#))
+
+        var leaking = referenceFrames
+        leaking[6] = b(#"{"x": "hf_secret"}"#)
+        leaking[2] = HMACSigner(key: b("secret")).signature(of: Array(leaking[3...6]))
+        let relayed = try MessageSession(key: "secret").decode(leaking)
+        XCTAssertEqual(session.encode(relayed).last, b(#"{"x":"hf_****"}"#), "a token as received is masked, never reused")
+    }
+
     func testRejectsWrongKeyTamperingAndMissingSignature() {
         XCTAssertThrowsError(try MessageSession(key: "other").decode(referenceFrames)) {
             XCTAssertEqual($0 as? WireError, .invalidSignature)

@@ -35,10 +35,12 @@ public final class MessageSession: @unchecked Sendable {
             guard replayGuard.admit(wire.signature) else { throw WireError.replayedSignature }
         }
         let header = try MessageHeader(json: try object(wire.header, part: "header"))
-        return Message(identities: wire.identities, header: header,
-                       parentHeader: try object(wire.parentHeader, part: "parent_header"),
-                       metadata: try object(wire.metadata, part: "metadata"),
-                       content: try object(wire.content, part: "content"), buffers: wire.buffers)
+        var message = Message(identities: wire.identities, header: header,
+                              parentHeader: try object(wire.parentHeader, part: "parent_header"),
+                              metadata: try object(wire.metadata, part: "metadata"),
+                              content: try object(wire.content, part: "content"), buffers: wire.buffers)
+        message.receivedContent = wire.content
+        return message
     }
 
     private func object(_ bytes: [UInt8], part: String) throws -> [String: JSONValue] {
@@ -80,7 +82,13 @@ public final class MessageSession: @unchecked Sendable {
 
     /// Signed frames for `message` (its content and metadata strings pass through `redact`).
     public func encode(_ message: Message) -> [[UInt8]] {
-        let content = JSONValue.object(message.content).mappingStrings(redact).serialized()
+        let redacted = JSONValue.object(message.content).mappingStrings(redact)
+        let content: [UInt8]
+        if let received = message.receivedContent, redacted == .object(message.content) {
+            content = received  // nothing masked: the bytes as they came
+        } else {
+            content = redacted.serialized()
+        }
         let metadata = JSONValue.object(message.metadata).mappingStrings(redact).serialized()
         var wire = WireFrames(identities: message.identities, signature: [],
                               header: JSONValue.object(message.header.json).serialized(),
