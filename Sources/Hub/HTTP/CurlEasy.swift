@@ -97,10 +97,9 @@ final class CurlEasy {
 
         let code = hk_curl_easy_perform(handle)
         if let abort = state.abort { return .failed(abort) }
-        let proxy = ProxySetting(for: request.url, environment: ProcessInfo.processInfo.environment)
         var status = 0
         hk_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        if let proxy, code != CURLE_OK || status == 407 {
+        if code != CURLE_OK || status == 407, let proxy = ProxySetting(for: request.url, environment: ProcessInfo.processInfo.environment) {
             var connectCode = 0
             hk_curl_getinfo_long(handle, CURLINFO_HTTP_CONNECTCODE, &connectCode)
             let value: ProxyConnectResult = code == CURLE_COULDNT_CONNECT ? .couldNotConnect
