@@ -32,6 +32,8 @@ public struct HubError: UserFacingError, Equatable {
         case untrustedCertificate(detail: String)
         /// A file stands where a folder of the cache must be (`HF_HOME` set to a file).
         case cacheBlocked(cache: String, file: String)
+        /// The forward proxy refused (407, 403) or is not there: `detail` names it (host:port only) and the fix.
+        case proxy(detail: String)
     }
 
     public let kind: Kind
@@ -69,6 +71,7 @@ public struct HubError: UserFacingError, Equatable {
         case .rateLimited: return "HfHubHTTPError"
         case .untrustedCertificate: return "SSLError"
         case .cacheBlocked: return "NotADirectoryError"
+        case .proxy: return "ProxyError"
         }
     }
 
@@ -136,6 +139,8 @@ public struct HubError: UserFacingError, Equatable {
                 + "(at \(Self.clock(reset)) UTC). Wait until then and retry; logged-in users and paid plans get larger quotas."
         case .rateLimited(let url, nil):
             return "Rate limited by the Hub (HTTP 429 from \(url)), with no word on when the limit resets. Wait a few minutes and retry."
+        case .proxy(let detail):
+            return detail
         case .untrustedCertificate(let detail):
             return detail
         case .cacheBlocked(let cache, let file):
@@ -156,6 +161,7 @@ public struct HubError: UserFacingError, Equatable {
         switch error.kind {
         case .clientUnavailable: return HubError(.clientUnavailable(detail: error.detail))
         case .untrustedCertificate: return HubError(.untrustedCertificate(detail: error.description))
+        case .proxyRefused, .proxyUnreachable: return HubError(.proxy(detail: error.detail))
         default: return HubError(.unreachable(detail: error.description))
         }
     }
@@ -173,7 +179,7 @@ public struct HubError: UserFacingError, Equatable {
     /// server error), as `huggingface_hub` falls back on connection errors and 5xx.
     public var allowsCacheFallback: Bool {
         switch kind {
-        case .unreachable, .clientUnavailable, .notAHubEndpoint, .badResponse, .untrustedCertificate, .rateLimited: return true
+        case .unreachable, .clientUnavailable, .notAHubEndpoint, .badResponse, .untrustedCertificate, .rateLimited, .proxy: return true
         case .http: return true
         case .repoNotFound, .gatedRepo, .invalidToken: return true
         default: return false

@@ -265,7 +265,7 @@ struct BlobFetcher {
                 let delta = reported.advance(to: writer.bytesWritten)
                 if delta != 0 { progress(delta) }
                 if !error.isWorthRetrying { throw HubError.from(error) }
-                throw RetryableFailure(final: HubError(.unreachable(detail: error.description)), rateLimit: nil)
+                throw RetryableFailure(final: HubError.from(error), rateLimit: nil)
             }
             let delta = reported.advance(to: writer.bytesWritten)
             if delta != 0 { progress(delta) }

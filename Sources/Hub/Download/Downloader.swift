@@ -164,7 +164,7 @@ public final class Downloader: @unchecked Sendable {
         }
         switch error.kind {
         case .repoNotFound, .gatedRepo, .invalidToken, .notAHubEndpoint, .localEntryNotFound: throw error
-        case .unreachable, .clientUnavailable, .untrustedCertificate, .rateLimited, .cancelled: throw error
+        case .unreachable, .clientUnavailable, .untrustedCertificate, .rateLimited, .cancelled, .proxy: throw error
         default: throw HubError(.unreachable(detail: error.message))
         }
     }
@@ -248,7 +248,7 @@ public final class Downloader: @unchecked Sendable {
         }
         switch failure.kind {
         case .repoNotFound, .gatedRepo, .invalidToken, .localEntryNotFound, .unreachable, .clientUnavailable, .notAHubEndpoint,
-             .untrustedCertificate, .rateLimited, .cancelled: throw failure
+             .untrustedCertificate, .rateLimited, .cancelled, .proxy: throw failure
         default: throw HubError(.unreachable(detail: failure.message))
         }
     }

@@ -97,13 +97,23 @@ final class CurlEasy {
 
         let code = hk_curl_easy_perform(handle)
         if let abort = state.abort { return .failed(abort) }
+        var status = 0
+        hk_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        if code != CURLE_OK || status == 407, let proxy = ProxySetting(for: request.url, environment: ProcessInfo.processInfo.environment) {
+            var connectCode = 0
+            hk_curl_getinfo_long(handle, CURLINFO_HTTP_CONNECTCODE, &connectCode)
+            let value: ProxyConnectResult = code == CURLE_COULDNT_CONNECT ? .couldNotConnect
+                : code == CURLE_COULDNT_RESOLVE_PROXY ? .couldNotResolveProxy : .other
+            if let failure = proxy.failure(curlCode: value, connectCode: connectCode, status: code == CURLE_OK ? status : 0,
+                                           url: request.url, curlText: Self.describe(code)) {
+                return .failed(failure)
+            }
+        }
         guard code == CURLE_OK else {
             var detail = Self.describe(code)
             if Self.kind(of: code) == .untrustedCertificate { detail += "; trusted CAs: \(trust.origin)" }
             return .failed(HTTPTransportError(kind: Self.kind(of: code), url: request.url, detail: detail))
         }
-        var status = 0
-        hk_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return .response(HTTPResponse(status: status, headers: state.headers, body: state.body))
     }
 

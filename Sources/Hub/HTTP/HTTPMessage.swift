@@ -68,7 +68,11 @@ public protocol HTTPTransport: Sendable {
 public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `clientUnavailable`: no request can be made at all (libcurl cannot be loaded); retrying cannot help.
     /// `untrustedCertificate`: TLS verification failed (or no CA bundle could be read); retrying cannot help.
-    public enum Kind: Sendable, Equatable { case cannotConnect, timedOut, connectionLost, clientUnavailable, untrustedCertificate, other }
+    /// `proxyRefused`: the forward proxy answered 407 or 403 (or another 4xx) to CONNECT; retrying cannot help.
+    /// `proxyUnreachable`: the forward proxy is not listening or does not resolve. For both, `detail` is the whole message.
+    public enum Kind: Sendable, Equatable {
+        case cannotConnect, timedOut, connectionLost, clientUnavailable, untrustedCertificate, proxyRefused, proxyUnreachable, other
+    }
     public var kind: Kind
     public var url: String
     public var detail: String
@@ -80,14 +84,14 @@ public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConver
     }
 
     /// Whether another try may get an answer (not when libcurl is missing or a certificate is refused).
-    public var isWorthRetrying: Bool { kind != .clientUnavailable && kind != .untrustedCertificate }
+    public var isWorthRetrying: Bool { ![.clientUnavailable, .untrustedCertificate, .proxyRefused].contains(kind) }
 
     public var description: String {
         switch kind {
         case .cannotConnect: return "Could not connect to \(url) (\(detail)). Check HF_ENDPOINT and your network."
         case .timedOut: return "\(url) did not answer in time (\(detail)). Retry, or raise HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT."
         case .connectionLost: return "The connection to \(url) was lost (\(detail)). Retry; downloads resume where they stopped."
-        case .clientUnavailable: return detail
+        case .clientUnavailable, .proxyRefused, .proxyUnreachable: return detail
         case .untrustedCertificate:
             return "The TLS certificate of \(URLText.host(of: url)) is not trusted (\(detail)). If a company proxy inspects TLS or the endpoint "
                 + "uses a private CA, set SSL_CERT_FILE to a PEM bundle that holds that CA (or SSL_CERT_DIR to a folder of hashed certificates), then retry."
