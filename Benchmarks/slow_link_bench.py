@@ -89,7 +89,8 @@ def run(args, runner: Runner, hub: LocalHub, big: pathlib.Path) -> None:
         theirs_small = runner.cold([HF, "download", SMALL], front.url)
         print(f"{args.files} small files over the link:")
         print(f"  hubkernel   {ours_small[0]:7.3f} s   hf download {theirs_small[0]:7.3f} s   speed-up "
-              f"{theirs_small[0] / ours_small[0]:.1f}x (target >= 5x)")
+              f"{theirs_small[0] / ours_small[0]:.1f}x (target >= 5x); hubkernel peak RSS {ours_small[1]:.1f} MiB, "
+              f"hf {theirs_small[1]:.1f} MiB")
         hub.cdn_url = lambda: loopback_cdn
 
     loopback = runner.cold([HUBKERNEL, "download", LARGE, "large.bin"], hub.front_endpoint)

@@ -13,10 +13,16 @@ public struct DownloadRequest: Sendable, Equatable {
     public var localDir: String?
     public var dryRun: Bool
     public var forceDownload: Bool
+    /// Files downloaded at once (8, as `hf download`); large files never exceed it.
     public var maxWorkers: Int
+    /// Small files (not LFS, under `smallFileBytes`) at once: they cost a round trip each, not bandwidth, so on a far
+    /// link more of them in flight is what makes a many-file repo fast. Never below `maxWorkers`.
+    public var smallFileWorkers: Int
+    public static let smallFileBytes: Int64 = 10_000_000
 
     public init(repo: RepoID, files: [String] = [], revision: String = "main", include: [String] = [], exclude: [String] = [],
-                cacheDir: String? = nil, localDir: String? = nil, dryRun: Bool = false, forceDownload: Bool = false, maxWorkers: Int = 8) {
+                cacheDir: String? = nil, localDir: String? = nil, dryRun: Bool = false, forceDownload: Bool = false, maxWorkers: Int = 8,
+                smallFileWorkers: Int = 32) {
         self.repo = repo
         self.files = files
         self.revision = revision
@@ -27,6 +33,7 @@ public struct DownloadRequest: Sendable, Equatable {
         self.dryRun = dryRun
         self.forceDownload = forceDownload
         self.maxWorkers = maxWorkers
+        self.smallFileWorkers = max(maxWorkers, smallFileWorkers)
     }
 }
 

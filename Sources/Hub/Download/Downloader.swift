@@ -212,7 +212,9 @@ public final class Downloader: @unchecked Sendable {
             if context.local == nil { try? FileManager.default.createDirectory(atPath: layout.snapshotFolder(repo, commit: commit), withIntermediateDirectories: true) }
         }
         context.tracker.start(files: selected.count, bytes: 0)
-        let outcomes = try ParallelWork.map(selected, workers: request.maxWorkers, isCancelled: isCancelled) { entry in
+        let isLarge = { (entry: RepoFileEntry) in entry.lfsSHA256 != nil || entry.size >= DownloadRequest.smallFileBytes }
+        let outcomes = try ParallelWork.map(selected, workers: request.smallFileWorkers, heavyWorkers: request.maxWorkers,
+                                            isHeavy: isLarge, isCancelled: isCancelled) { entry in
             let url = context.client.resolveURL(repo, revision: commit, path: entry.path)
             let file = try self.fetch(entry, etag: entry.etag, size: entry.size, commit: commit, url: url, context: context)
             context.tracker.fileDone()

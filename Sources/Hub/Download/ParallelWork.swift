@@ -5,17 +5,23 @@ enum ParallelWork {
     /// `items.map(body)` with `workers` threads, results in input order. After the first
     /// error no new item starts; running ones finish. Cancellation wins over other errors,
     /// with the partial bytes kept by every interrupted item added up.
-    static func map<T, R>(_ items: [T], workers: Int, isCancelled: @escaping @Sendable () -> Bool,
-                          _ body: @escaping (T) throws -> R) throws -> [R] {
+    /// `body` over `items` on up to `workers` threads, at most `heavyWorkers` of them at once on items `isHeavy`
+    /// says are heavy (nil: no such limit).
+    static func map<T, R>(_ items: [T], workers: Int, heavyWorkers: Int? = nil, isHeavy: @escaping (T) -> Bool = { _ in false },
+                          isCancelled: @escaping @Sendable () -> Bool, _ body: @escaping (T) throws -> R) throws -> [R] {
         guard !items.isEmpty else { return [] }
         let state = SharedState<R>(count: items.count)
         let group = DispatchGroup()
         let threads = max(1, min(workers, items.count))
+        let heavyGate = heavyWorkers.flatMap { $0 < threads ? DispatchSemaphore(value: max(1, $0)) : nil }
         for _ in 0..<threads {
             group.enter()
             let thread = Thread {
                 defer { group.leave() }
                 while let index = state.next(), !isCancelled() {
+                    let gate = isHeavy(items[index]) ? heavyGate : nil
+                    gate?.wait()
+                    defer { gate?.signal() }
                     do { state.store(try body(items[index]), at: index) } catch { state.fail(error) }
                 }
             }

@@ -19,7 +19,7 @@ struct DownloadMagic: Magic {
             Self.cacheDirOption,
             .flag("dry-run", help: "list what would be fetched and its size, fetch nothing"),
             .flag("force-download", help: "download again even if cached"),
-            .value("max-workers", valueName: "N", help: "files downloaded at once (default 8)"),
+            .value("max-workers", valueName: "N", help: "files downloaded at once (default 8, and up to 32 small files)"),
             AuthMagicSupport.tokenNameOption,
         ],
         discussion: """
@@ -83,12 +83,14 @@ struct DownloadMagic: Magic {
         if !files.isEmpty && !(arguments.values("include").isEmpty && arguments.values("exclude").isEmpty) {
             context.output.warn("--include/--exclude are ignored when FILES are named.\n")
         }
-        let workers = try arguments.integer("max-workers", in: 1...64) ?? 8
+        let chosen = try arguments.integer("max-workers", in: 1...64)  // the user's cap holds for every file
+        let workers = chosen ?? 8
         let expand = { (path: String) in HubEnvironment.expand(path, variables: context.environment.variables, userHome: NSHomeDirectory()) }
         return DownloadRequest(repo: repo, files: files, revision: arguments.value("revision") ?? "main",
                                include: arguments.values("include"), exclude: arguments.values("exclude"),
                                cacheDir: arguments.value("cache-dir").map(expand), localDir: arguments.value("local-dir").map(expand),
-                               dryRun: arguments.flag("dry-run"), forceDownload: arguments.flag("force-download"), maxWorkers: workers)
+                               dryRun: arguments.flag("dry-run"), forceDownload: arguments.flag("force-download"), maxWorkers: workers,
+                               smallFileWorkers: chosen ?? 32)
     }
 
 }
