@@ -220,6 +220,14 @@ def _write_manifest(root: Path, repos: list[dict], lfs_threshold: int | None = N
     _atomic_write(path, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
 
 
+def _gated_model(src: Path) -> list[dict]:
+    """A gated model whose weights are a real safetensors file (an LFS file just over 1 MiB), so `%info` counts its
+    parameters once access is granted."""
+    revisions = _single(src, {"config.json": _config("gated", 16) + "\n", "README.md": "# gated-model\nAsk for access.\n"})
+    write_safetensors(src / "model.safetensors", "gated-model/weights", MIB + 512)
+    return revisions
+
+
 def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
     """Build every sample repo under `root` and a state file with fresh tokens for each role of TOKEN_ROLES."""
     root = Path(root)
@@ -227,9 +235,7 @@ def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
     repos = [
         {"type": "model", "id": "demo/tiny-model", "aliases": ["demo/old-tiny-model"], "revisions": _tiny_model(src / "tiny-model", model_size)},
         {"type": "model", "id": "demo/gated-model", "gated": "manual", "approved": ["alice"], "pending": ["carol"],
-         "revisions": _single(src / "gated-model", {"config.json": _config("gated", 16) + "\n",
-                                                    "README.md": "# gated-model\nAsk for access.\n"},
-                              {"model.safetensors": MIB + 512}, "gated")},
+         "revisions": _gated_model(src / "gated-model")},
         {"type": "dataset", "id": "demo/tiny-dataset",
          "revisions": _single(src / "tiny-dataset", {
              "README.md": "# tiny-dataset\n",

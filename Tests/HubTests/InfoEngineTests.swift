@@ -34,7 +34,15 @@ final class InfoEngineTests: XCTestCase {
         var huge = Data(count: 8)
         huge[3] = 0x10  // 268 MB header: above huggingface_hub's 25 MB limit
         XCTAssertThrowsError(try SafetensorsHeader.headerLength(prefix: huge, file: "w.safetensors")) {
-            XCTAssertTrue(($0 as? SafetensorsError)?.message.contains("'w.safetensors'") ?? false)
+            let message = ($0 as? SafetensorsError)?.message ?? ""
+            XCTAssertTrue(message.contains("'w.safetensors'"), message)
+            // In the one size style, not a raw byte count.
+            XCTAssertTrue(message.contains("a header of 268.4 MB") && message.contains("at most 25.0 MB"), message)
+            XCTAssertFalse(message.contains("268435456"), message)
+        }
+        let random = Data([0xde, 0xad, 0xbe, 0xef, 0xfe, 0xed, 0xfa, 0xce])
+        XCTAssertThrowsError(try SafetensorsHeader.headerLength(prefix: random, file: "w")) {
+            XCTAssertTrue(($0 as? SafetensorsError)?.message.contains("more than 9 EB") ?? false)
         }
         XCTAssertThrowsError(try SafetensorsHeader.headerLength(prefix: Data([1, 2]), file: "x"))
         XCTAssertThrowsError(try SafetensorsHeader(json: Data("[1]".utf8), file: "x"))

@@ -200,9 +200,12 @@ print(json.dumps({{"granted": True}}))
     assert report["access"] == access and report["gated"] == "manual"
     assert (python.get("granted") is True) == (access == "granted")
     assert report["access_url"] == f"{local_hub.endpoint}/{GATED}"
-    if access == "granted":  # its model.safetensors is not a safetensors file: the note says so, 8 bytes were read
-        assert report["parameters"] is None and "safetensors header" in report["parameters_note"]
-        assert [e["bytes"] for e in local_hub.log() if e["range"] and e["status"] == 206] == [8]
+    if access == "granted":  # its weights are counted, as get_safetensors_metadata counts them with access
+        counted = hf_run(f"""
+from huggingface_hub import get_safetensors_metadata
+print(json.dumps(get_safetensors_metadata({GATED!r}).parameter_count))
+""", token=token)
+        assert report["parameters"]["by_dtype"] == counted and report.get("parameters_note") is None, report
     else:
         assert report["parameters"] is None and "without access" in report["parameters_note"]
         assert [e for e in local_hub.log() if e["range"]] == []

@@ -24,7 +24,9 @@ public struct SafetensorsHeader: Sendable, Equatable, Codable {
         guard prefix.count >= 8 else { throw SafetensorsError(file: file, reason: "the file is too small to be a safetensors file") }
         let length = prefix.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard length <= maxHeaderLength else {
-            throw SafetensorsError(file: file, reason: "its header is too big (\(length) bytes; at most \(maxHeaderLength) are read)")
+            let announced = length > UInt64(Int64.max) ? "more than 9 EB" : ByteCount.format(Int64(length))
+            throw SafetensorsError(file: file, reason: "its first 8 bytes announce a header of \(announced), and safetensors "
+                                   + "headers are at most \(ByteCount.format(Int64(maxHeaderLength)))")
         }
         return Int64(length)
     }
