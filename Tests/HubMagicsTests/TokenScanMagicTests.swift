@@ -85,7 +85,11 @@ final class TokenScanMagicTests: XCTestCase {
         let inCode = token(), inOutput = token()
         try writeNotebook("a.ipynb", code: "from huggingface_hub import login\nlogin(token='\(inCode)')\n", output: "Bearer \(inOutput)\n")
 
-        XCTAssertThrowsError(try run("%token_scan --fix \(folder)", RecordingOutput()))
+        let fixOnly = RecordingOutput()
+        XCTAssertThrowsError(try run("%token_scan --fix \(folder)", fixOnly))
+        let firstShown = fixOnly.events.joined()
+        XCTAssertFalse(firstShown.contains("--fix masks tokens"), "the outputs were just fixed: \(firstShown)")
+        XCTAssertTrue(firstShown.contains("--fix-code does this"), "the code still holds a token: \(firstShown)")
         var text = try String(contentsOfFile: folder + "/a.ipynb", encoding: .utf8)
         XCTAssertFalse(text.contains(inOutput))
         XCTAssertTrue(text.contains(inCode), "code is kept without --fix-code")
@@ -96,7 +100,12 @@ final class TokenScanMagicTests: XCTestCase {
         text = try String(contentsOfFile: folder + "/a.ipynb", encoding: .utf8)
         XCTAssertFalse(text.contains(inCode))
         XCTAssertTrue(text.contains(#""source":["import os\nfrom huggingface_hub import login\nlogin(token=os.environ[\"HF_TOKEN\"])\n"]"#), text)
-        XCTAssertTrue(output.events.joined().contains("git filter-repo --replace-text"))
+        let shown = output.events.joined()
+        // Not a git repository, nothing left for --fix or --fix-code: no advice to run them, no history rewrite.
+        for stale in ["--fix masks tokens", "--fix-code does this", "filter-repo", "see below"] {
+            XCTAssertFalse(shown.contains(stale), "\(stale) in \(shown)")
+        }
+        XCTAssertTrue(shown.contains("Revoke"), shown)
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(text.utf8)))
         XCTAssertNoThrow(try run("%token_scan \(folder)", RecordingOutput()), "nothing left")
 

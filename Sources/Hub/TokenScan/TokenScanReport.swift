@@ -85,8 +85,13 @@ public struct TokenScanReport: Sendable, Equatable {
     public func token(_ value: String) -> FoundToken? { tokens.first { $0.token == value } }
 
     /// What to do, most urgent first.
-    public var advice: [String] {
+    public var advice: [String] { advice(after: []) }
+
+    /// What is left to do once `fixes` (`--fix`) ran: a notebook already fixed is not sent to `--fix` again.
+    public func advice(after fixes: [NotebookFixer.Outcome]) -> [String] {
         guard !tokens.isEmpty else { return [] }
+        let fixed = Set(fixes.map(\.path))
+        let codeLeft = fixes.contains { $0.leftInCode > 0 }
         var lines: [String] = []
         let settings = endpoint + "/settings/tokens"
         let live = tokens.filter { if case .live = $0.check { return true } else { return false } }
@@ -102,13 +107,13 @@ public struct TokenScanReport: Sendable, Equatable {
             lines.append("A token you use now leaked: create a new one at \(settings), then log in with it (%hf_login --force).")
         }
         let notebookOutputs = result.findings.contains { finding in
-            if case .notebook(let place) = finding.place { return !place.isSource } else { return false }
+            if case .notebook(let place) = finding.place { return !place.isSource && !fixed.contains(finding.path) } else { return false }
         }
         if notebookOutputs {
             lines.append("Clear the outputs that hold tokens: %token_scan --fix masks tokens in notebook outputs and metadata (a backup is kept).")
         }
         let inCode = result.findings.contains { finding in
-            if case .notebook(let place) = finding.place { return place.isSource } else { return false }
+            if case .notebook(let place) = finding.place { return place.isSource && (!fixed.contains(finding.path) || codeLeft) } else { return false }
         }
         if inCode || result.findings.contains(where: { if case .line = $0.place { return true } else { return false } }) {
             lines.append("Take tokens out of code and files: read them from the environment (os.environ[\"HF_TOKEN\"]) or log in once; "

@@ -86,8 +86,9 @@ struct TokenScanMagic: Magic {
                 parts.append("\(fix.leftInCode) left in code (" + (fixCode ? "inside a longer string or not Python: edit by hand" : "add --fix-code") + ")")
             }
             return "Fixed \(fix.path): " + parts.joined(separator: ", ") + (fix.backup.map { "; the original (with the tokens) is in \($0): delete it once checked" } ?? "") + "."
-        } + (fixes.isEmpty ? [] : ["Git history is not rewritten: git filter-repo --replace-text FILE does that (see below)."])
-        let advice = report.advice.map(wording)
+        } + (fixes.isEmpty || !result.findings.contains(where: \.isInHistory) ? []
+             : ["Git history is not rewritten: the tokens are still in older commits (what to do is below)."])
+        let advice = report.advice(after: fixes).map(wording)
         let json = jsonValue(report, fixes: fixes, advice: advice)
         if asText { return RichOutput(text: redact(json.jsonText), json: json) }
 
