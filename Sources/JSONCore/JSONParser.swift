@@ -171,9 +171,7 @@ private struct JSONParser {
         return position == end
     }
 
-    /// A string: runs without escapes are copied as bytes and the whole is decoded once at the end (linear in the
-    /// string's length: a 50 MB `stream` text with a newline escape every line costs one pass).
-    /// One string literal. A first pass finds its end (and whether it has escapes); a string with escapes is then
+    /// One string literal, in time linear in its length. A first pass finds its end (and whether it has escapes); a string with escapes is then
     /// decoded straight into the new String's storage, so a 25 MB stream text is copied once, not twice.
     mutating func parseString() throws -> String {
         index += 1  // opening quote

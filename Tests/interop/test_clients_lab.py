@@ -78,6 +78,41 @@ def lab(tmp_path, client_env):
         process.kill()
 
 
+def launcher_card(page, url: str):
+    """Opens Lab at `url` and returns HubKernel's card in the launcher once it shows."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
+    expect(card).to_be_visible(timeout=60_000)
+    return card
+
+
+def wait_until_idle(page) -> None:
+    """Waits until the status bar says the notebook's HubKernel is idle."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
+
+
+def open_notebook(page, card):
+    """Clicks the launcher `card`, waits for the new notebook's kernel, and returns a locator of its cells."""
+    card.click()
+    wait_until_idle(page)
+    return page.locator(".jp-Notebook .jp-Cell")
+
+
+def switch_to_dark(page) -> None:
+    """Settings → Theme → JupyterLab Dark, waiting until the dark theme is applied."""
+    from playwright.sync_api import expect
+
+    page.locator(".lm-MenuBar-item", has_text="Settings").click()
+    page.locator(".lm-Menu-item").filter(has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$"))).hover()
+    page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
+    expect(page.locator("body[data-jp-theme-light='false']")).to_be_attached(timeout=30_000)
+    expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+
+
 def run_cell(page, cell, code: str) -> None:
     """Types `code` into `cell` (a locator of a notebook cell), runs it with Shift+Enter, and waits until the
     kernel has taken it (the prompt shows `[*]` or a number)."""
@@ -183,15 +218,11 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(lab["url"])
-            card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
-            expect(card).to_be_visible(timeout=60_000)
+            card = launcher_card(page, lab["url"])
             logo = card.locator("img")
             assert logo.count() == 1, "the launcher card shows the kernelspec's logo (Lab draws a letter without one)"
             assert logo.evaluate("img => img.complete && img.naturalWidth") == 64, "logo-64x64.png loaded"
-            card.click()
-            expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
-            cells = page.locator(".jp-Notebook .jp-Cell")
+            cells = open_notebook(page, card)
 
             run_cell(page, cells.nth(0), "%hf_login --paste --name lab")
             password = page.locator(".jp-Stdin input[type='password']")
@@ -236,11 +267,7 @@ def test_lab_login_whoami_and_live_download(lab, local_hub):
             assert_readable(cells.nth(2), ".hubkernel-progress", "download result (light)")
             page.screenshot(path=str(SCREENSHOTS / "lab-light.png"), full_page=True)
 
-            page.locator(".lm-MenuBar-item", has_text="Settings").click()
-            page.locator(".lm-Menu-item").filter(has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$"))).hover()
-            page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
-            expect(page.locator("body[data-jp-theme-light='false']")).to_be_attached(timeout=30_000)
-            expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+            switch_to_dark(page)
             with local_hub.faults(stall):
                 run_cell(page, cells.nth(3), "%download demo/tiny-model --force-download")
                 dark_contrast = watch_download(cells.nth(3), SCREENSHOTS / "lab-progress-dark.png")

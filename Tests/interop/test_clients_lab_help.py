@@ -9,7 +9,8 @@ import time
 import pytest
 
 from fixtures.clients import REPO
-from test_clients_lab import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, assert_readable, lab, run_cell  # noqa: F401
+from test_clients_lab import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, assert_readable, lab, launcher_card,  # noqa: F401
+                              open_notebook, run_cell, switch_to_dark)
 from test_clients_resumed_progress import KEPT, MODEL, leave_partial
 
 pytestmark = [pytest.mark.slow,
@@ -51,20 +52,10 @@ def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub):  # noqa
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})  # the whole %help page in view
         try:
-            page.goto(lab["url"])
-            card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
-            expect(card).to_be_visible(timeout=60_000)
-            card.click()
-            expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
-            cells = page.locator(".jp-Notebook .jp-Cell")
+            cells = open_notebook(page, launcher_card(page, lab["url"]))
             for theme, first in (("light", 0), ("dark", 2)):
                 if theme == "dark":
-                    page.locator(".lm-MenuBar-item", has_text="Settings").click()
-                    page.locator(".lm-Menu-item").filter(
-                        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$"))).hover()
-                    page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
-                    expect(page.locator("body[data-jp-theme-light='false']")).to_be_attached(timeout=30_000)
-                    expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+                    switch_to_dark(page)
                 help_cell, download_cell = cells.nth(first), cells.nth(first + 1)
                 run_cell(page, help_cell, "%help")
                 expect(help_cell.locator(".jp-OutputArea")).to_contain_text("Magics by task", timeout=30_000)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from test_clients_lab import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab, run_cell  # noqa: F401 (lab is a fixture)
+from test_clients_lab import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab, launcher_card,  # noqa: F401 (lab is a fixture)
+                              open_notebook, run_cell)
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/setup installs it)")]
@@ -21,12 +22,7 @@ def test_lab_browser_login_second_tab_authorize(lab, local_hub):  # noqa: F811
         context = browser.new_context(viewport={"width": 1200, "height": 800})
         page = context.new_page()
         try:
-            page.goto(lab["url"])
-            card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
-            expect(card).to_be_visible(timeout=60_000)
-            card.click()
-            expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
-            cell = page.locator(".jp-Notebook .jp-Cell").nth(0)
+            cell = open_notebook(page, launcher_card(page, lab["url"])).nth(0)
             run_cell(page, cell, "%hf_login")
 
             link = cell.locator(".hubkernel-login a")

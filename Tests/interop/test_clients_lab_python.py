@@ -4,12 +4,12 @@ huggingface_hub's own progress bars are — that renders as an ipywidget and is 
 (Lab's `comm_info_request`). Light and dark theme; screenshots for the README go to docs/."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from fixtures.clients import REPO
-from test_clients_lab import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, assert_readable, lab, run_cell  # noqa: F401
+from test_clients_lab import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, assert_readable, lab, launcher_card,  # noqa: F401
+                              open_notebook, run_cell, switch_to_dark, wait_until_idle)
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/setup installs it)")]
@@ -23,16 +23,6 @@ BAR = "import time\nfrom tqdm.auto import tqdm\nfor _ in tqdm(range(40), desc='l
 WIDGET = ".jp-OutputArea .widget-hprogress"
 
 
-def switch_to_dark(page) -> None:
-    from playwright.sync_api import expect
-
-    page.locator(".lm-MenuBar-item", has_text="Settings").click()
-    page.locator(".lm-Menu-item").filter(has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$"))).hover()
-    page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
-    expect(page.locator("body[data-jp-theme-light='false']")).to_be_attached(timeout=30_000)
-    expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
-
-
 def test_lab_download_then_python_and_a_tqdm_widget(lab, local_hub):  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
@@ -41,12 +31,7 @@ def test_lab_download_then_python_and_a_tqdm_widget(lab, local_hub):  # noqa: F8
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(lab["url"])
-            card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="HubKernel"]')
-            expect(card).to_be_visible(timeout=60_000)
-            card.click()
-            expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
-            cells = page.locator(".jp-Notebook .jp-Cell")
+            cells = open_notebook(page, launcher_card(page, lab["url"]))
             for theme, first in (("light", 0), ("dark", 2)):
                 if theme == "dark":
                     switch_to_dark(page)
@@ -71,7 +56,7 @@ def test_lab_download_then_python_and_a_tqdm_widget(lab, local_hub):  # noqa: F8
             page.get_by_role("button", name="Rename and Save").click()  # Lab 4 asks for a name on the first save
             expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=30_000)
             page.reload()
-            expect(page.locator(".jp-StatusBar-TextItem", has_text="HubKernel | Idle")).to_be_visible(timeout=60_000)
+            wait_until_idle(page)
             expect(page.locator(".jp-Notebook .jp-Cell").nth(1).locator(WIDGET)).to_be_visible(timeout=60_000)
             expect(page.locator(".jp-Notebook " + WIDGET)).to_have_count(2, timeout=30_000)
         except Exception:

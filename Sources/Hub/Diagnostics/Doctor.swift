@@ -58,10 +58,10 @@ public struct Doctor: Sendable {
         }
         do {
             let info = try WhoAmIClient(environment: environment, transport: transport).fetch(token)
-            let expiry = TokenLifetime.of(token, environment: environment).map { " It \($0.summary(now: now))." } ?? ""
+            let lifetime = TokenLifetime.of(token, environment: environment)
+            let expiry = lifetime.map { " It \($0.summary(now: now))." } ?? ""
             // A browser login's OAuth token has scopes, not a role: whoami gives none, so say what it is instead.
-            let kind = info.role.map { "a \($0.text) token" } ?? (TokenLifetime.of(token, environment: environment) != nil
-                                                                   ? "a browser login" : "no role given by the Hub")
+            let kind = info.role.map { "a \($0.text) token" } ?? (lifetime != nil ? "a browser login" : "no role given by the Hub")
             let detail = "\(token.masked) from \(token.source) belongs to \(info.user) (\(kind))." + expiry
             if info.role == .write {
                 return DoctorCheck(name, .warn, detail + " It can write, but downloads only need read access.",

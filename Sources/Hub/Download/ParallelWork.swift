@@ -2,11 +2,9 @@ import Foundation
 
 /// Runs blocking work (HTTP transfers) on up to `workers` threads.
 enum ParallelWork {
-    /// `items.map(body)` with `workers` threads, results in input order. After the first
-    /// error no new item starts; running ones finish. Cancellation wins over other errors,
-    /// with the partial bytes kept by every interrupted item added up.
-    /// `body` over `items` on up to `workers` threads, at most `heavyWorkers` of them at once on items `isHeavy`
-    /// says are heavy (nil: no such limit).
+    /// `items.map(body)` with `workers` threads, results in input order; at most `heavyWorkers` of them at once
+    /// on items `isHeavy` says are heavy (nil: no such limit). After the first error no new item starts; running
+    /// ones finish. Cancellation wins over other errors, with the partial bytes kept by every interrupted item added up.
     static func map<T, R>(_ items: [T], workers: Int, heavyWorkers: Int? = nil, isHeavy: @escaping (T) -> Bool = { _ in false },
                           isCancelled: @escaping @Sendable () -> Bool, _ body: @escaping (T) throws -> R) throws -> [R] {
         guard !items.isEmpty else { return [] }

@@ -83,14 +83,17 @@ struct DownloadMagic: Magic {
         if !files.isEmpty && !(arguments.values("include").isEmpty && arguments.values("exclude").isEmpty) {
             context.output.warn("--include/--exclude are ignored when FILES are named.\n")
         }
-        let chosen = try arguments.integer("max-workers", in: 1...64)  // the user's cap holds for every file
-        let workers = chosen ?? 8
+        let chosen = try arguments.integer("max-workers", in: 1...64)
         let expand = { (path: String) in HubEnvironment.expand(path, variables: context.environment.variables, userHome: NSHomeDirectory()) }
-        return DownloadRequest(repo: repo, files: files, revision: arguments.value("revision") ?? "main",
-                               include: arguments.values("include"), exclude: arguments.values("exclude"),
-                               cacheDir: arguments.value("cache-dir").map(expand), localDir: arguments.value("local-dir").map(expand),
-                               dryRun: arguments.flag("dry-run"), forceDownload: arguments.flag("force-download"), maxWorkers: workers,
-                               smallFileWorkers: chosen ?? 32)
+        var request = DownloadRequest(repo: repo, files: files, revision: arguments.value("revision") ?? "main",
+                                      include: arguments.values("include"), exclude: arguments.values("exclude"),
+                                      cacheDir: arguments.value("cache-dir").map(expand), localDir: arguments.value("local-dir").map(expand),
+                                      dryRun: arguments.flag("dry-run"), forceDownload: arguments.flag("force-download"))
+        if let chosen {  // the user's cap holds for every file, small ones too
+            request.maxWorkers = chosen
+            request.smallFileWorkers = chosen
+        }
+        return request
     }
 
 }

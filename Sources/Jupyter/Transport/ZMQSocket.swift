@@ -165,7 +165,7 @@ final class ZMQSocket: @unchecked Sendable {
         let base = owner.frame.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress!) }
         var message = zmq_msg_t()
         guard zmq_msg_init_data(&message, base, owner.frame.count, { _, hint in
-            Unmanaged<AnyObject>.fromOpaque(hint!).release()
+            Unmanaged<FrameOwner>.fromOpaque(hint!).release()
         }, hint) == 0 else {
             Unmanaged<FrameOwner>.fromOpaque(hint).release()
             return -1
