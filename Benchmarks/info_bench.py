@@ -89,9 +89,15 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def make_cold(env: dict[str, str]) -> None:
+    """Removes what `%info` could answer from: the hub cache and its own info cache (`$HF_HOME/hubkernel`)."""
+    shutil.rmtree(env["HF_HUB_CACHE"], ignore_errors=True)
+    shutil.rmtree(pathlib.Path(env["HF_HOME"]) / "hubkernel", ignore_errors=True)
+
+
 def hubkernel_once(env: dict[str, str], *args: str) -> tuple[float, float, dict]:
     """(wall seconds, CPU seconds, report) of one cold `hubkernel info`."""
-    shutil.rmtree(env["HF_HUB_CACHE"], ignore_errors=True)
+    make_cold(env)
     started, started_cpu = time.perf_counter(), children_cpu()
     done = subprocess.run([HUBKERNEL, "info", REPO, "--json", *args], env=env, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - started, children_cpu() - started_cpu
@@ -101,11 +107,13 @@ def hubkernel_once(env: dict[str, str], *args: str) -> tuple[float, float, dict]
 
 
 def kernel_runs(env: dict[str, str], work: pathlib.Path, runs: int, extra: str = "") -> list[float]:
-    """`%info` in a running HubKernel, each run with a fresh `--cache-dir` (cold): execute request to reply."""
+    """`%info` in a running HubKernel, each run cold (a fresh `--cache-dir`, no info cache): execute request to
+    reply."""
     km, kc = start_kernel(work / "kernelspec", env=env)
     try:
         times = []
         for run in range(runs + 1):
+            make_cold(env)
             started = time.perf_counter()
             cache = work / f"kernel-cache-{extra.split()[-1][:7] if extra else 'main'}-{run}"
             reply, _ = run_cell(kc, f"%info {REPO} --json --cache-dir {cache} {extra}", timeout=120)

@@ -29,9 +29,16 @@ from jupyter_client.manager import KernelManager
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "Tests" / "interop"))
 os.environ.setdefault("HUBKERNEL_BIN", str(REPO / ".build" / "release" / "hubkernel"))
-from fixtures.kernel import write_kernelspec  # noqa: E402
+from fixtures.kernel import write_kernelspec, write_python_kernelspec  # noqa: E402
 
 TRIVIAL_CELL = {"hubkernel": "%echo hi", "python3": "pass"}
+
+
+HOSTED: dict[str, str] = {}  # HubKernel's extra environment: the Python it hosts is this venv's ipykernel
+
+
+def start(km: KernelManager) -> None:
+    km.start_kernel(env={**os.environ, **(HOSTED if km.kernel_name == "hubkernel" else {})})
 
 
 def manager(kernel_name: str, spec_dirs: list[str], encryption: str) -> KernelManager:
@@ -42,7 +49,7 @@ def manager(kernel_name: str, spec_dirs: list[str], encryption: str) -> KernelMa
 def time_start(kernel_name: str, spec_dirs: list[str], encryption: str) -> float:
     km = manager(kernel_name, spec_dirs, encryption)
     started = time.perf_counter()
-    km.start_kernel()
+    start(km)
     kc = km.client()
     kc.start_channels()
     msg_id = kc.kernel_info()
@@ -58,7 +65,7 @@ def time_start(kernel_name: str, spec_dirs: list[str], encryption: str) -> float
 
 def time_round_trips(kernel_name: str, spec_dirs: list[str], encryption: str, cells: int) -> list[float]:
     km = manager(kernel_name, spec_dirs, encryption)
-    km.start_kernel()
+    start(km)
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=60)
@@ -93,7 +100,8 @@ def main() -> None:
         launcher = pathlib.Path(os.environ["HUBKERNEL_BIN"]).with_name("hubkernel-launcher")
         write_kernelspec(data_dir, binary=str(launcher) if launcher.exists() else None)
         spec_dirs = [str(pathlib.Path(data_dir) / "kernels")]
-        print(f"HubKernel: {launcher if launcher.exists() else os.environ['HUBKERNEL_BIN']}")
+        HOSTED.update(write_python_kernelspec(data_dir))
+        print(f"HubKernel: {launcher if launcher.exists() else os.environ['HUBKERNEL_BIN']} (hosting {sys.executable})")
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         print(f"medians; start: {args.starts} starts, round trip: {args.cells} cells\n")
         print(f"{'measure':<28}{'ipykernel':>12}{'HubKernel':>12}{'ratio':>9}")

@@ -112,8 +112,10 @@ final class CacheMagicTests: XCTestCase {
         XCTAssertEqual(failed["link"], .string("https://hub.example/org/m?a=1&b=2"))
         XCTAssertEqual(DoctorMagic.render(checks, json: true, redact: { $0 }).text, output.json?.jsonText)
         let allPassed = DoctorMagic.render([checks[0]], redact: { $0 })
-        XCTAssertFalse(allPassed.html?.contains(">fix</th>") ?? true, "no fix column when nothing needs fixing")
-        XCTAssertTrue(output.html?.contains(">fix</th>") ?? false)
+        XCTAssertFalse(allPassed.html?.contains("Fix:") ?? true, "no fix when nothing needs fixing")
+        XCTAssertTrue(output.text.contains("fix") && output.text.contains("accept https://hub.example/org/m?a=1&b=2"), output.text)
+        XCTAssertFalse(html.contains(">fix</th>"), "in HTML each fix is under its detail, not in a column of its own")
+        XCTAssertTrue(html.contains("gated<div style=\"margin-top:0.25em\"><strong>Fix:</strong> accept</div>"), html)
     }
 
     func testDoctorFailsWhenTheHubIsUnreachable() {

@@ -95,6 +95,27 @@ login._save_oauth_token({{"access_token": {section['hf_token']!r}, "refresh_toke
     assert section["hf_token"] not in everything and section["refresh_token"] not in everything
 
 
+def test_kernel_login_again_with_force_shows_only_its_card(local_hub, env, start_hubkernel):
+    """`%hf_login --force` while logged in (issue 20): the notebook gets the login card and its updates, no stream
+    text in monospace above it; the card itself ends logged in with the new token."""
+    local_hub.oauth(interval=1)
+    _, kc = start_hubkernel(env=env)
+    approver = approve_when_shown(local_hub)
+    assert run_cell(kc, "%hf_login", allow_stdin=False, timeout=60)[0]["content"]["status"] == "ok"
+    approver.join()
+    approver = approve_when_shown(local_hub, delay=1.0)
+    reply, iopub = run_cell(kc, "%hf_login --force", allow_stdin=False, timeout=60)
+    approver.join()
+    assert reply["content"]["status"] == "ok", reply["content"]
+    streams = [m["content"]["text"] for m in iopub if m["msg_type"] == "stream"]
+    assert streams == [], streams
+    shown = displays(iopub)
+    assert [m["msg_type"] for m in shown[:1]] == ["display_data"], [m["msg_type"] for m in shown]
+    assert {m["msg_type"] for m in shown[1:]} == {"update_display_data"}, [m["msg_type"] for m in shown]
+    assert len(local_hub.oauth_state()["device_codes"]) == 2, "the second login asked for a new code"
+    assert text_of(shown[-1]).startswith("Logged in as alice"), text_of(shown[-1])
+
+
 @pytest.mark.parametrize("case", ["denied", "expired"])
 def test_kernel_browser_login_denied_or_expired(local_hub, env, start_hubkernel, tmp_path, case):
     local_hub.oauth(interval=1, device_code_lifetime=3 if case == "expired" else 60)

@@ -1,6 +1,7 @@
-"""JupyterLab 4 in headless Chromium, as a new user meets HubKernel (issue 20): the getting-started `%help`, and a
+"""JupyterLab 4 in headless Chromium, as a new user meets HubKernel (issue 20): the getting-started `%help`, a
 download resumed from an earlier run's partial file, whose live display says where it resumed and how fast this run
-goes — in the light and the dark theme. Screenshots for the README go to docs/."""
+goes, `%doctor`'s table with a fix column, and Shift-Tab help — in the light and the dark theme. Screenshots for the
+README go to docs/."""
 from __future__ import annotations
 
 import re
@@ -43,6 +44,54 @@ def watch_resumed(cell, screenshot) -> str:
     raise AssertionError(f"no Done in time; last state: {cell.locator('.jp-OutputArea').inner_text()!r}")
 
 
+def column_widths(table) -> list[float]:
+    """The rendered width of each column of `table`'s first body row, in pixels."""
+    return table.evaluate("table => [...table.querySelector('tbody tr').children].map(cell => cell.getBoundingClientRect().width)")
+
+
+def check_doctor_layout(page, cell) -> None:
+    """`%doctor` with a fix to show, in a narrow notebook (issue 20): each fix sits under its detail instead of in a
+    fourth column that squeezed the detail, and the table fits the output area."""
+    from playwright.sync_api import expect
+
+    table = cell.locator(".jp-OutputArea table")
+    expect(table).to_contain_text("Access to demo/gated-model", timeout=30_000)
+    assert table.locator("th").all_inner_texts() == ["result", "check", "detail"]
+    failed = table.locator("tr", has_text="Access to demo/gated-model").locator("td").nth(2)
+    assert re.search(r"needs a token.*\n\s*Fix: Log in with %hf_login", failed.inner_text(), re.S), failed.inner_text()
+    widths = column_widths(table)
+    em = table.evaluate("table => parseFloat(getComputedStyle(table).fontSize)")
+    assert widths[2] >= 16 * em, f"detail {widths[2]:.0f}px of {widths}"
+    overflow = table.evaluate("table => table.getBoundingClientRect().right"
+                              " - table.closest('.jp-OutputArea-output').getBoundingClientRect().right")
+    assert overflow <= 1, f"the table is {overflow}px wider than the output area"
+
+
+def check_shift_tab(page, cell):
+    """Shift-Tab on a magic shows its help with HubKernel's own line breaks: the browser breaks none of them (no
+    `--⏎revision`), and `[--revision R]` reads whole."""
+    from playwright.sync_api import expect
+
+    cell.locator(".cm-content").click()
+    page.keyboard.type("%download demo/tiny-model")
+    page.keyboard.press("Home")
+    page.keyboard.press("Shift+Tab")
+    tooltip = page.locator(".jp-Tooltip")
+    expect(tooltip).to_contain_text("Usage: %download REPO", timeout=30_000)
+    pre = tooltip.locator("pre")
+    text = pre.inner_text()
+    assert "[--revision R]" in text, text
+    lines = pre.evaluate("""pre => {
+        const range = document.createRange();
+        range.selectNodeContents(pre);
+        const tops = [...range.getClientRects()].map(rect => rect.top).sort((a, b) => a - b);
+        return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 4).length;  // "…" comes in its own font's box
+    }""")
+    written = text.rstrip("\n").split("\n")  # an empty line has a box of its own too
+    assert lines == len(written), f"{lines} rendered lines for the {len(written)} written:\n{text}"
+    return tooltip  # for its screenshot
+
+
 def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub):  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
@@ -53,7 +102,7 @@ def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub):  # noqa
         page = browser.new_page(viewport={"width": 1400, "height": 1800})  # the whole %help page in view
         try:
             cells = open_notebook(page, launcher_card(page, lab["url"]))
-            for theme, first in (("light", 0), ("dark", 2)):
+            for theme, first in (("light", 0), ("dark", 4)):
                 if theme == "dark":
                     switch_to_dark(page)
                 help_cell, download_cell = cells.nth(first), cells.nth(first + 1)
@@ -70,6 +119,20 @@ def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub):  # noqa
                     done = watch_resumed(download_cell, DOCS / f"lab-resumed-download-{theme}.png")
                 assert f"resumed at 5.5 MB, {(size - KEPT) / 1e6:.1f} MB downloaded" in done, done
                 assert_readable(download_cell, ".hubkernel-progress", f"resumed download ({theme})")
+
+                doctor_cell, typing_cell = cells.nth(first + 2), cells.nth(first + 3)
+                page.set_viewport_size({"width": 1000, "height": 1800})  # a laptop's notebook beside the file browser
+                run_cell(page, doctor_cell, "%doctor --repo demo/gated-model")
+                check_doctor_layout(page, doctor_cell)
+                assert_readable(doctor_cell, "td, th", f"doctor table ({theme})")
+                doctor_cell.screenshot(path=str(DOCS / f"lab-doctor-{theme}.png"))
+                page.set_viewport_size({"width": 1400, "height": 1800})
+                check_shift_tab(page, typing_cell).screenshot(path=str(SCREENSHOTS / f"lab-shift-tab-{theme}.png"))
+                typing_cell.locator(".cm-content").click()  # back in the editor: the tooltip closes, the cell runs
+                page.keyboard.press("Control+a")
+                page.keyboard.type("%echo next")
+                page.keyboard.press("Shift+Enter")
+                expect(typing_cell.locator(".jp-OutputArea")).to_contain_text("next", timeout=30_000)
         except Exception:
             page.screenshot(path=str(SCREENSHOTS / "lab-help-failure.png"), full_page=True)
             raise

@@ -33,22 +33,26 @@ struct DoctorMagic: Magic {
 
     /// The table (text and HTML) and the same checks as JSON; `json` makes the text the JSON too.
     static func render(_ checks: [DoctorCheck], json asText: Bool = false, redact: (String) -> String) -> RichOutput {
-        var table = Table(columns: ["result", "check", "detail", "fix"])
-        for check in checks {
-            table.append([symbols[check.verdict]!, check.name, check.detail, check.fix + (check.link.map { " " + $0 } ?? "")],
-                         highlighted: check.verdict == .fail)
+        // The text names each page in its fix. The HTML shows each fix under its detail (a fourth column
+        // squeezed the detail in a narrow notebook) and links the pages below the table.
+        func table(linksInFix: Bool) -> Table {
+            var table = Table(columns: ["result", "check", "detail", "fix"])
+            for check in checks {
+                let link = linksInFix ? check.link.map { " " + $0 } ?? "" : ""
+                table.append([symbols[check.verdict]!, check.name, check.detail, check.fix + link], highlighted: check.verdict == .fail)
+            }
+            return table.droppingEmptyColumns(["fix"])
         }
-        table = table.droppingEmptyColumns(["fix"])
         let failed = checks.filter { $0.verdict == .fail }.count, warned = checks.filter { $0.verdict == .warn }.count
         let summary = failed + warned == 0 ? "All checks passed." : "\(failed) failed, \(warned) warning(s): apply the fixes above."
         let json = JSONValue.array(checks.map { check in
             .object(["check": .string(redact(check.name)), "result": .string(check.verdict.rawValue), "detail": .string(redact(check.detail)),
                      "fix": .string(redact(check.fix)), "link": check.link.map { .string($0) } ?? .null])
         })
-        let text = asText ? json.jsonText : table.text + "\n\n" + summary
+        let text = asText ? json.jsonText : table(linksInFix: true).text + "\n\n" + summary
         // Table cells are escaped text: the pages that help are repeated below it as links.
         let links = checks.compactMap { check in check.link.map { "<li>\(HTML.escape(check.name)): \(HTML.link($0))</li>" } }.joined()
-        let html = table.html + (links.isEmpty ? "" : "<ul>\(links)</ul>") + "<p>\(HTML.escape(summary))</p>"
+        let html = table(linksInFix: false).html(folding: "fix", label: "Fix") + (links.isEmpty ? "" : "<ul>\(links)</ul>") + "<p>\(HTML.escape(summary))</p>"
         return RichOutput(text: redact(text), html: redact(html), json: json)
     }
 }

@@ -90,12 +90,12 @@ public struct ArgumentParser {
         let required = spec.positionals.filter { !$0.isOptional }
         if values.count < required.count {
             let missing = required[values.count...].map(\.name).joined(separator: " ")
-            throw MagicError.usage("\(displayName) needs \(missing). Usage: \(HelpText.usage(spec, displayName: displayName))")
+            throw MagicError.usage("\(displayName) needs \(missing).\n\(HelpText.usage(spec, displayName: displayName))")
         }
         let acceptsMore = spec.positionals.last?.isRepeated ?? false
         if !acceptsMore, values.count > spec.positionals.count {
             let extra = values[spec.positionals.count...].joined(separator: " ")
-            throw MagicError.usage("\(displayName) does not take '\(extra)'. Usage: \(HelpText.usage(spec, displayName: displayName))")
+            throw MagicError.usage("\(displayName) does not take '\(extra)'.\n\(HelpText.usage(spec, displayName: displayName))")
         }
     }
 }

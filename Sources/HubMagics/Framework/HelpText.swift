@@ -1,10 +1,13 @@
 /// `--help` output and `%help` pages built from a `MagicSpec`.
 public enum HelpText {
-    /// `%download REPO [FILES…] [--revision R] [--dry-run]`
+    /// `Usage: %download REPO [FILES…] [--revision R] [--dry-run] …`, wrapped between its parts (never inside
+    /// `[--revision R]`), continuation lines under the name. The first line leaves room for a terminal to say
+    /// `hubkernel auth login` where a notebook says `%hf_login`.
     public static func usage(_ spec: MagicSpec, displayName: String? = nil) -> String {
         let name = displayName ?? "%\(spec.name)"
+        let lead = "Usage: "
         if !spec.subcommands.isEmpty {
-            return "\(name) {\(spec.subcommands.map(\.name).joined(separator: ","))} …"
+            return lead + "\(name) {\(spec.subcommands.map(\.name).joined(separator: ","))} …"
         }
         let positionals = spec.positionals.map { positional -> String in
             let word = positional.isRepeated ? "\(positional.name)…" : positional.name
@@ -14,13 +17,19 @@ public enum HelpText {
             let word = option.valueName.map { "--\(option.name) \($0)" } ?? "--\(option.name)"
             return "[\(word)]"
         }
-        return ([name] + positionals + options).joined(separator: " ")
+        let indent = String(repeating: " ", count: lead.count)
+        let width = TextWrap.width - lead.count
+        return lead + TextWrap.lines([name] + positionals + options, width: width, firstWidth: width - terminalNameRoom)
+            .joined(separator: "\n" + indent)
     }
+
+    /// How much longer a command's terminal name can be than its magic's (`hubkernel auth login` vs `%hf_login`).
+    static let terminalNameRoom = 12
 
     /// The full help page as text.
     public static func page(_ spec: MagicSpec, displayName: String? = nil) -> String {
         let name = displayName ?? "%\(spec.name)"
-        var lines = ["Usage: \(usage(spec, displayName: name))", "", spec.summary]
+        var lines = [usage(spec, displayName: name), "", TextWrap.wrap(spec.summary)]
         if !spec.subcommands.isEmpty {
             lines += ["", "Sub-commands:"]
             lines += aligned(spec.subcommands.map { ($0.name, $0.summary) })
@@ -36,21 +45,29 @@ public enum HelpText {
             let short = option.short.map { "-\($0), " } ?? ""
             return (short + "--" + option.name + (option.valueName.map { " \($0)" } ?? ""), option.help)
         })
-        if let discussion = spec.discussion { lines += ["", discussion] }
+        if let discussion = spec.discussion { lines += ["", TextWrap.wrap(discussion)] }
         return lines.joined(separator: "\n")
     }
 
-    /// The help page as a Jupyter-friendly rich output (HTML `<pre>` keeps the alignment).
+    /// The help page as a Jupyter-friendly rich output: an HTML `<pre>` keeps the alignment, and its lines,
+    /// already wrapped at spaces, are not broken again by the browser (a narrow pane scrolls instead).
     public static func richPage(_ spec: MagicSpec, displayName: String? = nil) -> RichOutput {
         let text = page(spec, displayName: displayName)
-        return RichOutput(text: text, html: "<pre class=\"hubkernel-help\">\(HTML.escape(text))</pre>")
+        return RichOutput(text: text, html: "<pre class=\"hubkernel-help\" style=\"white-space:pre;overflow-x:auto\">\(HTML.escape(text))</pre>")
     }
 
+    /// `  --revision R   the help text…`: names in a column (up to 28 wide), each text wrapped under its start.
     private static func aligned(_ pairs: [(String, String)]) -> [String] {
         let width = min(pairs.map(\.0.count).max() ?? 0, 28)
-        return pairs.map { left, right in
-            let padded = left.count >= width ? left + "  " : left + String(repeating: " ", count: width - left.count) + "  "
-            return "  " + padded + right
+        let column = 2 + width + 2
+        let hanging = String(repeating: " ", count: column)
+        return pairs.flatMap { left, right -> [String] in
+            let padded = "  " + left.padding(toLength: max(width, left.count), withPad: " ", startingAt: 0) + "  "
+            let text = TextWrap.lines(right.split(separator: " "), width: TextWrap.width - column)
+            if padded.count > column {  // a name wider than the column: its text starts on the next line
+                return ["  " + left] + text.map { hanging + $0 }
+            }
+            return [padded + text[0]] + text.dropFirst().map { hanging + $0 }
         }
     }
 }

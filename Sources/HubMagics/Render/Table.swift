@@ -52,19 +52,41 @@ public struct Table: Sendable, Equatable {
     /// Short cells stay on one line and long ones (paths, explanations) wrap. JupyterLab styles tables with
     /// `table-layout:fixed` (columns as wide as the header row) and `white-space:normal` on every cell,
     /// which broke "✓ pass" under "result"; so the layout is `auto` and short cells say `nowrap` themselves.
-    public var html: String {
-        func cells(_ values: [String], tag: String) -> String {
-            values.map { value in
-                let style = value.count > Self.noWrapLength ? "text-align:left" : "text-align:left;white-space:nowrap"
-                return "<\(tag) style=\"\(style)\">\(HTML.escape(value))</\(tag)>"
+    public var html: String { html(notes: [:], in: 0) }
+
+    /// The HTML table with the column `name` shown inside the column before it: a non-empty cell becomes a
+    /// second line, "label: text", under its neighbour's text. A narrow notebook then gives that text the whole
+    /// width (`%doctor`'s fix column squeezed the detail beside it); `text` keeps both columns.
+    public func html(folding name: String, label: String) -> String {
+        guard let folded = columns.firstIndex(of: name), folded > 0 else { return html }
+        var notes: [Int: String] = [:]
+        for (index, row) in rows.enumerated() where row.indices.contains(folded) && !row[folded].isEmpty {
+            notes[index] = "<div style=\"margin-top:0.25em\"><strong>\(HTML.escape(label)):</strong> \(HTML.escape(row[folded]))</div>"
+        }
+        func kept(_ cells: [String]) -> [String] { cells.indices.filter { $0 != folded }.map { cells[$0] } }
+        return Table(columns: kept(columns), rows: rows.map(kept), highlighted: highlighted).html(notes: notes, in: folded - 1)
+    }
+
+    /// `notes[row]`: HTML added at the end of that row's cell in column `noteColumn`.
+    private func html(notes: [Int: String], in noteColumn: Int) -> String {
+        func cells(_ values: [String], tag: String, note: String? = nil) -> String {
+            values.enumerated().map { column, value in
+                let extra = column == noteColumn ? note ?? "" : ""
+                let style = value.count > Self.noWrapLength || !extra.isEmpty ? Self.wrappingStyle : "text-align:left;white-space:nowrap"
+                return "<\(tag) style=\"\(style)\">\(HTML.escape(value))\(extra)</\(tag)>"
             }.joined()
         }
         let body = rows.enumerated().map { index, row in
-            highlighted.contains(index) ? "<tr style=\"font-weight:bold\">\(cells(row, tag: "td"))</tr>" : "<tr>\(cells(row, tag: "td"))</tr>"
+            let content = cells(row, tag: "td", note: notes[index])
+            return highlighted.contains(index) ? "<tr style=\"font-weight:bold\">\(content)</tr>" : "<tr>\(content)</tr>"
         }.joined()
         return "<table class=\"hubkernel-table\" style=\"table-layout:auto\"><thead><tr>\(cells(columns, tag: "th"))</tr></thead>"
             + "<tbody>\(body)</tbody></table>"
     }
+
+    /// Long cells wrap at spaces and, where a path has none, anywhere in it: a narrow notebook then wraps
+    /// `/home/…/hub` instead of widening the table past its output area.
+    static let wrappingStyle = "text-align:left;overflow-wrap:anywhere"
 
     /// Cells longer than this many characters may wrap in HTML; the others stay on one line.
     static let noWrapLength = 24
