@@ -21,7 +21,7 @@ func runCommand(_ arguments: [String], session: MagicSession) -> Int32 {
         }
         return 0
     } catch let error as UserFacingError {
-        output.warn("\(error.name): \(error.message)\n" + (error.helpURL.map { "  \($0)\n" } ?? ""))
+        output.error(name: error.name, message: error.message, helpURL: error.helpURL)
         return error.name == "UsageError" ? 2 : 1
     } catch {
         output.warn("Error: \(error)\n")

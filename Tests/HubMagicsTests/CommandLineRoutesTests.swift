@@ -61,4 +61,20 @@ final class CommandLineRoutesTests: XCTestCase {
                                                                              output: TerminalMagicOutput(redact: { $0 }, cancelled: { false })))
         XCTAssertTrue(environment.text.contains("- Token: none (log in with hubkernel auth login)"), environment.text)
     }
+
+    /// `hubkernel --help` fits 80 columns: each summary wraps under its own start, a long command's summary starts
+    /// on the next line.
+    func testTheCommandListFitsAndAlignsItsSummaries() {
+        let session = MagicSession(environment: HubEnvironment(variables: [:], homeDirectory: "/nonexistent"), transport: OfflineTransport())
+        let lines = CommandLineRoutes.usage(in: session.registry).split(separator: "\n", omittingEmptySubsequences: false)
+        for line in lines { XCTAssertLessThanOrEqual(line.count, TextWrap.width, String(line)) }
+        let install = lines.firstIndex { $0.hasPrefix("  install [--user|--sys-prefix|--prefix DIR]") }
+        XCTAssertEqual(install.map { lines[$0 + 1].trimmingCharacters(in: .whitespaces) }, "install the Jupyter kernelspec")
+        guard let index = lines.firstIndex(where: { $0.hasPrefix("  auth login ") }), index + 1 < lines.count else {
+            return XCTFail("no auth login line")
+        }
+        let login = String(lines[index]), next = String(lines[index + 1])
+        let column = login.distance(from: login.startIndex, to: login.range(of: "Log in")?.lowerBound ?? login.startIndex)
+        XCTAssertTrue(next.hasPrefix(String(repeating: " ", count: column)) && next.dropFirst(column).first != " ", "\(login)\n\(next)")
+    }
 }

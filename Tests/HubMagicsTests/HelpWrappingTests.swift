@@ -15,6 +15,8 @@ final class HelpWrappingTests: XCTestCase {
         XCTAssertEqual(TextWrap.lines(["one", "two", "three"], width: 9, firstWidth: 3), ["one", "two three"])
         XCTAssertEqual(TextWrap.wrap("  - alpha beta gamma", width: 14, hanging: 2), "  - alpha beta\n    gamma")
         XCTAssertEqual(TextWrap.wrap("short\n\nlines stay", width: 5), "short\n\nlines\nstay")
+        XCTAssertEqual(TextWrap.wrap("Usage: x [--repo-type TYPE] [--files]", width: 20),
+                       "Usage: x\n       [--repo-type TYPE]\n       [--files]", "an option group is one word, under the name")
     }
 
     /// Every magic's and sub-command's help page: lines fit, and every option's `--name VALUE` stays on one line.

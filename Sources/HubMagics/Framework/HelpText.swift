@@ -5,7 +5,7 @@ public enum HelpText {
     /// `hubkernel auth login` where a notebook says `%hf_login`.
     public static func usage(_ spec: MagicSpec, displayName: String? = nil) -> String {
         let name = displayName ?? "%\(spec.name)"
-        let lead = "Usage: "
+        let lead = TextWrap.usageLead
         if !spec.subcommands.isEmpty {
             return lead + "\(name) {\(spec.subcommands.map(\.name).joined(separator: ","))} …"
         }
@@ -57,7 +57,7 @@ public enum HelpText {
     }
 
     /// `  --revision R   the help text…`: names in a column (up to 28 wide), each text wrapped under its start.
-    private static func aligned(_ pairs: [(String, String)]) -> [String] {
+    static func aligned(_ pairs: [(String, String)]) -> [String] {
         let width = min(pairs.map(\.0.count).max() ?? 0, 28)
         let column = 2 + width + 2
         let hanging = String(repeating: " ", count: column)

@@ -7,6 +7,9 @@
 /// // ["%download REPO", "  [--revision R]"]
 /// ```
 public enum TextWrap {
+    /// How a usage line starts; its continuation lines start under what follows.
+    public static let usageLead = "Usage: "
+
     /// The width help pages and usage lines are wrapped to: a terminal's classic 80 columns, less a margin.
     public static let width = 78
 
@@ -32,15 +35,34 @@ public enum TextWrap {
         return lines
     }
 
-    /// Each line of `text` wrapped at spaces to `width`; a line's continuation keeps its leading spaces plus
-    /// `hanging` more, so indented lists stay indented.
+    /// Each line of `text` wrapped at spaces to `width` (never inside `[…]`, a usage's option group); a line's
+    /// continuation keeps its leading spaces plus `hanging` more, so indented lists stay indented.
     public static func wrap(_ text: String, width: Int = width, hanging: Int = 0) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
             guard line.count > width else { return [String(line)] }
             let leading = String(line.prefix { $0 == " " })
-            let wrapped = lines(line.dropFirst(leading.count).split(separator: " "), width: width - leading.count,
-                                indent: String(repeating: " ", count: hanging))
+            let hang = line.hasPrefix(usageLead) ? usageLead.count : hanging  // a usage continues under its name
+            let wrapped = lines(words(of: line.dropFirst(leading.count)), width: width - leading.count,
+                                indent: String(repeating: " ", count: hang))
             return wrapped.map { leading + $0 }
         }.joined(separator: "\n")
+    }
+
+    /// The words of `line`: runs between spaces, where a space inside brackets (`[--revision R]`) joins.
+    static func words(of line: Substring) -> [Substring] {
+        var words: [Substring] = []
+        var start = line.startIndex, depth = 0
+        for index in line.indices {
+            switch line[index] {
+            case "[": depth += 1
+            case "]": depth = max(0, depth - 1)
+            case " " where depth == 0:
+                if start < index { words.append(line[start..<index]) }
+                start = line.index(after: index)
+            default: break
+            }
+        }
+        if start < line.endIndex { words.append(line[start...]) }
+        return words
     }
 }

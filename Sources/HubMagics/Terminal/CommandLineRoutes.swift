@@ -56,17 +56,14 @@ public enum CommandLineRoutes {
 
     /// The `hubkernel --help` text, listing only routes whose magic exists.
     public static func usage(in registry: MagicRegistry) -> String {
-        var lines = [
-            "Usage: hubkernel COMMAND [ARGS…]", "",
-            "  kernel -f CONNECTION_FILE     run as a Jupyter kernel (the kernelspec's command)",
-            "  install [--user|--sys-prefix|--prefix DIR]   install the Jupyter kernelspec",
-        ]
+        var commands = [("kernel -f CONNECTION_FILE", "run as a Jupyter kernel (the kernelspec's command)"),
+                        ("install [--user|--sys-prefix|--prefix DIR]", "install the Jupyter kernelspec")]
         for route in routes {
             guard let magic = registry.magic(named: route.magic) else { continue }
-            let words = route.command.joined(separator: " ")
-            lines.append("  " + words.padding(toLength: 28, withPad: " ", startingAt: 0) + "  " + magic.spec.summary + " (%\(route.magic))")
+            commands.append((route.command.joined(separator: " "), magic.spec.summary + " (%\(route.magic))"))
         }
-        lines += ["", "Add --help to any command for its options. Settings come from HF_ENDPOINT, HF_HOME, HF_TOKEN … as in huggingface_hub."]
+        var lines = ["Usage: hubkernel COMMAND [ARGS…]", ""] + HelpText.aligned(commands)
+        lines += ["", TextWrap.wrap("Add --help to any command for its options. Settings come from HF_ENDPOINT, HF_HOME, HF_TOKEN … as in huggingface_hub.")]
         return lines.joined(separator: "\n")
     }
 }

@@ -29,6 +29,14 @@ public final class TerminalMagicOutput: MagicOutput, @unchecked Sendable {
 
     public func commandWording(_ text: String) -> String { CommandLineRoutes.terminalWording(text) }
 
+    /// A failed command's error, `Name: message` (and its page below), on standard error; on a terminal wrapped at
+    /// spaces to its width, so that `(did you mean --revision?)` is not split at the edge.
+    public func error(name: String, message: String, helpURL: String?) {
+        var text = commandWording("\(name): \(message)")
+        if isatty(STDERR_FILENO) == 1 { text = TextWrap.wrap(text, width: TerminalWidth.columns(of: STDERR_FILENO) - 1) }
+        write(text + "\n" + (helpURL.map { "  \($0)\n" } ?? ""), to: stderr)
+    }
+
     public func show(_ output: RichOutput) {
         write(output.text.hasSuffix("\n") ? output.text : output.text + "\n", to: stdout)
     }
