@@ -34,13 +34,6 @@ from fixtures.kernel import write_kernelspec, write_python_kernelspec  # noqa: E
 TRIVIAL_CELL = {"hubkernel": "%echo hi", "python3": "pass"}
 
 
-HOSTED: dict[str, str] = {}  # HubKernel's extra environment: the Python it hosts is this venv's ipykernel
-
-
-def start(km: KernelManager) -> None:
-    km.start_kernel(env={**os.environ, **(HOSTED if km.kernel_name == "hubkernel" else {})})
-
-
 def manager(kernel_name: str, spec_dirs: list[str], encryption: str) -> KernelManager:
     ksm = KernelSpecManager(kernel_dirs=spec_dirs) if kernel_name == "hubkernel" else KernelSpecManager()
     return KernelManager(kernel_name=kernel_name, kernel_spec_manager=ksm, transport_encryption=encryption)
@@ -49,7 +42,7 @@ def manager(kernel_name: str, spec_dirs: list[str], encryption: str) -> KernelMa
 def time_start(kernel_name: str, spec_dirs: list[str], encryption: str) -> float:
     km = manager(kernel_name, spec_dirs, encryption)
     started = time.perf_counter()
-    start(km)
+    km.start_kernel()
     kc = km.client()
     kc.start_channels()
     msg_id = kc.kernel_info()
@@ -65,7 +58,7 @@ def time_start(kernel_name: str, spec_dirs: list[str], encryption: str) -> float
 
 def time_round_trips(kernel_name: str, spec_dirs: list[str], encryption: str, cells: int) -> list[float]:
     km = manager(kernel_name, spec_dirs, encryption)
-    start(km)
+    km.start_kernel()
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=60)
@@ -98,9 +91,9 @@ def main() -> None:
     try:
         # The kernelspec's command: hubkernel-launcher (listens on the ports, then execs hubkernel) when built.
         launcher = pathlib.Path(os.environ["HUBKERNEL_BIN"]).with_name("hubkernel-launcher")
-        write_kernelspec(data_dir, binary=str(launcher) if launcher.exists() else None)
+        # The Python HubKernel hosts is this venv's ipykernel (the wheel's own venv has none).
+        write_kernelspec(data_dir, binary=str(launcher) if launcher.exists() else None, env=write_python_kernelspec(data_dir))
         spec_dirs = [str(pathlib.Path(data_dir) / "kernels")]
-        HOSTED.update(write_python_kernelspec(data_dir))
         print(f"HubKernel: {launcher if launcher.exists() else os.environ['HUBKERNEL_BIN']} (hosting {sys.executable})")
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         print(f"medians; start: {args.starts} starts, round trip: {args.cells} cells\n")

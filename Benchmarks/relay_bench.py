@@ -33,7 +33,6 @@ sys.path.insert(0, str(REPO / "Tests" / "interop"))
 os.environ.setdefault("HUBKERNEL_BIN", str(REPO / ".build" / "release" / "hubkernel"))
 from fixtures.kernel import python_env, write_kernelspec, write_python_kernelspec  # noqa: E402
 
-HOSTED: dict[str, str] = {}  # HubKernel's extra environment: the hosted Python is this venv's ipykernel
 PRINT_50MB = "import sys\nline = 'x' * 1023 + '\\n'\nfor _ in range(50 * 1024):\n    sys.stdout.write(line)\n"
 UPDATES_10K = ("from IPython.display import display\nh = display('0', display_id=True)\n"
                "for i in range(10000):\n    h.update(str(i))\n")
@@ -44,7 +43,7 @@ class Kernel:
         ksm = KernelSpecManager(kernel_dirs=spec_dirs) if name == "hubkernel" else KernelSpecManager()
         self.km = KernelManager(kernel_name=name, kernel_spec_manager=ksm)
         self.started = time.perf_counter()
-        self.km.start_kernel(env=python_env(HOSTED if name == "hubkernel" else {}, python))
+        self.km.start_kernel(env=python_env({}, python))
         self.kc = self.km.client()
         self.kc.start_channels()
 
@@ -105,9 +104,9 @@ def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="hubkernel-relay-bench-")
     try:
         launcher = pathlib.Path(os.environ["HUBKERNEL_BIN"]).with_name("hubkernel-launcher")
-        write_kernelspec(data_dir, binary=str(launcher) if launcher.exists() else None)
+        # HubKernel hosts the ipykernel the peer runs (the wheel's own venv has none)
+        write_kernelspec(data_dir, binary=str(launcher) if launcher.exists() else None, env=write_python_kernelspec(data_dir))
         spec_dirs = [str(pathlib.Path(data_dir) / "kernels")]
-        HOSTED.update(write_python_kernelspec(data_dir))  # HubKernel hosts the ipykernel the peer runs
         print(f"HubKernel: {launcher if launcher.exists() else os.environ['HUBKERNEL_BIN']}; Python {sys.version.split()[0]}")
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
         print(f"{'measure (median)':<40}{'ipykernel':>14}{'HubKernel':>14}{'ratio':>9}")

@@ -2,6 +2,7 @@
 %whoami, and %download with a progress display that updates in place; screenshots in light and dark themes."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -29,6 +30,25 @@ SCREENSHOTS = REPO / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-default-apps", "--metrics-recording-only", "--no-pings"]
+
+
+@contextlib.contextmanager
+def lab_page(viewport: dict[str, int], failure: str):
+    """A headless Chromium page of `viewport` size, in a context of its own (`page.context` opens more tabs). When
+    the test fails inside, the whole page is photographed to SCREENSHOTS/`failure` first."""
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport=viewport).new_page()
+        try:
+            yield page
+        except Exception:
+            page.screenshot(path=str(SCREENSHOTS / failure), full_page=True)
+            raise
+        finally:
+            browser.close()
 
 
 def free_port() -> int:
@@ -210,94 +230,85 @@ def painted_bar_contrast(cell, bar_html: str) -> float:
 
 
 def test_lab_login_whoami_and_live_download(lab, local_hub):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     token = local_hub.tokens["read"]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            card = launcher_card(page, lab["url"])
-            logo = card.locator("img")
-            assert logo.count() == 1, "the launcher card shows the kernelspec's logo (Lab draws a letter without one)"
-            assert logo.evaluate("img => img.complete && img.naturalWidth") == 64, "logo-64x64.png loaded"
-            cells = open_notebook(page, card)
+    with lab_page({"width": 1400, "height": 1000}, "lab-failure.png") as page:
+        card = launcher_card(page, lab["url"])
+        logo = card.locator("img")
+        assert logo.count() == 1, "the launcher card shows the kernelspec's logo (Lab draws a letter without one)"
+        assert logo.evaluate("img => img.complete && img.naturalWidth") == 64, "logo-64x64.png loaded"
+        cells = open_notebook(page, card)
 
-            run_cell(page, cells.nth(0), "%hf_login --paste --name lab")
-            password = page.locator(".jp-Stdin input[type='password']")
-            expect(password).to_be_visible(timeout=30_000)
-            password.fill(token)
-            password.press("Enter")
-            expect(cells.nth(0).locator(".jp-OutputArea")).to_contain_text("Login successful", timeout=30_000)
+        run_cell(page, cells.nth(0), "%hf_login --paste --name lab")
+        password = page.locator(".jp-Stdin input[type='password']")
+        expect(password).to_be_visible(timeout=30_000)
+        password.fill(token)
+        password.press("Enter")
+        expect(cells.nth(0).locator(".jp-OutputArea")).to_contain_text("Login successful", timeout=30_000)
 
-            # Lab's own completer: Tab after "%whoa" sends complete_request; the popup offers %whoami; choosing it inserts it
-            cells.nth(1).locator(".cm-content").click()
-            page.keyboard.type("%whoa")
-            expect(cells.nth(1).locator(".jp-InputArea-editor")).to_have_class(re.compile("jp-mod-completer-enabled"))
-            # Accepted with Enter, as a keyboard user does. In about 1 run of 3 Lab shows the popup with the kernel's
-            # item, active, on an editor marked jp-mod-completer-active, and still takes the Enter as a newline (its
-            # completer is reset between the two; Playwright's click on the item failed the same way). The kernel's
-            # part, the offered item, is checked on every try; Lab's insertion is given three tries, as a user would
-            # delete the newline and press Tab again.
-            editor = cells.nth(1).locator(".cm-content")
-            for attempt in range(3):
-                page.keyboard.press("Tab")
-                expect(page.locator(".jp-Completer-item")).to_have_text(["%whoami"], timeout=10_000)
-                expect(page.locator(".jp-Completer-item.jp-mod-active")).to_have_text("%whoami")
-                page.keyboard.press("Enter")
-                try:
-                    expect(editor).to_have_text("%whoami", timeout=3_000)
-                    break
-                except AssertionError:
-                    page.keyboard.press("Backspace")  # the newline Lab typed instead
-                    expect(editor).to_have_text("%whoa")
-            else:
-                raise AssertionError("Lab did not insert the offered %whoami in 3 tries")
-            page.keyboard.press("Shift+Enter")
-            expect(cells.nth(1).locator(".jp-OutputArea")).to_contain_text("alice", timeout=30_000)
-            expect(cells.nth(1).locator(".jp-OutputArea table")).to_be_visible()
-            assert_readable(cells.nth(1), "td, th", "whoami table (light)")
+        # Lab's own completer: Tab after "%whoa" sends complete_request; the popup offers %whoami; choosing it inserts it
+        cells.nth(1).locator(".cm-content").click()
+        page.keyboard.type("%whoa")
+        expect(cells.nth(1).locator(".jp-InputArea-editor")).to_have_class(re.compile("jp-mod-completer-enabled"))
+        # Accepted with Enter, as a keyboard user does. In about 1 run of 3 Lab shows the popup with the kernel's
+        # item, active, on an editor marked jp-mod-completer-active, and still takes the Enter as a newline (its
+        # completer is reset between the two; Playwright's click on the item failed the same way). The kernel's
+        # part, the offered item, is checked on every try; Lab's insertion is given three tries, as a user would
+        # delete the newline and press Tab again.
+        editor = cells.nth(1).locator(".cm-content")
+        for attempt in range(3):
+            page.keyboard.press("Tab")
+            expect(page.locator(".jp-Completer-item")).to_have_text(["%whoami"], timeout=10_000)
+            expect(page.locator(".jp-Completer-item.jp-mod-active")).to_have_text("%whoami")
+            page.keyboard.press("Enter")
+            try:
+                expect(editor).to_have_text("%whoami", timeout=3_000)
+                break
+            except AssertionError:
+                page.keyboard.press("Backspace")  # the newline Lab typed instead
+                expect(editor).to_have_text("%whoa")
+        else:
+            raise AssertionError("Lab did not insert the offered %whoami in 3 tries")
+        page.keyboard.press("Shift+Enter")
+        expect(cells.nth(1).locator(".jp-OutputArea")).to_contain_text("alice", timeout=30_000)
+        expect(cells.nth(1).locator(".jp-OutputArea table")).to_be_visible()
+        assert_readable(cells.nth(1), "td, th", "whoami table (light)")
 
-            # Hold the 12 MiB weights file at 4 MiB for a moment so the live display is seen part-way.
-            stall = {"target": "cdn", "stall": 1.5, "stall_at": 4 << 20}
-            with local_hub.faults(stall):
-                run_cell(page, cells.nth(2), "%download demo/tiny-model")
-                light_contrast = watch_download(cells.nth(2), SCREENSHOTS / "lab-progress-light.png")
-            assert_readable(cells.nth(2), ".hubkernel-progress", "download result (light)")
-            page.screenshot(path=str(SCREENSHOTS / "lab-light.png"), full_page=True)
+        # Hold the 12 MiB weights file at 4 MiB for a moment so the live display is seen part-way.
+        stall = {"target": "cdn", "stall": 1.5, "stall_at": 4 << 20}
+        with local_hub.faults(stall):
+            run_cell(page, cells.nth(2), "%download demo/tiny-model")
+            light_contrast = watch_download(cells.nth(2), SCREENSHOTS / "lab-progress-light.png")
+        assert_readable(cells.nth(2), ".hubkernel-progress", "download result (light)")
+        page.screenshot(path=str(SCREENSHOTS / "lab-light.png"), full_page=True)
 
-            switch_to_dark(page)
-            with local_hub.faults(stall):
-                run_cell(page, cells.nth(3), "%download demo/tiny-model --force-download")
-                dark_contrast = watch_download(cells.nth(3), SCREENSHOTS / "lab-progress-dark.png")
-            run_cell(page, cells.nth(4), "%cache ls")
-            expect(cells.nth(4).locator(".jp-OutputArea table")).to_contain_text("demo/tiny-model", timeout=30_000)
-            page.screenshot(path=str(SCREENSHOTS / "lab-dark.png"), full_page=True)
-            cells.nth(4).screenshot(path=str(SCREENSHOTS / "lab-dark-cache-ls.png"))  # the notebook scrolls inside
-            run_cell(page, cells.nth(5), "%doctor")
-            expect(cells.nth(5).locator(".jp-OutputArea table")).to_contain_text("Hub reachable", timeout=30_000)
-            cells.nth(5).screenshot(path=str(SCREENSHOTS / "lab-dark-doctor.png"))
-            # Short cells read on one line (Lab's table-layout:fixed once broke "✓ pass" under "result").
-            assert wrapped_cells(cells.nth(5).locator("table"), columns=(1, 2)) == []
-            for index, what in ((1, "whoami table"), (4, "cache ls table"), (5, "doctor table")):
-                assert_readable(cells.nth(index), "td, th", what + " (dark)")
-            assert_readable(cells.nth(3), ".hubkernel-progress", "download result (dark)")
-            # WCAG asks 3:1 for the parts of a graphic needed to understand it: the filled part against the track.
-            assert light_contrast >= 3 and dark_contrast >= 3, f"bar contrast light {light_contrast:.2f}, dark {dark_contrast:.2f}"
+        switch_to_dark(page)
+        with local_hub.faults(stall):
+            run_cell(page, cells.nth(3), "%download demo/tiny-model --force-download")
+            dark_contrast = watch_download(cells.nth(3), SCREENSHOTS / "lab-progress-dark.png")
+        run_cell(page, cells.nth(4), "%cache ls")
+        expect(cells.nth(4).locator(".jp-OutputArea table")).to_contain_text("demo/tiny-model", timeout=30_000)
+        page.screenshot(path=str(SCREENSHOTS / "lab-dark.png"), full_page=True)
+        cells.nth(4).screenshot(path=str(SCREENSHOTS / "lab-dark-cache-ls.png"))  # the notebook scrolls inside
+        run_cell(page, cells.nth(5), "%doctor")
+        expect(cells.nth(5).locator(".jp-OutputArea table")).to_contain_text("Hub reachable", timeout=30_000)
+        cells.nth(5).screenshot(path=str(SCREENSHOTS / "lab-dark-doctor.png"))
+        # Short cells read on one line (Lab's table-layout:fixed once broke "✓ pass" under "result").
+        assert wrapped_cells(cells.nth(5).locator("table"), columns=(1, 2)) == []
+        for index, what in ((1, "whoami table"), (4, "cache ls table"), (5, "doctor table")):
+            assert_readable(cells.nth(index), "td, th", what + " (dark)")
+        assert_readable(cells.nth(3), ".hubkernel-progress", "download result (dark)")
+        # WCAG asks 3:1 for the parts of a graphic needed to understand it: the filled part against the track.
+        assert light_contrast >= 3 and dark_contrast >= 3, f"bar contrast light {light_contrast:.2f}, dark {dark_contrast:.2f}"
 
-            page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").click()
-            page.get_by_role("button", name="Rename and Save").click()  # Lab asks for a name on first save
-            saved = lab["root"] / "Untitled.ipynb"
-            deadline = time.monotonic() + 20
-            while not (saved.exists() and "Done" in saved.read_text()) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert token not in page.content(), "the token never reaches the page"
-        except Exception:
-            page.screenshot(path=str(SCREENSHOTS / "lab-failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+        page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").click()
+        page.get_by_role("button", name="Rename and Save").click()  # Lab asks for a name on first save
+        saved = lab["root"] / "Untitled.ipynb"
+        deadline = time.monotonic() + 20
+        while not (saved.exists() and "Done" in saved.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert token not in page.content(), "the token never reaches the page"
 
     notebook = json.loads(saved.read_text())
     # Lab saves the kernel's kernel_info language_info and the kernelspec it ran on into the notebook: the hosted

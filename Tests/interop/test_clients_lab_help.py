@@ -10,7 +10,7 @@ import time
 import pytest
 
 from fixtures.clients import REPO
-from test_clients_lab import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, assert_readable, lab, launcher_card,  # noqa: F401
+from test_clients_lab import (CHROMIUM, SCREENSHOTS, assert_readable, lab, lab_page, launcher_card,  # noqa: F401
                               open_notebook, run_cell, switch_to_dark)
 from test_clients_resumed_progress import KEPT, MODEL, leave_partial
 
@@ -93,48 +93,39 @@ def check_shift_tab(page, cell):
 
 
 def test_lab_help_and_a_resumed_download_in_both_themes(lab, local_hub):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     throttle = {"target": "cdn", "path": f"*{MODEL}", "rate": RATE}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})  # the whole %help page in view
-        try:
-            cells = open_notebook(page, launcher_card(page, lab["url"]))
-            for theme, first in (("light", 0), ("dark", 4)):
-                if theme == "dark":
-                    switch_to_dark(page)
-                help_cell, download_cell = cells.nth(first), cells.nth(first + 1)
-                run_cell(page, help_cell, "%help")
-                expect(help_cell.locator(".jp-OutputArea")).to_contain_text("Magics by task", timeout=30_000)
-                expect(help_cell.locator(".jp-OutputArea ol li")).to_have_count(6)
-                assert_readable(help_cell, "li, td, th", f"help page ({theme})")
-                help_cell.screenshot(path=str(DOCS / f"lab-help-{theme}.png"))
+    with lab_page({"width": 1400, "height": 1800}, "lab-help-failure.png") as page:  # the whole %help page in view
+        cells = open_notebook(page, launcher_card(page, lab["url"]))
+        for theme, first in (("light", 0), ("dark", 4)):
+            if theme == "dark":
+                switch_to_dark(page)
+            help_cell, download_cell = cells.nth(first), cells.nth(first + 1)
+            run_cell(page, help_cell, "%help")
+            expect(help_cell.locator(".jp-OutputArea")).to_contain_text("Magics by task", timeout=30_000)
+            expect(help_cell.locator(".jp-OutputArea ol li")).to_have_count(6)
+            assert_readable(help_cell, "li, td, th", f"help page ({theme})")
+            help_cell.screenshot(path=str(DOCS / f"lab-help-{theme}.png"))
 
-                cache = f"cache-{theme}"  # beside the notebook: the kernel's working folder, a short line on screen
-                size = leave_partial(local_hub, lab["root"] / cache)
-                with local_hub.faults(throttle):
-                    run_cell(page, download_cell, f"%download demo/tiny-model {MODEL} --cache-dir {cache}")
-                    done = watch_resumed(download_cell, DOCS / f"lab-resumed-download-{theme}.png")
-                assert f"resumed at 5.5 MB, {(size - KEPT) / 1e6:.1f} MB downloaded" in done, done
-                assert_readable(download_cell, ".hubkernel-progress", f"resumed download ({theme})")
+            cache = f"cache-{theme}"  # beside the notebook: the kernel's working folder, a short line on screen
+            size = leave_partial(local_hub, lab["root"] / cache)
+            with local_hub.faults(throttle):
+                run_cell(page, download_cell, f"%download demo/tiny-model {MODEL} --cache-dir {cache}")
+                done = watch_resumed(download_cell, DOCS / f"lab-resumed-download-{theme}.png")
+            assert f"resumed at 5.5 MB, {(size - KEPT) / 1e6:.1f} MB downloaded" in done, done
+            assert_readable(download_cell, ".hubkernel-progress", f"resumed download ({theme})")
 
-                doctor_cell, typing_cell = cells.nth(first + 2), cells.nth(first + 3)
-                page.set_viewport_size({"width": 1000, "height": 1800})  # a laptop's notebook beside the file browser
-                run_cell(page, doctor_cell, "%doctor --repo demo/gated-model")
-                check_doctor_layout(page, doctor_cell)
-                assert_readable(doctor_cell, "td, th", f"doctor table ({theme})")
-                doctor_cell.screenshot(path=str(DOCS / f"lab-doctor-{theme}.png"))
-                page.set_viewport_size({"width": 1400, "height": 1800})
-                check_shift_tab(page, typing_cell).screenshot(path=str(SCREENSHOTS / f"lab-shift-tab-{theme}.png"))
-                typing_cell.locator(".cm-content").click()  # back in the editor: the tooltip closes, the cell runs
-                page.keyboard.press("Control+a")
-                page.keyboard.type("%echo next")
-                page.keyboard.press("Shift+Enter")
-                expect(typing_cell.locator(".jp-OutputArea")).to_contain_text("next", timeout=30_000)
-        except Exception:
-            page.screenshot(path=str(SCREENSHOTS / "lab-help-failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+            doctor_cell, typing_cell = cells.nth(first + 2), cells.nth(first + 3)
+            page.set_viewport_size({"width": 1000, "height": 1800})  # a laptop's notebook beside the file browser
+            run_cell(page, doctor_cell, "%doctor --repo demo/gated-model")
+            check_doctor_layout(page, doctor_cell)
+            assert_readable(doctor_cell, "td, th", f"doctor table ({theme})")
+            doctor_cell.screenshot(path=str(DOCS / f"lab-doctor-{theme}.png"))
+            page.set_viewport_size({"width": 1400, "height": 1800})
+            check_shift_tab(page, typing_cell).screenshot(path=str(SCREENSHOTS / f"lab-shift-tab-{theme}.png"))
+            typing_cell.locator(".cm-content").click()  # back in the editor: the tooltip closes, the cell runs
+            page.keyboard.press("Control+a")
+            page.keyboard.type("%echo next")
+            page.keyboard.press("Shift+Enter")
+            expect(typing_cell.locator(".jp-OutputArea")).to_contain_text("next", timeout=30_000)

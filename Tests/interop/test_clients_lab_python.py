@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures.clients import REPO
-from test_clients_lab import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, assert_readable, lab, launcher_card,  # noqa: F401
+from test_clients_lab import (CHROMIUM, assert_readable, lab, lab_page, launcher_card,  # noqa: F401
                               open_notebook, run_cell, switch_to_dark, wait_until_idle)
 
 pytestmark = [pytest.mark.slow,
@@ -24,43 +24,34 @@ WIDGET = ".jp-OutputArea .widget-hprogress"
 
 
 def test_lab_download_then_python_and_a_tqdm_widget(lab, local_hub):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            cells = open_notebook(page, launcher_card(page, lab["url"]))
-            for theme, first in (("light", 0), ("dark", 2)):
-                if theme == "dark":
-                    switch_to_dark(page)
-                load, bar = cells.nth(first), cells.nth(first + 1)
-                run_cell(page, load, LOAD)
-                # The magic's result, then Python's: the tensor the file holds (one uint8 tensor in the sample).
-                expect(load.locator(".jp-OutputArea")).to_contain_text("models--demo--tiny-model/snapshots/", timeout=60_000)
-                expect(load.locator(".jp-OutputArea")).to_contain_text("'uint8'", timeout=60_000)
-                assert "Error" not in load.locator(".jp-OutputArea").inner_text()
-                run_cell(page, bar, BAR)
-                expect(bar.locator(WIDGET)).to_be_visible(timeout=60_000)
-                expect(bar.locator(".jp-OutputArea")).to_contain_text("40/40", timeout=60_000)
-                assert "IProgress not found" not in bar.locator(".jp-OutputArea").inner_text(), "a widget, not text"
-                assert_readable(load, ".jp-OutputArea-output pre", f"Python result ({theme})")
-                top, bottom = load.bounding_box(), bar.bounding_box()
-                page.screenshot(path=str(DOCS / f"lab-python-{theme}.png"), clip={
-                    "x": top["x"], "y": top["y"], "width": top["width"],
-                    "height": bottom["y"] + bottom["height"] - top["y"]})
+    with lab_page({"width": 1400, "height": 1000}, "lab-python-failure.png") as page:
+        cells = open_notebook(page, launcher_card(page, lab["url"]))
+        for theme, first in (("light", 0), ("dark", 2)):
+            if theme == "dark":
+                switch_to_dark(page)
+            load, bar = cells.nth(first), cells.nth(first + 1)
+            run_cell(page, load, LOAD)
+            # The magic's result, then Python's: the tensor the file holds (one uint8 tensor in the sample).
+            expect(load.locator(".jp-OutputArea")).to_contain_text("models--demo--tiny-model/snapshots/", timeout=60_000)
+            expect(load.locator(".jp-OutputArea")).to_contain_text("'uint8'", timeout=60_000)
+            assert "Error" not in load.locator(".jp-OutputArea").inner_text()
+            run_cell(page, bar, BAR)
+            expect(bar.locator(WIDGET)).to_be_visible(timeout=60_000)
+            expect(bar.locator(".jp-OutputArea")).to_contain_text("40/40", timeout=60_000)
+            assert "IProgress not found" not in bar.locator(".jp-OutputArea").inner_text(), "a widget, not text"
+            assert_readable(load, ".jp-OutputArea-output pre", f"Python result ({theme})")
+            top, bottom = load.bounding_box(), bar.bounding_box()
+            page.screenshot(path=str(DOCS / f"lab-python-{theme}.png"), clip={
+                "x": top["x"], "y": top["y"], "width": top["width"],
+                "height": bottom["y"] + bottom["height"] - top["y"]})
 
-            # Saved and reloaded: Lab asks the kernel which comms are open and draws the bars again from them.
-            page.keyboard.press("Control+s")
-            page.get_by_role("button", name="Rename and Save").click()  # Lab 4 asks for a name on the first save
-            expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=30_000)
-            page.reload()
-            wait_until_idle(page)
-            expect(page.locator(".jp-Notebook .jp-Cell").nth(1).locator(WIDGET)).to_be_visible(timeout=60_000)
-            expect(page.locator(".jp-Notebook " + WIDGET)).to_have_count(2, timeout=30_000)
-        except Exception:
-            page.screenshot(path=str(SCREENSHOTS / "lab-python-failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+        # Saved and reloaded: Lab asks the kernel which comms are open and draws the bars again from them.
+        page.keyboard.press("Control+s")
+        page.get_by_role("button", name="Rename and Save").click()  # Lab 4 asks for a name on the first save
+        expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=30_000)
+        page.reload()
+        wait_until_idle(page)
+        expect(page.locator(".jp-Notebook .jp-Cell").nth(1).locator(WIDGET)).to_be_visible(timeout=60_000)
+        expect(page.locator(".jp-Notebook " + WIDGET)).to_have_count(2, timeout=30_000)

@@ -17,10 +17,8 @@ public enum HelpText {
             let word = option.valueName.map { "--\(option.name) \($0)" } ?? "--\(option.name)"
             return "[\(word)]"
         }
-        let indent = String(repeating: " ", count: lead.count)
-        let width = TextWrap.width - lead.count
-        return lead + TextWrap.lines([name] + positionals + options, width: width, firstWidth: width - terminalNameRoom)
-            .joined(separator: "\n" + indent)
+        return TextWrap.lines([lead + name] + positionals + options, firstWidth: TextWrap.width - terminalNameRoom,
+                              indent: String(repeating: " ", count: lead.count)).joined(separator: "\n")
     }
 
     /// How much longer a command's terminal name can be than its magic's (`hubkernel auth login` vs `%hf_login`).
@@ -62,12 +60,11 @@ public enum HelpText {
         let column = 2 + width + 2
         let hanging = String(repeating: " ", count: column)
         return pairs.flatMap { left, right -> [String] in
-            let padded = "  " + left.padding(toLength: max(width, left.count), withPad: " ", startingAt: 0) + "  "
             let text = TextWrap.lines(right.split(separator: " "), width: TextWrap.width - column)
-            if padded.count > column {  // a name wider than the column: its text starts on the next line
+            if left.count > width {  // a name wider than the column: its text starts on the next line
                 return ["  " + left] + text.map { hanging + $0 }
             }
-            return [padded + text[0]] + text.dropFirst().map { hanging + $0 }
+            return ["  " + left.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text[0]] + text.dropFirst().map { hanging + $0 }
         }
     }
 }
