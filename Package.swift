@@ -20,13 +20,17 @@ let package = Package(
         .target(name: "CProcess"),
 
         .target(name: "JSONCore"),
+        // The token guard (masking, shapes, split secrets in streams): no Foundation, so it also builds into the
+        // small `hubguard` library the IPython extension loads.
+        .target(name: "TokenGuard"),
         .target(name: "Jupyter", dependencies: ["JSONCore", "CZeroMQ", "COpenSSL", "CProcess"]),
-        .target(name: "Hub", dependencies: ["JSONCore", "CCurl", "COpenSSL"]),
-        .target(name: "HubMagics", dependencies: ["Jupyter", "Hub"]),
+        .target(name: "Hub", dependencies: ["JSONCore", "TokenGuard", "CCurl", "COpenSSL"]),
+        .target(name: "HubMagics", dependencies: ["Jupyter", "Hub", "TokenGuard"]),
         .executableTarget(name: "hubkernel", dependencies: ["HubMagics", "Jupyter", "Hub"]),
 
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
+        .testTarget(name: "TokenGuardTests", dependencies: ["TokenGuard"]),
         .testTarget(name: "HubMagicsTests", dependencies: ["HubMagics", "Hub", "Jupyter"]),
     ],
     swiftLanguageModes: [.v5]

@@ -18,12 +18,43 @@ extension JSONValue {
     /// The member `key` of an object (nil when absent or not an object).
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
 
-    /// This value with `transform` applied to every string (object keys excepted): used for redaction.
+    /// This value with `transform` applied to every string (object keys excepted).
     public func mappingStrings(_ transform: (String) -> String) -> JSONValue {
         switch self {
         case .string(let value): return .string(transform(value))
         case .array(let values): return .array(values.map { $0.mappingStrings(transform) })
         case .object(let object): return .object(object.mapValues { $0.mappingStrings(transform) })
+        case .null, .bool, .number: return self
+        }
+    }
+
+    /// This value with `transform` applied to every string **and every object key**, except the string values of
+    /// members named in `keptValues` (identifiers such as `comm_id`): used for redaction. Two keys that become equal
+    /// are both kept, the later one with ` (2)` (then ` (3)` …) appended, so no member is lost.
+    public func mappingStringsAndKeys(_ transform: (String) -> String, keepingValuesOf keptValues: Set<String> = []) -> JSONValue {
+        switch self {
+        case .string(let value): return .string(transform(value))
+        case .array(let values): return .array(values.map { $0.mappingStringsAndKeys(transform, keepingValuesOf: keptValues) })
+        case .object(let object):
+            var result: [String: JSONValue] = [:]
+            result.reserveCapacity(object.count)
+            for key in object.keys.sorted() {
+                let value = object[key]!
+                let mapped: JSONValue
+                if keptValues.contains(key), case .string = value {
+                    mapped = value
+                } else {
+                    mapped = value.mappingStringsAndKeys(transform, keepingValuesOf: keptValues)
+                }
+                var newKey = transform(key)
+                if result[newKey] != nil {
+                    var suffix = 2
+                    while result["\(newKey) (\(suffix))"] != nil { suffix += 1 }
+                    newKey = "\(newKey) (\(suffix))"
+                }
+                result[newKey] = mapped
+            }
+            return .object(result)
         case .null, .bool, .number: return self
         }
     }

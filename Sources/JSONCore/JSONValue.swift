@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON value: message content, metadata and MIME bundles are built from these.
 public enum JSONValue: Sendable, Equatable, Hashable {
     case null

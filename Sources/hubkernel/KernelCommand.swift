@@ -18,7 +18,7 @@ func runKernel(_ arguments: [String], session: MagicSession) -> Int32 {
         let python = session.hostPython()
         let kernel = try Kernel(connection: connection, handler: MagicKernel(session: session),
                                 redact: { session.redact($0) }, listeners: InheritedListeners.take(for: connection),
-                                subkernel: python, secretTailLength: { session.unfinishedSecretLength($0) })
+                                subkernel: python, streamFilter: { session.makeStreamFilter() })
         try kernel.run()
         return 0
     } catch {

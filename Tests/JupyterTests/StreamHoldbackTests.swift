@@ -1,42 +1,73 @@
 import XCTest
 @testable import Jupyter
 
+/// Holds a trailing "h" of each stream until the next piece, `release`, or one second.
+private final class HoldingH: StreamTextFilter {
+    var held: [String: (text: String, since: Double)] = [:]
+
+    func admit(_ text: String, parent: String, name: String, now: Double) -> String {
+        let key = parent + "/" + name
+        let combined = (held.removeValue(forKey: key)?.text ?? "") + text
+        guard combined.hasSuffix("h") else { return combined }
+        held[key] = ("h", now)
+        return String(combined.dropLast())
+    }
+
+    func release(parent: String?) -> [HeldStreamText] {
+        let keys = held.keys.filter { parent == nil || $0.hasPrefix(parent! + "/") }.sorted()
+        return keys.map { key in
+            let parts = key.split(separator: "/")
+            return HeldStreamText(parent: String(parts[0]), name: String(parts[1]), text: held.removeValue(forKey: key)!.text)
+        }
+    }
+
+    func expire(now: Double) -> [HeldStreamText] {
+        guard let deadline = nextDeadline, deadline <= now else { return [] }
+        return release(parent: nil)
+    }
+
+    var nextDeadline: Double? { held.values.map { $0.since + 1 }.min() }
+}
+
 final class StreamHoldbackTests: XCTestCase {
     private func stream(_ text: String, id: String = "m1", name: String = "stdout") -> Message {
         Message(header: MessageHeader(msgID: id, msgType: "stream", username: "u", session: "s", date: "d"),
                 content: ["name": .string(name), "text": .string(text)])
     }
 
-    /// Holds back a trailing "hf_…" run, as the redactor's tail function says.
-    private let tail: (String) -> Int = { text in
-        guard let range = text.range(of: "hf_", options: .backwards) else { return text.hasSuffix("h") ? 1 : 0 }
-        let after = text[range.upperBound...]
-        return after.allSatisfy(\.isLetter) ? text.utf8.distance(from: range.lowerBound.samePosition(in: text.utf8)!, to: text.utf8.endIndex) : 0
-    }
-
-    func testATailIsJoinedToTheNextPieceOfTheSameStream() {
-        var holdback = StreamHoldback()
-        let first = holdback.admit(stream("token hf_Ab"), parent: "p", tailLength: tail)
-        XCTAssertEqual(first?.content["text"], "token ")
-        let second = holdback.admit(stream("cd rest\n", id: "m2"), parent: "p", tailLength: tail)
-        XCTAssertEqual(second?.content["text"], "hf_Abcd rest\n")
+    func testHeldTextGoesInFrontOfTheNextPiece() {
+        var holdback = StreamHoldback(filter: HoldingH())
+        XCTAssertEqual(holdback.admit(stream("Epoch"), parent: "p", now: 0)?.content["text"], "Epoc")
+        let second = holdback.admit(stream(" 2\n", id: "m2"), parent: "p", now: 0)
+        XCTAssertEqual(second?.content["text"], "h 2\n")
         XCTAssertEqual(second?.header.msgID, "m2")
         XCTAssertTrue(holdback.release(parent: "p").isEmpty)
     }
 
-    func testStreamsAndParentsAreHeldApartAndReleasedAtTheEnd() {
-        var holdback = StreamHoldback()
-        XCTAssertNil(holdback.admit(stream("h"), parent: "p", tailLength: tail))
-        XCTAssertEqual(holdback.admit(stream("err\n", name: "stderr"), parent: "p", tailLength: tail)?.content["text"], "err\n")
-        XCTAssertNil(holdback.admit(stream("hf_x"), parent: "q", tailLength: tail))
+    func testAPieceAllHeldSendsNothingAndItsTextComesBackAsTheStreamsMessage() {
+        var holdback = StreamHoldback(filter: HoldingH())
+        XCTAssertNil(holdback.admit(stream("h", id: "m7", name: "stderr"), parent: "p", now: 0))
         let released = holdback.release(parent: "p")
         XCTAssertEqual(released.map { $0.content["text"] }, ["h"])
-        XCTAssertEqual(holdback.release(parent: nil).map { $0.content["text"] }, ["hf_x"])
+        XCTAssertEqual(released.first?.header.msgID, "m7-held")
+        XCTAssertEqual(released.first?.content["name"], "stderr")
     }
 
-    func testTextWithNothingToHoldPassesUnchanged() {
-        var holdback = StreamHoldback()
+    func testHeldTextExpiresAtTheFiltersDeadline() {
+        var holdback = StreamHoldback(filter: HoldingH())
+        _ = holdback.admit(stream("h"), parent: "p", now: 10)
+        XCTAssertEqual(holdback.millisecondsToNextDeadline(now: 10.25), 750)
+        XCTAssertTrue(holdback.expire(now: 10.5).isEmpty)
+        XCTAssertEqual(holdback.expire(now: 11).map { $0.content["text"] }, ["h"])
+        XCTAssertEqual(holdback.millisecondsToNextDeadline(now: 11), -1)
+    }
+
+    func testTextWithNothingToHoldPassesUnchangedAndNoFilterHoldsNothing() {
+        var holdback = StreamHoldback(filter: HoldingH())
         let message = stream("plain\n")
-        XCTAssertEqual(holdback.admit(message, parent: "p", tailLength: tail), message)
+        XCTAssertEqual(holdback.admit(message, parent: "p"), message)
+        var unfiltered = StreamHoldback(filter: nil)
+        XCTAssertEqual(unfiltered.admit(stream("h"), parent: "p"), stream("h"))
+        XCTAssertTrue(unfiltered.release(parent: nil).isEmpty)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Replaces every known token in text with its mask (`hf_****abcd`), so a token that reaches
-/// an output, a log line or the history by accident is not disclosed.
+/// an output, a log line or the history by accident is not disclosed. Known tokens only: `TokenMasker`
+/// (from `TokenGuard`) also masks every string of a Hub token's shape.
 ///
 /// ```swift
 /// let redactor = TokenRedactor(tokens: ["hf_exampleToken0123"])
@@ -9,7 +10,7 @@ import Foundation
 /// ```
 public struct TokenRedactor: Sendable, Equatable {
     /// Shorter strings are not treated as secrets (masking them would garble ordinary text).
-    public static let minimumLength = 6
+    public static let minimumLength = TokenMasker.minimumKnownLength
 
     /// Known tokens, longest first (so a token that contains another is masked whole).
     public private(set) var tokens: [String]
@@ -19,31 +20,12 @@ public struct TokenRedactor: Sendable, Equatable {
         add(tokens)
     }
 
-    /// Every token HubKernel can see in `environment`: each token variable (raw and cleaned),
-    /// the token file, every `hf_token` / `refresh_token` in `stored_tokens`, the OIDC id token variables,
-    /// and every token this process got from the Hub (`IssuedSecrets`: refreshed, OIDC-exchanged).
+    /// Every token HubKernel can see in `environment`: each token variable (raw and cleaned), the token file,
+    /// every `hf_token` / `refresh_token` in `stored_tokens`, the OIDC id token variables (`TokenSources`), and
+    /// every token this process got from the Hub (`IssuedSecrets`: refreshed, OIDC-exchanged).
     public static func tokens(in environment: HubEnvironment) -> [String] {
-        var found: [String] = []
-        for variable in TokenChain.environmentVariables {
-            guard let raw = environment.variables[variable] else { continue }
-            found.append(raw)
-            if let clean = TokenText.clean(raw) { found.append(clean) }
-        }
-        let store = TokenStore(environment: environment)
-        if let raw = try? SecretFile.read(store.tokenPath) {
-            found.append(raw)
-            if let clean = TokenText.clean(raw) { found.append(clean) }
-        }
-        for variable in [OIDCTokenSource.idTokenVariable, "ACTIONS_ID_TOKEN_REQUEST_TOKEN"] {
-            if let raw = environment.variables[variable] { found.append(raw) }
-        }
-        found += IssuedSecrets.shared.all
-        for section in store.storedTokens().document.sections {
-            for field in section.fields where field.key == "hf_token" || field.key == "refresh_token" {
-                found.append(field.value)
-            }
-        }
-        return found
+        let raw = TokenSources.secrets(variables: environment.variables, userHome: environment.userHome)
+        return raw + raw.compactMap { TokenText.clean($0) } + IssuedSecrets.shared.all
     }
 
     /// Adds tokens (blank and too-short strings are ignored).
@@ -58,61 +40,48 @@ public struct TokenRedactor: Sendable, Equatable {
 
     /// `text` with each known token replaced by its mask.
     public func redact(_ text: String) -> String {
-        var result = text
-        for token in tokens where result.contains(token) {
-            result = result.replacingOccurrences(of: token, with: Self.mask(token))
-        }
-        return result
+        TokenMasker(knownOnly: tokens).mask(text)
     }
 
     /// The mask used in redacted text: `hf_****abcd`, or `****` for tokens too short to show any part of.
-    public static func mask(_ token: String) -> String {
-        token.unicodeScalars.count >= 12 ? TokenText.mask(token) : "****"
-    }
+    public static func mask(_ token: String) -> String { TokenMask.inText(token) }
 }
 
-/// A redactor that keeps itself current: before each use it checks (cheaply, with `stat`) whether the
+/// A masker that keeps itself current: before each use it checks (cheaply, with `stat`) whether the
 /// token file, `stored_tokens` or the token variables changed, and learns the new tokens. It never
 /// forgets a token it has seen, so a token removed by logout stays masked.
 public final class LiveTokenRedactor: @unchecked Sendable {
     private let lock = NSLock()
-    private var redactor = TokenRedactor()
+    private var masker = TokenMasker()
     private var seen: [String] = []
 
     public init() {}
 
-    /// Masks every token known in `environment` (and every token seen before) in `text`.
+    /// Masks every token known in `environment` (and every token seen before), and every string of a token's
+    /// shape, in `text`.
     public func redact(_ text: String, environment: HubEnvironment) -> String {
-        refresh(environment)
-        return lock.withLock { redactor }.redact(text)
+        masker(for: environment).mask(text)
     }
 
-    /// Re-reads the token sources now if any of them changed since the last look.
-    public func refresh(_ environment: HubEnvironment) {
-        let key = Self.fingerprint(environment)
-        let stale = lock.withLock { key != seen }
-        guard stale else { return }
-        let found = TokenRedactor.tokens(in: environment)
-        lock.withLock {
-            redactor.add(found)
+    /// The masker as it is now for `environment` (re-reading the token sources if any of them changed).
+    public func masker(for environment: HubEnvironment) -> TokenMasker {
+        let key = TokenSources.fingerprint(variables: environment.variables, userHome: environment.userHome)
+            + [String(IssuedSecrets.shared.all.count)]
+        if let current = lock.withLock({ key == seen ? masker : nil }) { return current }
+        let found = TokenRedactor.tokens(in: environment).compactMap { TokenText.clean($0) }
+        return lock.withLock {
+            masker.add(found)
             seen = key
+            return masker
         }
     }
 
     /// Masks `token` from now on, whatever the files say (a token typed at a prompt).
     public func remember(_ token: String) {
-        lock.withLock { redactor.add([token]) }
+        guard let clean = TokenText.clean(token) else { return }
+        lock.withLock { masker.add([clean]) }
     }
 
     /// The tokens currently known (for tests and diagnostics).
-    public var knownTokens: [String] { lock.withLock { redactor.tokens } }
-
-    private static func fingerprint(_ environment: HubEnvironment) -> [String] {
-        let variables = (TokenChain.environmentVariables + [OIDCTokenSource.idTokenVariable, "ACTIONS_ID_TOKEN_REQUEST_TOKEN"])
-            .map { environment.variables[$0] ?? "\u{0}unset" } + [String(IssuedSecrets.shared.all.count)]
-        let files = [environment.tokenPath, environment.storedTokensPath].map {
-            $0 + ":" + SecretFile.fingerprint(of: $0).map(String.init).joined(separator: ",")
-        }
-        return variables + files
-    }
+    public var knownTokens: [String] { lock.withLock { masker.known.map { String(decoding: $0, as: UTF8.self) } } }
 }

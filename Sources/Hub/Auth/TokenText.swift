@@ -18,12 +18,7 @@ public enum TokenText {
     }
 
     /// `hf auth list`'s mask: the first 3 characters, `****`, the last 4 (`token[:3]****token[-4:]`).
-    public static func mask(_ token: String) -> String {
-        let scalars = Array(token.unicodeScalars)
-        let head = String(String.UnicodeScalarView(scalars.prefix(3)))
-        let tail = String(String.UnicodeScalarView(scalars.suffix(4)))
-        return head + "****" + tail
-    }
+    public static func mask(_ token: String) -> String { TokenMask.short(token) }
 
     /// Whether Python's `str.isspace()` is true for this character (what `str.strip()` removes).
     public static func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {

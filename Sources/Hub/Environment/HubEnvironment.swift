@@ -16,6 +16,8 @@ public struct HubEnvironment: Sendable, Equatable {
 
     /// The raw variables this environment was built from.
     public let variables: [String: String]
+    /// The user's home folder (`~`).
+    public let userHome: String
     /// `HF_ENDPOINT` without trailing slashes.
     public let endpoint: String
     /// `HF_HOME` (default `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`).
@@ -47,16 +49,15 @@ public struct HubEnvironment: Sendable, Equatable {
     public init(variables: [String: String], homeDirectory: String? = nil) {
         self.variables = variables
         let userHome = homeDirectory ?? variables["HOME"] ?? NSHomeDirectory()
+        self.userHome = userHome
         let expand = { (path: String) in Self.expand(path, variables: variables, userHome: userHome) }
 
         endpoint = Self.trimmingTrailingSlashes(variables["HF_ENDPOINT"] ?? Self.defaultEndpoint)
-        let xdgCache = variables["XDG_CACHE_HOME"] ?? (userHome as NSString).appendingPathComponent(".cache")
-        home = expand(variables["HF_HOME"] ?? (xdgCache as NSString).appendingPathComponent("huggingface"))
-        let legacyCache = variables["HUGGINGFACE_HUB_CACHE"] ?? (home as NSString).appendingPathComponent("hub")
+        home = TokenSources.homePath(variables: variables, userHome: userHome)
+        let legacyCache = variables["HUGGINGFACE_HUB_CACHE"] ?? PathText.join(home, "hub")
         hubCache = expand(variables["HF_HUB_CACHE"] ?? legacyCache)
-        tokenPath = expand(variables["HF_TOKEN_PATH"] ?? (home as NSString).appendingPathComponent("token"))
-        storedTokensPath = ((tokenPath as NSString).deletingLastPathComponent as NSString)
-            .appendingPathComponent("stored_tokens")
+        tokenPath = TokenSources.tokenPath(variables: variables, userHome: userHome)
+        storedTokensPath = TokenSources.storedTokensPath(tokenPath: tokenPath)
         isOffline = Self.isTrue(variables["HF_HUB_OFFLINE"] ?? variables["TRANSFORMERS_OFFLINE"])
         disablesImplicitToken = Self.isTrue(variables["HF_HUB_DISABLE_IMPLICIT_TOKEN"])
         disablesSymlinks = Self.isTrue(variables["HF_HUB_DISABLE_SYMLINKS"])
@@ -85,37 +86,8 @@ public struct HubEnvironment: Sendable, Equatable {
         return String(result)
     }
 
-    /// Python's `os.path.expandvars(os.path.expanduser(path))`: a leading `~` becomes
-    /// the user's home, `$NAME` and `${NAME}` are replaced when set and kept otherwise.
+    /// Python's `os.path.expandvars(os.path.expanduser(path))` (see `PathText.expand`).
     public static func expand(_ path: String, variables: [String: String], userHome: String) -> String {
-        var path = path
-        if path == "~" || path.hasPrefix("~/") { path = userHome + path.dropFirst() }
-        guard path.contains("$") else { return path }
-        var result = ""
-        var index = path.startIndex
-        while index < path.endIndex {
-            let char = path[index]
-            guard char == "$" else { result.append(char); index = path.index(after: index); continue }
-            let afterDollar = path.index(after: index)
-            var nameStart = afterDollar, nameEnd = afterDollar, next = afterDollar
-            if afterDollar < path.endIndex, path[afterDollar] == "{" {
-                nameStart = path.index(after: afterDollar)
-                guard let close = path[nameStart...].firstIndex(of: "}") else { result.append(char); index = afterDollar; continue }
-                nameEnd = close; next = path.index(after: close)
-            } else {
-                while nameEnd < path.endIndex, path[nameEnd].isLetter || path[nameEnd].isNumber || path[nameEnd] == "_" {
-                    nameEnd = path.index(after: nameEnd)
-                }
-                next = nameEnd
-            }
-            let name = String(path[nameStart..<nameEnd])
-            if !name.isEmpty, let value = variables[name] {
-                result += value
-            } else {
-                result += path[index..<next]
-            }
-            index = next
-        }
-        return result
+        PathText.expand(path, variables: variables, userHome: userHome)
     }
 }

@@ -1,28 +1,31 @@
 import Foundation
 import Hub
+import Jupyter
 
 extension MagicSession {
-    /// A session with the token redactor installed: every string the kernel sends, logs or keeps
-    /// in history passes through `redact`, which masks each token known from the token variables,
-    /// the token file and `stored_tokens` (kept current automatically) and every token typed at
-    /// `%hf_login`, and any string of a Hub token's shape (`TokenPattern`), known or not. `main.swift` builds
-    /// its session with this.
+    /// A session with the token guard installed: every string the kernel sends, logs or keeps in history passes
+    /// through `redact`, which masks each token known from the token variables, the token file and `stored_tokens`
+    /// (kept current automatically) and every token typed at `%hf_login`, wherever its bytes occur, and any string of
+    /// a Hub token's shape (`TokenPattern`), known or not. `main.swift` builds its session with this.
     public static func standard(environment: HubEnvironment = .current, transport: HTTPTransport,
                                 registry: MagicRegistry = .standard) -> MagicSession {
         let session = MagicSession(environment: environment, transport: transport, registry: registry)
         let live = LiveTokenRedactor()
         SessionRedaction.register(live, for: session)
         session.setRedactor { [weak session] text in
-            let known = live.redact(text, environment: session?.environment ?? environment)
-            return TokenPattern.maskingAll(in: known)
+            live.masker(for: session?.environment ?? environment).mask(text)
         }
         return session
     }
 
-    /// How many trailing bytes of `text` could be the start of a token: a hosted kernel's stream holds them back
-    /// until the next piece arrives, so a token split across two writes is still masked.
-    public func unfinishedSecretLength(_ text: String) -> Int {
-        TokenPattern.unfinishedTokenLength(atEndOf: text)
+    /// A new filter for a hosted kernel's stream text: it holds back what could begin a secret, so a token written
+    /// in pieces is masked whole (`StreamGuard`). Without `standard(…)`, shapes only.
+    public func makeStreamFilter() -> StreamTextFilter {
+        let live = SessionRedaction.redactor(for: self)
+        return GuardedStreams { [weak self] in
+            guard let self, let live else { return TokenMasker() }
+            return live.masker(for: self.environment)
+        }
     }
 
     /// Makes the redactor mask `token` from now on (a token typed at a prompt, before it is saved).

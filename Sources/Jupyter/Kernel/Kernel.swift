@@ -13,7 +13,7 @@ public final class Kernel: @unchecked Sendable {
     let redact: @Sendable (String) -> String
     /// The kernel this one hosts and relays (Python), if any.
     let subkernel: Subkernel?
-    let secretTailLength: @Sendable (String) -> Int
+    let makeStreamFilter: @Sendable () -> StreamTextFilter?
 
     let context: ZMQContext
     let shell: ZMQSocket
@@ -42,17 +42,17 @@ public final class Kernel: @unchecked Sendable {
     ///   instead of binding.
     /// - Parameter subkernel: a kernel to host (started when `run()` starts): the handler's `.forward` outcomes and
     ///   the requests it routes there are relayed to it, and everything it shows passes through `redact`.
-    /// - Parameter secretTailLength: how many trailing bytes of a hosted kernel's stream text could be the start of
-    ///   a secret; they are held back until the next piece arrives, so a secret split in two is still masked.
+    /// - Parameter streamFilter: makes the filter a hosted kernel's stream text passes before `redact` (one per run
+    ///   of the hosted kernel): it may hold text back, so a secret written in pieces is still masked.
     public init(connection: ConnectionInfo, handler: KernelHandler, redact: @escaping @Sendable (String) -> String,
                 listeners: [Channel: Int32] = [:], subkernel: Subkernel? = nil,
-                secretTailLength: @escaping @Sendable (String) -> Int = { _ in 0 }) throws {
+                streamFilter: @escaping @Sendable () -> StreamTextFilter? = { nil }) throws {
         if connection.usesCurve && !ZMQContext.hasCurve { throw KernelError.curveUnavailable }
         self.connection = connection
         self.handler = handler
         self.redact = redact
         self.subkernel = subkernel
-        self.secretTailLength = secretTailLength
+        self.makeStreamFilter = streamFilter
         info = handler.info
         log = KernelLog(redact: redact)
         session = MessageSession(key: connection.key, redact: redact)

@@ -8,7 +8,7 @@ extension Kernel {
     func startSubkernel() {
         guard let subkernel else { return }
         subkernel.attach(SubkernelRun.Sinks(publish: { [publisher] in publisher.relay($0) },
-                                            secretTailLength: secretTailLength, log: { [log] in log.log($0) }))
+                                            makeStreamFilter: makeStreamFilter, log: { [log] in log.log($0) }))
         subkernel.start()
     }
 

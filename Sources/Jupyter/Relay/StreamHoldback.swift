@@ -1,38 +1,61 @@
-/// Holds back the end of a `stream` text that could be the start of a secret, so a token the child flushed
-/// in two pieces is masked whole: the held tail is put in front of the next piece of the same stream, or
-/// sent alone when anything else is shown for the request or the request ends.
+import Foundation
+
+/// The relay's side of a `StreamTextFilter`: passes each `stream` message's text through it and turns text it gives
+/// back later into `stream` messages (the stream's last message, with `-held` added to its `msg_id`).
 struct StreamHoldback {
     private struct Key: Hashable {
         var parent: String
         var name: String
     }
-    private var held: [Key: (message: Message, text: String)] = [:]
+    private let filter: StreamTextFilter?
+    /// The last message of each stream with text held: the envelope of what is given back.
+    private var templates: [Key: Message] = [:]
 
-    /// The text to send now for `message` (a `stream`), holding back the last `tailLength(text)` bytes
-    /// (an ASCII tail: the secret shapes are ASCII).
-    /// Nil when everything is held.
-    mutating func admit(_ message: Message, parent: String, tailLength: (String) -> Int) -> Message? {
-        guard let name = message.content["name"]?.stringValue, let text = message.content["text"]?.stringValue else { return message }
+    init(filter: StreamTextFilter?) {
+        self.filter = filter
+    }
+
+    /// A monotonic clock in seconds.
+    static var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// `message` (a `stream`) with the text to show now; nil when all of it is held.
+    mutating func admit(_ message: Message, parent: String, now: Double = StreamHoldback.now) -> Message? {
+        guard let filter, let name = message.content["name"]?.stringValue,
+              let text = message.content["text"]?.stringValue else { return message }
         let key = Key(parent: parent, name: name)
-        let earlier = held.removeValue(forKey: key)?.text
-        let combined = earlier.map { $0 + text } ?? text
-        let hold = min(max(0, tailLength(combined)), combined.utf8.count)
-        if hold == 0 && earlier == nil { return message }
-        if hold > 0 { held[key] = (message, String(decoding: combined.utf8.suffix(hold), as: UTF8.self)) }
-        guard hold < combined.utf8.count else { return nil }
+        templates[key] = message
+        let shown = filter.admit(text, parent: parent, name: name, now: now)
+        guard !shown.isEmpty else { return nil }
+        guard shown != text else { return message }
         var sent = message
-        sent.content["text"] = .string(hold == 0 ? combined : String(decoding: combined.utf8.dropLast(hold), as: UTF8.self))
+        sent.content["text"] = .string(shown)
         return sent
     }
 
-    /// Every held tail of `parent`'s streams (all parents when nil), as messages to send now, and forgets them.
+    /// Held text of `parent`'s streams (all when nil), as messages to send now.
     mutating func release(parent: String?) -> [Message] {
-        let keys = held.keys.filter { parent == nil || $0.parent == parent }
-        return keys.sorted { $0.name < $1.name }.compactMap { key in
-            guard let (message, text) = held.removeValue(forKey: key) else { return nil }
-            var sent = message
+        guard let filter else { return [] }
+        return messages(filter.release(parent: parent))
+    }
+
+    /// Held text whose wait is over, as messages to send now.
+    mutating func expire(now: Double = StreamHoldback.now) -> [Message] {
+        guard let filter, let due = filter.nextDeadline, due <= now else { return [] }
+        return messages(filter.expire(now: now))
+    }
+
+    /// Milliseconds until `expire` has something to give (-1: nothing held).
+    func millisecondsToNextDeadline(now: Double = StreamHoldback.now) -> Int {
+        guard let due = filter?.nextDeadline else { return -1 }
+        return Int(max(1, min(60_000, ((due - now) * 1000).rounded(.up))))
+    }
+
+    private mutating func messages(_ held: [HeldStreamText]) -> [Message] {
+        held.compactMap { piece in
+            guard let template = templates[Key(parent: piece.parent, name: piece.name)] else { return nil }
+            var sent = template
             sent.header.msgID += "-held"
-            sent.content["text"] = .string(text)
+            sent.content["text"] = .string(piece.text)
             return sent
         }
     }

@@ -9,8 +9,8 @@ final class SubkernelRun: @unchecked Sendable {
     struct Sinks: Sendable {
         /// Shows one of the child's iopub messages to the frontends (re-signed and masked by the kernel).
         var publish: @Sendable (Message) -> Void
-        /// How many trailing bytes of a stream text could be the start of a secret (held back until more comes).
-        var secretTailLength: @Sendable (String) -> Int
+        /// Makes the filter every stream text passes (one per run, used on the relay thread only).
+        var makeStreamFilter: @Sendable () -> StreamTextFilter?
         /// A line for the kernel log.
         var log: @Sendable (String) -> Void
     }
@@ -189,7 +189,7 @@ final class SubkernelRun: @unchecked Sendable {
 
     private func relayLoop(commands: ZMQSocket, sockets: [Channel: ZMQSocket]) {
         let shell = sockets[.shell]!, stdin = sockets[.stdin]!, control = sockets[.control]!, iopub = sockets[.iopub]!
-        var holdback = StreamHoldback()
+        var holdback = StreamHoldback(filter: sinks.makeStreamFilter())
         var lastNudge = Date.distantPast
         // Each socket connects once the child has bound it (its IPC file exists): a ROUTER drops what it sends to
         // a peer not connected yet, and an `input_request` lost that way would leave Python waiting forever.
@@ -218,13 +218,16 @@ final class SubkernelRun: @unchecked Sendable {
             }
             let ready: [Bool]
             do {
-                ready = try ZMQSocket.poll([commands, iopub, shell, stdin, control], timeoutMilliseconds: isReady ? -1 : 20)
+                let untilHeldTextIsDue = holdback.millisecondsToNextDeadline()
+                let timeout = isReady ? untilHeldTextIsDue : (untilHeldTextIsDue < 0 ? 20 : min(20, untilHeldTextIsDue))
+                ready = try ZMQSocket.poll([commands, iopub, shell, stdin, control], timeoutMilliseconds: timeout)
             } catch {
                 sinks.log("relay: \(error)")
                 return
             }
             // The child's messages first: what it sent before it ended is relayed before its requests fail.
             if ready[1] { drain(iopub) { relayIOPub($0, holdback: &holdback) } }
+            for held in holdback.expire() { sinks.publish(held) }
             if ready[2] { drain(shell) { routeReply($0) } }
             if ready[3] { drain(stdin) { routeInputRequest($0) } }
             if ready[4] { drain(control) { routeReply($0) } }
@@ -276,7 +279,8 @@ final class SubkernelRun: @unchecked Sendable {
     }
 
     /// One of the child's iopub messages: its own bookkeeping (status, execute_input, welcome) stays here;
-    /// everything else goes on, with held stream tails in order before it.
+    /// everything else goes on; stream text through the holdback, whose held text goes before a new output
+    /// and before the request's idle.
     private func relayIOPub(_ message: Message, holdback: inout StreamHoldback) {
         let parent = message.parentHeader["msg_id"]?.stringValue ?? ""
         if !iopubLiveSnapshot() {
@@ -297,16 +301,19 @@ final class SubkernelRun: @unchecked Sendable {
         if exchange(for: message)?.quiet == true { return }  // HubKernel's own question: nothing to show
         switch message.msgType {
         case "stream":
-            if let admitted = holdback.admit(message, parent: parent, tailLength: sinks.secretTailLength) { sinks.publish(admitted) }
+            if let admitted = holdback.admit(message, parent: parent) { sinks.publish(admitted) }
             return
         case "comm_open":
             noteComm(opened: message.content["comm_id"]?.stringValue, closed: nil)
         case "comm_close":
             noteComm(opened: nil, closed: message.content["comm_id"]?.stringValue)
+        case "display_data", "execute_result", "error", "clear_output":
+            // A new output (or none): the frontend will not join a later stream piece to the held text, so it goes
+            // first, in order. Updates, comm messages and other streams leave it held.
+            for held in holdback.release(parent: parent) { sinks.publish(held) }
         default:
             break
         }
-        for held in holdback.release(parent: parent) { sinks.publish(held) }
         var relayed = message
         if message.msgType == "execute_result", let count = exchange(for: message)?.executionCount {
             relayed.content["execution_count"] = .number(Double(count))

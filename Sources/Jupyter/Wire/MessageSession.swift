@@ -80,16 +80,20 @@ public final class MessageSession: @unchecked Sendable {
         return encode(message)
     }
 
-    /// Signed frames for `message` (its content and metadata strings pass through `redact`).
+    /// Members whose string values identify something (a comm, a display, a widget model) and never pass `redact`.
+    static let identifierKeys: Set<String> = ["comm_id", "display_id", "model_id"]
+
+    /// Signed frames for `message` (its content and metadata strings, object keys included, pass through `redact`;
+    /// the values of `identifierKeys` do not).
     public func encode(_ message: Message) -> [[UInt8]] {
-        let redacted = JSONValue.object(message.content).mappingStrings(redact)
+        let redacted = JSONValue.object(message.content).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys)
         let content: [UInt8]
         if let received = message.receivedContent, redacted == .object(message.content) {
             content = received  // nothing masked: the bytes as they came
         } else {
             content = redacted.serialized()
         }
-        let metadata = JSONValue.object(message.metadata).mappingStrings(redact).serialized()
+        let metadata = JSONValue.object(message.metadata).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys).serialized()
         var wire = WireFrames(identities: message.identities, signature: [],
                               header: JSONValue.object(message.header.json).serialized(),
                               parentHeader: JSONValue.object(message.parentHeader).serialized(),
