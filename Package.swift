@@ -23,11 +23,14 @@ let package = Package(
         .target(name: "Jupyter", dependencies: ["JSONCore", "CZeroMQ", "COpenSSL", "CProcess"]),
         .target(name: "Hub", dependencies: ["JSONCore", "CCurl", "COpenSSL"]),
         .target(name: "HubMagics", dependencies: ["Jupyter", "Hub"]),
+        // JSON-RPC 2.0 with the LSP 3.17 base protocol, for `hubkernel serve --stdio`: knows nothing of the Hub.
+        .target(name: "JSONRPC", dependencies: ["JSONCore"]),
         .executableTarget(name: "hubkernel", dependencies: ["HubMagics", "Jupyter", "Hub"]),
 
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
         .testTarget(name: "HubMagicsTests", dependencies: ["HubMagics", "Hub", "Jupyter"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
     ],
     swiftLanguageModes: [.v5]
 )
