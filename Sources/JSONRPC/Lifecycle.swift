@@ -4,6 +4,11 @@ import JSONCore
 public struct ClientInfo: Sendable, Equatable {
     public var name: String
     public var version: String?
+
+    public init(name: String, version: String? = nil) {
+        self.name = name
+        self.version = version
+    }
 }
 
 /// The params of `initialize` that the server uses; `json` holds them all (rootUri, workspaceFolders, locale, …).

@@ -49,7 +49,7 @@ final class PendingClientRequests: @unchecked Sendable {
 
     private func finish(_ id: Int, with outcome: Result<JSONValue, Error>) {
         condition.withLock {
-            guard waiting.contains(id), outcomes[id] == nil else { return }
+            guard !closed, waiting.contains(id), outcomes[id] == nil else { return }
             outcomes[id] = outcome
             condition.broadcast()
         }
