@@ -38,7 +38,7 @@ extension RPCMessage {
 
         if let method = object["method"] {
             guard let name = method.stringValue else { throw invalid("\"method\" must be a string", id: id) }
-            let params = object["params"]
+            let params = object["params"] == .null ? nil : object["params"]  // `null` as absent, as Python clients send it
             if let params {
                 switch params {
                 case .object, .array: break
@@ -53,7 +53,10 @@ extension RPCMessage {
         // A response (to a request the server sent).
         guard let rawID else { throw invalid("a message needs a \"method\" or an \"id\"") }
         guard id != nil || rawID == .null else { throw invalid("\"id\" must be an integer, a string or null") }
-        switch (object["result"], object["error"]) {
+        // `"error": null` beside a result, or `"result": null` beside an error, is read as absent (some clients send both).
+        let error = object["error"] == .null ? nil : object["error"]
+        let result = error != nil && object["result"] == .null ? nil : object["result"]
+        switch (result, error) {
         case (let result?, nil):
             return .response(RPCResponse(id: id, outcome: .success(result)))
         case (nil, let error?):

@@ -128,3 +128,16 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
+
+final class LenientDecodingTests: XCTestCase {
+    func testNullParamsAndNullErrorAreReadAsAbsent() throws {
+        XCTAssertEqual(try RPCMessage.decode(Array(#"{"jsonrpc":"2.0","id":1,"method":"shutdown","params":null}"#.utf8)),
+                       .request(RPCRequest(id: .int(1), method: "shutdown")))
+        XCTAssertEqual(try RPCMessage.decode(Array(#"{"jsonrpc":"2.0","id":2,"result":{"a":1},"error":null}"#.utf8)),
+                       .response(RPCResponse(id: .int(2), outcome: .success(["a": 1]))))
+        XCTAssertEqual(try RPCMessage.decode(Array(#"{"jsonrpc":"2.0","id":3,"result":null,"error":{"code":-1,"message":"m"}}"#.utf8)),
+                       .response(RPCResponse(id: .int(3), outcome: .failure(RPCError(code: -1, message: "m")))))
+        XCTAssertEqual(try RPCMessage.decode(Array(#"{"jsonrpc":"2.0","id":4,"result":null}"#.utf8)),
+                       .response(RPCResponse(id: .int(4), outcome: .success(.null))))
+    }
+}
