@@ -129,7 +129,7 @@ public final class MessageReader {
     /// Reads more bytes; nil when some arrived, else why not.
     private func fill(_ shouldStop: () -> Bool, expecting length: Int = 0) -> Event? {
         compact()
-        if length > 0 { buffer.reserveCapacity(start + length) }
+        if length > 0 { buffer.reserveCapacity(start + min(length, 16 << 20)) }  // a declared length is not yet data
         while true {
             if shouldStop() { return .stopped }
             var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)

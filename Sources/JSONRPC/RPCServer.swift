@@ -12,6 +12,10 @@ import JSONCore
 /// and notifications are dropped, except `exit`); a second `initialize` gets -32600; `shutdown` answers null, after
 /// which requests get -32600; `exit` ends the run with 0 when `shutdown` came first, else 1. End of input ends it the
 /// same way. When `initialize` names a `processId`, the run ends (1) once that process is gone.
+///
+///     let server = RPCServer(output: RPCServer.takeStandardOutput() ?? STDOUT_FILENO) { _, _ in InitializeResult(serverInfo: ServerInfo(name: "hubkernel")) }
+///     server.onRequest("hub/whoami") { params, context in ["name": "julien"] }
+///     exit(server.run())
 public final class RPCServer: @unchecked Sendable {
     /// Handles a request: returns the result, or throws (`RPCError` as is, anything else as -32603 InternalError).
     public typealias RequestHandler = @Sendable (_ params: JSONValue?, _ context: RequestContext) throws -> JSONValue
