@@ -25,13 +25,16 @@ let package = Package(
         .target(name: "TokenGuard"),
         .target(name: "Jupyter", dependencies: ["JSONCore", "CZeroMQ", "COpenSSL", "CProcess"]),
         .target(name: "Hub", dependencies: ["JSONCore", "TokenGuard", "CCurl", "COpenSSL"]),
-        .target(name: "HubMagics", dependencies: ["Jupyter", "Hub", "TokenGuard"]),
-        .executableTarget(name: "hubkernel", dependencies: ["HubMagics", "Jupyter", "Hub"]),
+        // JSON-RPC 2.0 with the LSP 3.17 base protocol, for `hubkernel serve --stdio`: knows nothing of the Hub.
+        .target(name: "JSONRPC", dependencies: ["JSONCore"]),
+        .target(name: "HubMagics", dependencies: ["Jupyter", "JSONRPC", "Hub", "TokenGuard"]),
+        .executableTarget(name: "hubkernel", dependencies: ["HubMagics", "Jupyter", "JSONRPC", "Hub"]),
 
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
         .testTarget(name: "TokenGuardTests", dependencies: ["TokenGuard"]),
         .testTarget(name: "HubMagicsTests", dependencies: ["HubMagics", "Hub", "Jupyter"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
     ],
     swiftLanguageModes: [.v5]
 )
