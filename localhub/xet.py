@@ -447,3 +447,185 @@ def parse_xorb(blob: bytes) -> dict:
         offset = end
     return {"hash": digest, "hashes": hashes, "boundaries": boundaries, "unpacked": unpacked, "chunks": chunks,
             "schemes": schemes, "footer_start": len(blob) - 4 - info_length}
+
+
+# -- the store ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class XorbInfo:
+    """Where a xorb's chunks are: `boundaries[k]` is the end of chunk k (header included) in the serialized xorb."""
+
+    hash: str
+    boundaries: tuple[int, ...]
+    unpacked: tuple[int, ...]  # end of chunk k in the concatenated uncompressed chunks
+
+    def byte_range(self, first: int, end: int) -> tuple[int, int]:
+        """Serialized bytes [start, last] (inclusive, as HTTP ranges are) of chunks [first, end)."""
+        return (self.boundaries[first - 1] if first else 0), self.boundaries[end - 1] - 1
+
+
+@dataclass(frozen=True)
+class XetTerm:
+    """A run of consecutive chunks of one xorb, placed at `offset` in the file."""
+
+    xorb: str
+    start: int
+    end: int
+    offset: int
+    sizes: tuple[int, ...]  # uncompressed size of each chunk of the run
+
+    @property
+    def length(self) -> int:
+        return sum(self.sizes)
+
+
+@dataclass(frozen=True)
+class XetFile:
+    hash: str
+    size: int
+    sha256: str
+    terms: tuple[XetTerm, ...]
+
+
+def _terms(chunks: list) -> tuple[XetTerm, ...]:
+    terms, offset = [], 0
+    for _, size, xorb, index in chunks:
+        last = terms[-1] if terms else None
+        if last and last.xorb == xorb and last.end == index:
+            terms[-1] = XetTerm(xorb, last.start, index + 1, last.offset, last.sizes + (size,))
+        else:
+            terms.append(XetTerm(xorb, index, index + 1, offset, (size,)))
+        offset += size
+    return tuple(terms)
+
+
+class XetStore:
+    """Xorbs (`xorbs/<xorb hash>`, the serialized xorb) and file reconstructions (`files/<sha256>.json`: size, file
+    hash and each chunk's (hash, size, xorb, index)) under `directory`. New chunks are deduplicated against every chunk
+    of every file already stored, and against earlier chunks of the same file."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.xorb_dir = self.directory / "xorbs"
+        self.file_dir = self.directory / "files"
+        self.xorb_dir.mkdir(parents=True, exist_ok=True)
+        self.file_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._chunks: dict[str, tuple[str, int]] | None = None  # chunk hash -> (xorb hash, index), loaded lazily
+        self._xorbs: dict[str, XorbInfo] = {}
+        self.files: dict[str, XetFile] = {}  # file hash -> file, for every file ingested by this process
+
+    def xorb_path(self, xorb: str) -> Path:
+        return self.xorb_dir / xorb
+
+    def xorb(self, xorb: str) -> XorbInfo:
+        with self._lock:
+            known = self._xorbs.get(xorb)
+        if known:
+            return known
+        with open(self.xorb_path(xorb), "rb") as f:
+            f.seek(-4, os.SEEK_END)
+            info_length = struct.unpack("<I", f.read(4))[0]
+            f.seek(-4 - info_length, os.SEEK_END)
+            info = f.read(info_length)
+        n = struct.unpack_from("<I", info, 48)[0]
+        pos = 52 + 32 * n + 12
+        result = XorbInfo(xorb, struct.unpack_from(f"<{n}I", info, pos), struct.unpack_from(f"<{n}I", info, pos + 4 * n))
+        with self._lock:
+            self._xorbs[xorb] = result
+        return result
+
+    def _load_chunk_index(self) -> dict:
+        if self._chunks is None:
+            self._chunks = {}
+            for record in sorted(self.file_dir.glob("*.json")):
+                for digest, _, xorb, index in json.loads(record.read_text())["chunks"]:
+                    self._chunks.setdefault(digest, (xorb, index))
+        return self._chunks
+
+    def ingest(self, source: Path, sha256: str) -> XetFile:
+        """The Xet form of the file `source` (content sha256 `sha256`), built on first use."""
+        record_path = self.file_dir / f"{sha256}.json"
+        with self._lock:
+            if not record_path.exists():
+                record = self._build(Path(source), sha256)
+                tmp = record_path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(record))
+                os.replace(tmp, record_path)
+            else:
+                record = json.loads(record_path.read_text())
+            xet_file = XetFile(record["hash"], record["size"], sha256, _terms(record["chunks"]))
+            self.files[xet_file.hash] = xet_file
+        return xet_file
+
+    def _build(self, source: Path, sha256: str) -> dict:
+        index = self._load_chunk_index()
+        data = source.read_bytes()
+        chunks, pending = [], _XorbBuilder()
+        start = 0
+        for end in chunk_boundaries(data):
+            piece = data[start:end]
+            digest = chunk_hash(piece)
+            hex_digest = xet_hex(digest)
+            where = index.get(hex_digest) or pending.position(hex_digest)
+            if where is None:
+                if pending.full(len(piece)):
+                    self._seal(pending, index, chunks)
+                    pending = _XorbBuilder()
+                where = pending.add(hex_digest, digest, piece)
+            chunks.append([hex_digest, len(piece), where[0], where[1], digest])
+            start = end
+        self._seal(pending, index, chunks)
+        return {"size": len(data), "sha256": sha256,
+                "hash": xet_hex(file_hash([(c[4], c[1]) for c in chunks])),
+                "chunks": [c[:4] for c in chunks]}
+
+    def _seal(self, pending: "_XorbBuilder", index: dict, chunks: list) -> None:
+        """Write the pending xorb under its hash and point the chunks that wait for it at it."""
+        if not pending.hashes:
+            return
+        name, blob = pending.serialize()
+        path = self.xorb_path(name)
+        if not path.exists():
+            tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
+            tmp.write_bytes(blob)
+            os.replace(tmp, path)
+        for k, hex_digest in enumerate(pending.hex_hashes):
+            index.setdefault(hex_digest, (name, k))
+        for chunk in chunks:
+            if chunk[2] is pending:
+                chunk[2] = name
+
+
+class _XorbBuilder:
+    def __init__(self):
+        self.hashes: list[bytes] = []
+        self.hex_hashes: list[str] = []
+        self.pieces: list[bytes] = []
+        self.size = 0
+        self._positions: dict[str, int] = {}
+
+    def position(self, hex_digest: str):
+        k = self._positions.get(hex_digest)
+        return None if k is None else (self, k)
+
+    def full(self, extra: int) -> bool:
+        return len(self.hashes) >= MAX_XORB_CHUNKS or self.size + extra + 8 > MAX_XORB_BYTES
+
+    def add(self, hex_digest: str, digest: bytes, piece: bytes):
+        self._positions[hex_digest] = len(self.hashes)
+        self.hashes.append(digest)
+        self.hex_hashes.append(hex_digest)
+        self.pieces.append(piece)
+        self.size += len(piece) + 8
+        return self, len(self.hashes) - 1
+
+    def serialize(self) -> tuple[str, bytes]:
+        digest = xorb_hash([(h, len(p)) for h, p in zip(self.hashes, self.pieces)])
+        body, boundaries, unpacked, total = bytearray(), [], [], 0
+        for piece in self.pieces:
+            scheme, packed = compress_chunk(piece)
+            body += chunk_header(scheme, len(packed), len(piece)) + packed
+            boundaries.append(len(body))
+            total += len(piece)
+            unpacked.append(total)
+        return xet_hex(digest), bytes(body) + xorb_footer(digest, self.hashes, boundaries, unpacked)
