@@ -9,9 +9,12 @@
 * `GET`/`HEAD /xorbs/default/{xorb_hash}?X-Xet-Expires=…&X-Xet-Signature=…`: the serialized xorb (chunks and
   footer), `Range` answered byte-exactly (206/416). 403 for a bad or expired signature; 400 if an `Authorization`
   header is sent too (a presigned URL is the only auth, as on S3).
+* `POST /v1/telemetry`: hf_xet's transfer statistics; a JSON object is accepted (200) and dropped. Uploads are not
+  served (405).
 """
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import string
@@ -124,7 +127,16 @@ class CASHandler(BaseHandler):
     do_HEAD = do_GET
 
     def do_POST(self):
-        self.close_connection = True
+        if self.raw_path == "/v1/telemetry":  # hf_xet reports transfer statistics here: accepted and dropped
+            body = self.read_body()
+            try:
+                valid = isinstance(json.loads(body or b"null"), dict)
+            except ValueError:
+                valid = False
+            if valid:
+                return self.send_bytes(200, {}, b"")
+            return self.send_json(400, {"error": "telemetry body is not a JSON object"})
+        self.close_connection = True  # the request body was not read
         self.send_json(405, {"error": "This local CAS serves downloads only"})
 
     do_PUT = do_POST

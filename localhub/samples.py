@@ -285,7 +285,7 @@ def xet_sample_bytes(seed: str, size: int = 3 * MIB) -> bytes:
     """Content for Xet tests: random runs (incompressible), a random run repeated later (deduplicated chunks),
     repetitive text (LZ4) and little-endian floats of a smooth curve (byte grouping 4 + LZ4)."""
     random_part = deterministic_bytes(f"{seed}/random", size // 3)
-    text = b"".join(b"row %05d: the same few words again and again\n" % (i % 997) for i in range(size // 6 // 48 + 1))
+    text = b"".join(b"row %05d: the same few words, again and again\n" % (i % 997) for i in range(size // 6 // 47 + 1))
     floats = struct.pack(f"<{size // 6 // 4}f", *(1.0 + (i % 5000) / 5000.0 for i in range(size // 6 // 4)))
     data = random_part + text[: size // 6] + floats + random_part[: size // 4]
     return (data + deterministic_bytes(f"{seed}/tail", size))[:size]

@@ -161,11 +161,12 @@ def xorb_hash(chunks: list[tuple[bytes, int]]) -> bytes:
     return aggregated_hash(chunks)
 
 
-def file_hash(chunks: list[tuple[bytes, int]]) -> bytes:
-    """The file hash (X-Xet-Hash): the merkle root keyed-hashed with a zero salt; 32 zero bytes for an empty file."""
+def file_hash(chunks: list[tuple[bytes, int]], salt: bytes = ZERO_KEY) -> bytes:
+    """The file hash (X-Xet-Hash): the merkle root keyed-hashed with `salt` (zero for Hub files); 32 zero bytes for
+    an empty file."""
     if not chunks:
         return bytes(32)
-    return keyed_blake3(ZERO_KEY, aggregated_hash(chunks))
+    return keyed_blake3(salt, aggregated_hash(chunks))
 
 
 # -- chunking ----------------------------------------------------------------------------------------------------------
