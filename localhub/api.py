@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from . import access, hub_errors, payloads
 from .accounts import Token, whoami_payload
+from .cas import XET_TOKEN_TTL, XORB_URL_TTL
 from .httpbase import BaseHandler
 from .hub_errors import HubError
 from .oauth_api import OAuthRoutes
@@ -240,11 +241,19 @@ class APIHandler(OAuthRoutes, BaseHandler):
         if path == "/_admin/log" and self.command == "DELETE":
             self.hub.log.clear()
             return self.send_json(200, {"cleared": True})
+        if path == "/_admin/xet" and self.command == "POST":
+            settings = json.loads(self.read_body() or b"{}")
+            auth = self.hub.xet_auth
+            if settings.get("reset"):
+                auth.token_ttl, auth.url_ttl = XET_TOKEN_TTL, XORB_URL_TTL
+            auth.token_ttl = int(settings.get("token_ttl", auth.token_ttl))
+            auth.url_ttl = int(settings.get("url_ttl", auth.url_ttl))
+            return self.send_json(200, {"token_ttl": auth.token_ttl, "url_ttl": auth.url_ttl})
         if path == "/_admin/reload" and self.command == "POST":
             self.read_body()
             self.hub.reload()
             return self.send_json(200, self.hub.describe())
         if path == "/_admin/info" and self.command == "GET":
             return self.send_json(200, self.hub.describe())
-        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log, /_admin/reload, /_admin/info "
-                                             "or /_admin/oauth")
+        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log, /_admin/reload, /_admin/info, "
+                                             "/_admin/xet or /_admin/oauth")

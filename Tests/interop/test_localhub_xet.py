@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import struct
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -340,3 +341,30 @@ def test_cas_checks_tokens_and_serves_exact_ranges(local_hub):
     xorb_url = plan["xorbs"][plan["terms"][0]["hash"]][0]["url"]
     assert http(xorb_url.replace("X-Xet-Signature=", "X-Xet-Signature=0"))[0] == 403
     assert http(xorb_url, headers=auth)[0] == 400
+
+
+def test_expired_tokens_and_urls_are_refused(local_hub):
+    cas = cas_url(local_hub)
+    file_hash = _our_file_hash(local_hub.source(XET_REPO, "model.bin").read_bytes())
+    local_hub._admin("POST", "xet", {"token_ttl": 1, "url_ttl": 1})
+    try:
+        token = read_token(local_hub)[1]["accessToken"]
+        status, _, body = http(f"{cas}/v2/reconstructions/{file_hash}", headers={"Authorization": f"Bearer {token}"})
+        assert status == 200
+        plan = json.loads(body)
+        time.sleep(2.1)
+        assert http(f"{cas}/v2/reconstructions/{file_hash}", headers={"Authorization": f"Bearer {token}"})[0] == 401
+        assert http(plan["xorbs"][plan["terms"][0]["hash"]][0]["url"], headers={"Range": "bytes=0-99"})[0] == 403
+    finally:
+        local_hub._admin("POST", "xet", {"reset": True})
+
+
+def test_hf_xet_retries_a_failed_xorb_range(local_hub, hf_run):
+    """A 503 on the first xorb range (a fault on the CAS server): hf_xet retries and the file is still right."""
+    source = local_hub.source(XET_REPO, "model.bin")
+    local_hub.clear_log()
+    with local_hub.faults({"target": "cas", "path": "/xorbs/*", "status": 503, "retry_after": 0}):
+        result = hf_run(DOWNLOAD.format(repo=XET_REPO, filename="model.bin"))
+    assert Path(result["path"]).read_bytes() == source.read_bytes()
+    statuses = [e["status"] for e in local_hub.log() if e["path"].startswith("/xorbs/")]
+    assert statuses[0] == 503 and statuses[-1] == 206
