@@ -67,7 +67,8 @@ def _hash(key: tuple, data: bytes, flags: int) -> bytes:
         return struct.pack("<8I", *compress(cv, words, counter, block_len, block_flags | ROOT)[:8])
     cvs = []
     for i in range(n_chunks):
-        cv, words, counter, block_len, block_flags = _chunk_output(key, data[i * CHUNK_LEN:(i + 1) * CHUNK_LEN], i, flags)
+        chunk = data[i * CHUNK_LEN:(i + 1) * CHUNK_LEN]
+        cv, words, counter, block_len, block_flags = _chunk_output(key, chunk, i, flags)
         cvs.append(compress(cv, words, counter, block_len, block_flags)[:8])
 
     def subtree(lo: int, hi: int, root: bool) -> tuple:

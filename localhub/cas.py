@@ -74,9 +74,10 @@ class XetAuth:
         return expires > time.time() and hmac.compare_digest(signature, self.sign(xorb, expires))
 
 
-def reconstruction(xet_file, start: int, end: int, store, url_for) -> dict:
+def reconstruction(xet_file, start: int, end: int, store) -> dict:
     """Terms for file bytes [start, end) (end exclusive, already clipped to the size) and the xorb ranges to fetch:
-    {"offset_into_first_range", "terms": [...], "ranges": {xorb: [(chunk start, chunk end, url), ...]}}."""
+    {"offset_into_first_range", "terms": [...], "ranges": {xorb: [(chunk start, chunk end, (first byte, last byte))]}}
+    with overlapping or adjacent chunk ranges of a xorb merged."""
     terms, wanted = [], {}
     offset_into_first = 0
     for term in xet_file.terms:
@@ -105,7 +106,7 @@ def reconstruction(xet_file, start: int, end: int, store, url_for) -> dict:
                 merged.append([first, last])
         info = store.xorb(xorb)
         ranges[xorb] = [(first, last, info.byte_range(first, last)) for first, last in merged]
-    return {"offset_into_first_range": offset_into_first, "terms": terms, "ranges": ranges, "url": url_for}
+    return {"offset_into_first_range": offset_into_first, "terms": terms, "ranges": ranges}
 
 
 class CASHandler(BaseHandler):
@@ -174,7 +175,7 @@ class CASHandler(BaseHandler):
                 raise HubError(416, "Range not satisfiable")
             if byte_range is not None:
                 start, end = byte_range.start, byte_range.end + 1
-        plan = reconstruction(xet_file, start, end, self.hub.xet, None)
+        plan = reconstruction(xet_file, start, end, self.hub.xet)
         if version == "v1":
             body = {"offset_into_first_range": plan["offset_into_first_range"], "terms": plan["terms"],
                     "fetch_info": {xorb: [{"range": {"start": first, "end": last}, "url": self._xorb_url(xorb),

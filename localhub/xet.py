@@ -130,8 +130,8 @@ def _merge(nodes: list[tuple[bytes, int]]) -> tuple[bytes, int]:
 
 
 def _next_cut(nodes: list[tuple[bytes, int]], start: int) -> int:
-    """Where the group starting at `start` ends: after a node whose hash is 0 mod 4 (from the third node on), at most
-    9 nodes, and never leaving fewer than... whatever remains (groups of the last 1-2 nodes are taken whole)."""
+    """Where the group starting at `start` ends: after the first node from the third on whose hash is 0 mod 4, else
+    after 9 nodes (or at the end); the last one or two nodes form a group of their own."""
     left = len(nodes) - start
     if left <= 2:
         return len(nodes)
@@ -530,7 +530,8 @@ class XetStore:
             info = f.read(info_length)
         n = struct.unpack_from("<I", info, 48)[0]
         pos = 52 + 32 * n + 12
-        result = XorbInfo(xorb, struct.unpack_from(f"<{n}I", info, pos), struct.unpack_from(f"<{n}I", info, pos + 4 * n))
+        result = XorbInfo(xorb, struct.unpack_from(f"<{n}I", info, pos),
+                          struct.unpack_from(f"<{n}I", info, pos + 4 * n))
         with self._lock:
             self._xorbs[xorb] = result
         return result

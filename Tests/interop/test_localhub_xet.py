@@ -199,7 +199,8 @@ def test_xet_store_builds_deduplicated_xorbs(tmp_path):
         parsed = xet.parse_xorb(blob)
         assert xet.xet_hex(parsed["hash"]) == term.xorb
         assert all(xet.chunk_hash(c) == h for c, h in zip(parsed["chunks"], parsed["hashes"]))
-        assert xet.xet_hex(xet.xorb_hash([(h, len(c)) for h, c in zip(parsed["hashes"], parsed["chunks"])])) == term.xorb
+        pairs = [(h, len(c)) for h, c in zip(parsed["hashes"], parsed["chunks"])]
+        assert xet.xet_hex(xet.xorb_hash(pairs)) == term.xorb
         assert parsed["footer_start"] == parsed["boundaries"][-1]
         schemes |= {xet.SCHEME_NAMES[s] for s in parsed["schemes"]}
         rebuilt += b"".join(parsed["chunks"][term.start:term.end])
@@ -212,7 +213,7 @@ def test_xet_store_builds_deduplicated_xorbs(tmp_path):
     assert again == built
 
 
-# -- the local Hub ------------------------------------------------------------------------------------------------------
+# -- the local Hub -----------------------------------------------------------------------------------------------------
 def test_resolve_answers_xet_headers(local_hub):
     source = local_hub.source(XET_REPO, "model.bin").read_bytes()
     status, headers, _ = http(f"{local_hub.endpoint}/{XET_REPO}/resolve/main/model.bin", "HEAD")
@@ -314,15 +315,18 @@ def test_cas_checks_tokens_and_serves_exact_ranges(local_hub):
             plan = json.loads(body)
             out = b""
             for k, term in enumerate(plan["terms"]):
+                wanted = term["range"]
                 if version == "v1":
                     fetch = next(f for f in plan["fetch_info"][term["hash"]]
-                                 if f["range"]["start"] <= term["range"]["start"] and term["range"]["end"] <= f["range"]["end"])
-                    first, url_, lo, hi = fetch["range"]["start"], fetch["url"], fetch["url_range"]["start"], fetch["url_range"]["end"]
+                                 if f["range"]["start"] <= wanted["start"] and wanted["end"] <= f["range"]["end"])
+                    first, url_ = fetch["range"]["start"], fetch["url"]
+                    lo, hi = fetch["url_range"]["start"], fetch["url_range"]["end"]
                 else:
                     [entry] = plan["xorbs"][term["hash"]]
                     span = next(r for r in entry["ranges"]
-                                if r["chunks"]["start"] <= term["range"]["start"] and term["range"]["end"] <= r["chunks"]["end"])
-                    first, url_, lo, hi = span["chunks"]["start"], entry["url"], span["bytes"]["start"], span["bytes"]["end"]
+                                if r["chunks"]["start"] <= wanted["start"] and wanted["end"] <= r["chunks"]["end"])
+                    first, url_ = span["chunks"]["start"], entry["url"]
+                    lo, hi = span["bytes"]["start"], span["bytes"]["end"]
                 status, headers, blob = http(url_, headers={"Range": f"bytes={lo}-{hi}"})
                 assert status == 206 and len(blob) == hi - lo + 1
                 whole = local_hub.root / ".localhub" / "xet" / "xorbs" / term["hash"]
