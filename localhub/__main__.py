@@ -13,6 +13,7 @@ def main(argv=None) -> int:
     run.add_argument("--root", required=True, help="folder with repos.json and the repo sources")
     run.add_argument("--port", type=int, default=0, help="API port (0: any free port)")
     run.add_argument("--cdn-port", type=int, default=0, help="CDN origin port (0: any free port)")
+    run.add_argument("--cas-port", type=int, default=0, help="Xet CAS server port (0: any free port)")
     run.add_argument("--state", help="users/tokens JSON file (default: ROOT/state.json)")
     run.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE, help="tree listing page size")
     run.add_argument("--lfs-threshold", type=int, default=None, help="files above this many bytes are LFS")

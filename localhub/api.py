@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from . import access, hub_errors, payloads
 from .accounts import Token, whoami_payload
+from .cas import XET_TOKEN_TTL, XORB_URL_TTL
 from .httpbase import BaseHandler
 from .hub_errors import HubError
 from .oauth_api import OAuthRoutes
@@ -34,7 +35,7 @@ def resolve_headers(revision: Revision, entry: RepoEntry) -> dict:
         "Content-Disposition": content_disposition(entry.path),
         "Vary": "Origin, Accept-Encoding",
         "Access-Control-Expose-Headers": "X-Repo-Commit,X-Linked-Size,X-Linked-ETag,ETag,Link,Accept-Ranges,"
-                                         "Content-Range,X-Error-Code,X-Error-Message",
+                                         "Content-Range,X-Error-Code,X-Error-Message,X-Xet-Hash",
     }
 
 
@@ -143,6 +144,8 @@ class APIHandler(OAuthRoutes, BaseHandler):
         if target.action == "auth-check":
             access.check_files(repo, token, self.endpoint)
             return self.send_json(200, {})
+        if target.action == "xet-read-token":
+            return self._xet_read_token(repo, token, target.revision)
         if target.action == "refs":
             include_prs = params.get("include_prs", ["0"])[0].lower() in ("1", "true")
             return self.send_json(200, payloads.refs(repo, include_prs))
@@ -196,9 +199,29 @@ class APIHandler(OAuthRoutes, BaseHandler):
             body = f"Found. Redirecting to {location}".encode()
             headers.update({"Location": location, "X-Linked-Etag": f'"{entry.sha256}"', "X-Linked-Size": entry.size,
                             "Content-Type": "text/plain; charset=utf-8"})
+            if entry.xet_hash:
+                # As the Hub answers for Xet files: the redirect still goes to the bridge (whole file, ranges) for
+                # clients without Xet; Xet clients take the hash and the two links instead.
+                token_url = (f"{self.endpoint}/api/{repo.type}s/{repo.id}/xet-read-token/{revision.commit}")
+                headers["X-Xet-Hash"] = entry.xet_hash
+                headers["Link"] = (f'<{self.hub.cas}/v1/reconstructions/{entry.xet_hash}>; rel="xet-reconstruction-info",'
+                                   f' <{token_url}>; rel="xet-auth"')
             return self.send_bytes(302, headers, body, self.plan_faults(0, len(body)))
         headers["Content-Type"] = content_type(entry.path)
         self.send_file(self.hub.store.path_for(entry.sha256), entry.size, headers)
+
+    def _xet_read_token(self, repo, token: Token | None, revision_name: str):
+        """`GET /api/{type}s/{repo}/xet-read-token/{rev}`: a short-lived token for the CAS server, for callers who may
+        download the repo's files (gated and private repos as `/resolve`)."""
+        access.check_files(repo, token, self.endpoint)
+        if repo.resolve_revision(revision_name) is None:
+            raise hub_errors.revision_not_found(revision_name)
+        if not repo.xet:
+            raise HubError(400, "This repository is not Xet-enabled")
+        access_token, expires = self.hub.xet_auth.mint((repo.type, repo.id))
+        self.send_json(200, {"accessToken": access_token, "exp": expires, "casUrl": self.hub.cas},
+                       {"X-Xet-Access-Token": access_token, "X-Xet-Token-Expiration": str(expires),
+                        "X-Xet-Cas-Url": self.hub.cas})
 
     # -- admin ---------------------------------------------------------------------------------------------------
     def _admin(self, path: str):
@@ -218,11 +241,19 @@ class APIHandler(OAuthRoutes, BaseHandler):
         if path == "/_admin/log" and self.command == "DELETE":
             self.hub.log.clear()
             return self.send_json(200, {"cleared": True})
+        if path == "/_admin/xet" and self.command == "POST":
+            settings = json.loads(self.read_body() or b"{}")
+            auth = self.hub.xet_auth
+            if settings.get("reset"):
+                auth.token_ttl, auth.url_ttl = XET_TOKEN_TTL, XORB_URL_TTL
+            auth.token_ttl = int(settings.get("token_ttl", auth.token_ttl))
+            auth.url_ttl = int(settings.get("url_ttl", auth.url_ttl))
+            return self.send_json(200, {"token_ttl": auth.token_ttl, "url_ttl": auth.url_ttl})
         if path == "/_admin/reload" and self.command == "POST":
             self.read_body()
             self.hub.reload()
             return self.send_json(200, self.hub.describe())
         if path == "/_admin/info" and self.command == "GET":
             return self.send_json(200, self.hub.describe())
-        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log, /_admin/reload, /_admin/info "
-                                             "or /_admin/oauth")
+        raise hub_errors.not_found("Unknown admin route: use /_admin/faults, /_admin/log, /_admin/reload, /_admin/info, "
+                                             "/_admin/xet or /_admin/oauth")

@@ -3,7 +3,7 @@
 A rule is a JSON object; every key is optional::
 
     {"path": "*model.safetensors",   # fnmatch glob on the request's decoded path (for the CDN: also the repo file path)
-     "target": "any",                # "api", "cdn" or "any"
+     "target": "any",                # "api", "cdn", "cas" (the Xet CAS server) or "any"
      "method": "GET",                # only this method
      "count": 1,                     # how many responses it fires on (null: all of them)
      "status": 503, "retry_after": 1,  # answer this status (429/503/...) with Retry-After instead of the real answer
@@ -43,8 +43,8 @@ class FaultRule:
         unknown = set(data) - _KEYS
         if unknown:
             raise ValueError(f"unknown fault keys: {sorted(unknown)}; known keys: {sorted(_KEYS)}")
-        if data.get("target", "any") not in ("api", "cdn", "any"):
-            raise ValueError('target must be "api", "cdn" or "any"')
+        if data.get("target", "any") not in ("api", "cdn", "cas", "any"):
+            raise ValueError('target must be "api", "cdn", "cas" or "any"')
         if data.get("rate") is not None and not (isinstance(data["rate"], int) and data["rate"] > 0):
             raise ValueError("rate must be a positive number of bytes per second")
         return cls(**data)

@@ -113,6 +113,8 @@ def tree_entries(revision: Revision, path: str, recursive: bool) -> list[dict]:
     for entry in [*revision.files.values(), *hostile]:
         if wanted(entry.path) or entry in hostile:
             item = {"type": "file", "oid": entry.git_oid, "size": entry.size, "path": entry.path}
+            if entry.xet_hash:
+                item["xetHash"] = entry.xet_hash
             if entry.is_lfs:
                 item["lfs"] = _lfs(entry, "oid")
             entries.append(item)

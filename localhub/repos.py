@@ -10,6 +10,8 @@ Manifest (`<root>/repos.json`)::
                               {"name": "refs/pr/1", "kind": "pr", "dir": "sources/tiny/pr1"}]}]}
 
 `dir` is relative to the root. A revision may say `"same_as": "main"` instead of `dir` to point at the same commit.
+`"xet": true` stores the repo's LFS files (above the LFS threshold) in Xet storage (xet.py): `/resolve` adds
+`X-Xet-Hash` and the `xet-auth` / `xet-reconstruction-info` links, tree entries add `xetHash`.
 `gated` is false, "auto" or "manual"; `pending` lists users whose access request awaits review. `aliases` lists former names of a renamed repo: the Hub answers requests for
 them with a 307 to the same URL under the new name (relative Location). Revisions are committed in order, each one the parent of the next.
 
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from . import githash
 from .store import BlobStore
+from .xet import XetStore
 
 REPO_TYPES = ("model", "dataset", "space")
 DEFAULT_LFS_THRESHOLD = 1024 * 1024
@@ -41,6 +44,7 @@ class RepoEntry:
     sha256: str
     content_oid: str  # git blob id of the content
     is_lfs: bool
+    xet_hash: str | None = None  # Xet file hash (X-Xet-Hash) of an LFS file of a repo with `"xet": true`
 
     @property
     def pointer(self) -> bytes:
@@ -85,7 +89,12 @@ class Repo:
     pending: tuple[str, ...] = ()  # users who asked for access to a gated repo; the request awaits review
     disabled: bool = False
     aliases: tuple[str, ...] = ()  # former names: requests for them are redirected (307, relative Location)
+    xet: bool = False  # LFS files are Xet-backed
     revisions: dict[str, Revision] = field(default_factory=dict)
+
+    def xet_hashes(self) -> set[str]:
+        """The Xet file hashes of every revision (what a Xet read token for this repo may reconstruct)."""
+        return {e.xet_hash for rev in self.revisions.values() for e in rev.files.values() if e.xet_hash}
 
     @property
     def namespace(self) -> str:
@@ -136,14 +145,23 @@ def _hostile_entries(names: dict[str, str], files: dict[str, RepoEntry], where: 
     return {listed: replace(files[real], path=listed) for listed, real in names.items()}
 
 
-def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int) -> Repo:
+def _with_xet(files: dict[str, RepoEntry], store: BlobStore, xet: XetStore) -> dict[str, RepoEntry]:
+    """The LFS entries with their Xet file hash (built into xorbs on first use)."""
+    return {path: replace(entry, xet_hash=xet.ingest(store.path_for(entry.sha256), entry.sha256).hash)
+            if entry.is_lfs else entry for path, entry in files.items()}
+
+
+def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int, xet: XetStore | None = None) -> Repo:
     """Build one repo from its manifest entry."""
     if spec.get("type", "model") not in REPO_TYPES:
         raise ValueError(f"repo {spec.get('id')}: type must be one of {REPO_TYPES}")
     repo = Repo(type=spec.get("type", "model"), id=spec["id"], private=bool(spec.get("private", False)),
                 gated=spec.get("gated", False) or False, approved=tuple(spec.get("approved", ())),
                 pending=tuple(spec.get("pending", ())),
-                disabled=bool(spec.get("disabled", False)), aliases=tuple(spec.get("aliases", ())))
+                disabled=bool(spec.get("disabled", False)), aliases=tuple(spec.get("aliases", ())),
+                xet=bool(spec.get("xet", False)))
+    if repo.xet and xet is None:
+        raise ValueError(f"repo {repo.id}: \"xet\": true needs a XetStore")
     parent = None
     for rev_spec in spec.get("revisions") or [{"name": "main", "dir": spec["dir"]}]:
         name, kind = rev_spec["name"], rev_spec.get("kind", "branch")
@@ -152,6 +170,8 @@ def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int) -> 
             repo.revisions[name] = Revision(name, kind, same.commit, same.files, same.folders, same.hostile)
             continue
         files = scan_folder(root / rev_spec["dir"], store, lfs_threshold)
+        if repo.xet:
+            files = _with_xet(files, store, xet)
         folders = _folder_oids(files)
         commit = githash.commit_oid(folders[""], f"{repo.id}: {name}", parent)
         hostile = _hostile_entries(rev_spec.get("hostile_paths") or {}, files, f"repo {repo.id}@{name}")
@@ -160,13 +180,14 @@ def build_repo(spec: dict, root: Path, store: BlobStore, lfs_threshold: int) -> 
     return repo
 
 
-def load_repos(root: Path, store: BlobStore, lfs_threshold: int | None = None) -> dict[tuple[str, str], Repo]:
+def load_repos(root: Path, store: BlobStore, lfs_threshold: int | None = None,
+               xet: XetStore | None = None) -> dict[tuple[str, str], Repo]:
     """All repos of `<root>/repos.json`, keyed by (type, id)."""
     manifest = json.loads((root / "repos.json").read_text())
     threshold = lfs_threshold if lfs_threshold is not None else manifest.get("lfs_threshold", DEFAULT_LFS_THRESHOLD)
     repos = {}
     for spec in manifest["repos"]:
-        repo = build_repo(spec, root, store, threshold)
+        repo = build_repo(spec, root, store, threshold, xet)
         repos[(repo.type, repo.id)] = repo
     store.save_index()
     return repos

@@ -279,3 +279,31 @@ def add_benchmark_repo(root, repo_id: str = "bench/repo", *, small_files: int = 
     spec = {"type": repo_type, "id": repo_id, "revisions": [{"name": "main", "dir": folder.relative_to(root).as_posix()}]}
     _write_manifest(root, [spec])
     return spec
+
+
+def xet_sample_bytes(seed: str, size: int = 3 * MIB) -> bytes:
+    """Content for Xet tests: random runs (incompressible), a random run repeated later (deduplicated chunks),
+    repetitive text (LZ4) and little-endian floats of a smooth curve (byte grouping 4 + LZ4)."""
+    random_part = deterministic_bytes(f"{seed}/random", size // 3)
+    text = b"".join(b"row %05d: the same few words, again and again\n" % (i % 997) for i in range(size // 6 // 47 + 1))
+    floats = struct.pack(f"<{size // 6 // 4}f", *(1.0 + (i % 5000) / 5000.0 for i in range(size // 6 // 4)))
+    data = random_part + text[: size // 6] + floats + random_part[: size // 4]
+    return (data + deterministic_bytes(f"{seed}/tail", size))[:size]
+
+
+def add_xet_repos(root, size: int = 3 * MIB) -> list[dict]:
+    """Add `demo/xet-model` (public) and `demo/xet-gated-model` (gated, approved: alice), both `"xet": true`, with
+    `model.bin` (`xet_sample_bytes`, Xet-backed) and a small README.md. Call `LocalHub.reload()` (or
+    `POST /_admin/reload`) afterwards; the first build hashes with pure-Python BLAKE3 (~1 MB/s)."""
+    root = Path(root)
+    folder = root / "sources" / "xet" / "main"
+    path = folder / "model.bin"
+    if not path.exists() or path.stat().st_size != size:
+        _atomic_write(path, xet_sample_bytes("demo/xet-model", size))
+    _atomic_write(folder / "README.md", b"---\nlicense: mit\n---\n# A Xet-backed model\n")
+    revisions = [{"name": "main", "dir": folder.relative_to(root).as_posix()}]
+    specs = [{"type": "model", "id": "demo/xet-model", "xet": True, "revisions": revisions},
+             {"type": "model", "id": "demo/xet-gated-model", "xet": True, "gated": "manual", "approved": ["alice"],
+              "revisions": revisions}]
+    _write_manifest(root, specs)
+    return specs

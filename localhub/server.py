@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .accounts import Accounts
 from .api import APIHandler
+from .cas import CASHandler, XetAuth
 from .cdn import CDNHandler
 from .faults import FaultBook
 from .front import FrontConfig, front_locations
@@ -17,6 +18,7 @@ from .oauth import OAuthState
 from .reqlog import RequestLog
 from .repos import load_repos
 from .store import BlobStore
+from .xet import XetStore
 
 DEFAULT_PAGE_SIZE = 1000
 
@@ -34,12 +36,14 @@ class LocalHub:
 
     def __init__(self, root: Path, *, port: int = 0, cdn_port: int = 0, state: Path | None = None,
                  page_size: int = DEFAULT_PAGE_SIZE, lfs_threshold: int | None = None, cdn: str = "auto",
-                 front: bool = False):
+                 front: bool = False, cas_port: int = 0):
         self.root = Path(root)
         self.state_dir = self.root / ".localhub"
         self.store = BlobStore(self.state_dir / "blobs")
         self.lfs_threshold = lfs_threshold
-        self.repos = load_repos(self.root, self.store, lfs_threshold)
+        self.xet = XetStore(self.state_dir / "xet")
+        self.xet_auth = XetAuth()
+        self.repos = load_repos(self.root, self.store, lfs_threshold, self.xet)
         self.accounts = Accounts(state or (self.root / "state.json"))
         self.faults = FaultBook()
         self.oauth = OAuthState()
@@ -47,7 +51,7 @@ class LocalHub:
         self.notes: list[str] = []
         self._workdir = Path(tempfile.mkdtemp(prefix="localhub-"))
         self.nginx = None
-        self.api_server = self.cdn_server = None
+        self.api_server = self.cdn_server = self.cas_server = None
         self._serving = False
         self._front_generation = 0
         self._nginx_is_cdn = cdn != "python"  # with cdn="python" and front=True, nginx runs only for the front
@@ -56,10 +60,11 @@ class LocalHub:
             self._start_nginx(cdn, cdn_port, front)
             self.log = RequestLog(self.nginx.access_log if self.nginx else None)
             self.cdn_server = HubHTTPServer(("127.0.0.1", 0 if self._nginx_cdn else cdn_port), CDNHandler, self)
+            self.cas_server = HubHTTPServer(("127.0.0.1", cas_port), CASHandler, self)
         except BaseException:
             self.stop()
             raise
-        for server in (self.api_server, self.cdn_server):
+        for server in self._servers:
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
         self._serving = True
         self.log.clear()
@@ -88,7 +93,7 @@ class LocalHub:
 
     def reload(self) -> None:
         """Re-read `repos.json` (e.g. after `samples.add_benchmark_repo`), keeping the servers running."""
-        self.repos = load_repos(self.root, self.store, self.lfs_threshold)
+        self.repos = load_repos(self.root, self.store, self.lfs_threshold, self.xet)
         if self.nginx and self.nginx.front:
             self._write_front()
             self.nginx.reload(self._front_generation)
@@ -114,6 +119,19 @@ class LocalHub:
         return f"http://{self.api_address}"
 
     @property
+    def _servers(self) -> tuple:
+        return tuple(s for s in (self.api_server, self.cdn_server, self.cas_server) if s is not None)
+
+    @property
+    def cas_address(self) -> str:
+        return f"127.0.0.1:{self.cas_server.server_address[1]}"
+
+    @property
+    def cas(self) -> str:
+        """The Xet CAS server (cas.py): reconstructions and xorbs."""
+        return f"http://{self.cas_address}"
+
+    @property
     def python_cdn(self) -> str:
         return f"http://127.0.0.1:{self.cdn_server.server_address[1]}"
 
@@ -133,16 +151,16 @@ class LocalHub:
     def describe(self) -> dict:
         return {"endpoint": self.endpoint, "cdn": self.cdn, "fault_cdn": self.python_cdn,
                 "cdn_kind": "nginx" if self._nginx_cdn else "python", "front": self.front_endpoint,
+                "cas": self.cas,
                 "page_size": self.page_size,
                 "blobs": str(self.store.directory), "repos": sorted(f"{t}:{i}" for t, i in self.repos),
                 "notes": self.notes}
 
     def stop(self) -> None:
-        for server in (self.api_server, self.cdn_server):
-            if server is not None:
-                if self._serving:
-                    server.shutdown()  # only returns once serve_forever has stopped: never call it before
-                server.server_close()
+        for server in self._servers:
+            if self._serving:
+                server.shutdown()  # only returns once serve_forever has stopped: never call it before
+            server.server_close()
         self._serving = False
         if self.nginx:
             self.nginx.stop()
@@ -160,7 +178,8 @@ def serve(args) -> None:
     import signal
 
     hub = LocalHub(Path(args.root), port=args.port, cdn_port=args.cdn_port, state=args.state and Path(args.state),
-                   page_size=args.page_size, lfs_threshold=args.lfs_threshold, cdn=args.cdn, front=args.front)
+                   page_size=args.page_size, lfs_threshold=args.lfs_threshold, cdn=args.cdn, front=args.front,
+                   cas_port=args.cas_port)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -11,7 +11,8 @@ URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 class RepoURL:
     repo_type: str
     repo_id: str
-    action: str  # "resolve", "revision", "tree", "refs", "auth-check", "safetensors-metadata" or "" (repo info at main)
+    action: str  # "resolve", "revision", "tree", "refs", "auth-check", "safetensors-metadata", "xet-read-token" or ""
+    # (repo info at main)
     revision: str = "main"
     path: str = ""
 
@@ -47,11 +48,12 @@ def parse_resolve(raw_path: str) -> RepoURL | None:
 
 def parse_api(raw_path: str) -> RepoURL | None:
     """`/api/{models|datasets|spaces}/{repo}[/revision/{rev} | /tree/{rev}[/{path}] | /refs | /auth-check |
-    /safetensors-metadata/{path}]` (the last always at main)."""
+    /safetensors-metadata/{path} | /xet-read-token/{rev}]` (safetensors-metadata always at main)."""
     segments = raw_path.strip("/").split("/")
     if len(segments) < 3 or segments[0] != "api" or segments[1] not in TYPE_BY_PLURAL:
         return None
-    split = _split_repo(segments[2:], ("revision", "tree", "refs", "auth-check", "safetensors-metadata"))
+    split = _split_repo(segments[2:], ("revision", "tree", "refs", "auth-check", "safetensors-metadata",
+                                           "xet-read-token"))
     if split is None:
         return None
     repo_id, rest = split
