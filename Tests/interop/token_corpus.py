@@ -90,11 +90,9 @@ def decoy_lines(rng=random) -> list[str]:
         "sha256: " + "".join(rng.choice(hexdigits) for _ in range(64)),
         "commit " + "".join(rng.choice(hexdigits) for _ in range(40)),
         "etag: \"" + "".join(rng.choice(hexdigits) for _ in range(40)) + "\"",
-        "hf_" + _body(ALNUM, rng, digit=True) + "  # letters and digits: not a user token",
-        "api_org_" + _body(ALNUM, rng, digit=True),
+        # Tokens with digits, glued to other text or followed by more letters are tokens (issue 31): not decoys.
         "HF_" + _body(LETTERS, rng),
-        "my_hf_" + _body(LETTERS, rng),
-        "hf_" + _body(LETTERS, rng) + "abc",
+        "hf_" + _body(LETTERS, rng)[:20] + "_" + _body(LETTERS, rng)[:20],
         "secret_key = '" + "".join(rng.choice(ALNUM + "+/") for _ in range(40)) + "'",
         "aws_secret_access_key = " + "".join(rng.choice(ALNUM) for _ in range(40)),
         "password: " + "".join(rng.choice(ALNUM) for _ in range(24)),
