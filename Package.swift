@@ -10,6 +10,9 @@ let package = Package(
     name: "HubKernel",
     products: [
         .executable(name: "hubkernel", targets: ["hubkernel"]),
+        // The token guard for other processes (the IPython extension loads it with ctypes): Swift's runtime
+        // linked in, so the library needs nothing but the C library.
+        .library(name: "hubguard", type: .dynamic, targets: ["HubGuardLibrary"]),
     ],
     targets: [
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
@@ -23,6 +26,7 @@ let package = Package(
         // The token guard (masking, shapes, split secrets in streams): no Foundation, so it also builds into the
         // small `hubguard` library the IPython extension loads.
         .target(name: "TokenGuard"),
+        .target(name: "HubGuardLibrary", dependencies: ["TokenGuard"], linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .target(name: "Jupyter", dependencies: ["JSONCore", "CZeroMQ", "COpenSSL", "CProcess"]),
         .target(name: "Hub", dependencies: ["JSONCore", "TokenGuard", "CCurl", "COpenSSL"]),
         // JSON-RPC 2.0 with the LSP 3.17 base protocol, for `hubkernel serve --stdio`: knows nothing of the Hub.
