@@ -1,5 +1,6 @@
 """Request handler base shared by the API server and the Python CDN origin: request parsing, logging, error
 answers, and file bodies with Range support and fault injection."""
+import secrets
 import io
 import json
 import select
@@ -88,6 +89,9 @@ class BaseHandler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             # Header bytes on the wire are UTF-8 (e.g. a unicode revision name quoted in X-Error-Message).
             self.send_header(name, str(value).encode("utf-8", "replace").decode("latin-1"))
+        if not any(name.lower() == "x-request-id" for name in headers):
+            # As the Hub does: every answer names the request, for support (huggingface_hub shows it in errors).
+            self.send_header("X-Request-Id", "Root=1-" + secrets.token_hex(12))
         self.send_header("Content-Length", str(length))
         self.end_headers()
 

@@ -17,6 +17,6 @@ extension HubClient {
     /// `error` with the repo types that do hold this id, when it says the repo was not found.
     func addingRepoTypeHint(to error: HubError, for repo: RepoID) -> HubError {
         guard case .repoNotFound(let id, let requested, _) = error.kind else { return error }
-        return HubError(.repoNotFound(repo: id, requested: requested, existingTypes: otherRepoTypes(holding: repo)))
+        return HubError(.repoNotFound(repo: id, requested: requested, existingTypes: otherRepoTypes(holding: repo)), requestID: error.requestID)
     }
 }
