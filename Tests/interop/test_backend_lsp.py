@@ -181,3 +181,22 @@ async def test_cancel_answers_at_once_and_keeps_the_backend(local_hub, tmp_path)
         assert cancelled.value.code == -32800 and time.monotonic() - started < 1
         result = plain(await call(client, "hub/runMagic", {"code": "%echo still here"}))
         assert result == {"data": None}
+
+
+async def test_tokens_from_the_client_explicit_first_its_own_sources_last(local_hub, tmp_path):
+    read, write = local_hub.tokens["read"], local_hub.tokens["unapproved"]
+    colab = {"name": "Colab secret HF_TOKEN", "token": read}
+    async with backend(hub_options(local_hub, tmp_path, tokenSources=[colab])) as client:
+        sources = plain(await call(client, "hub/tokenSource"))
+        assert sources["winner"]["source"] == {"kind": "client", "name": "Colab secret HF_TOKEN"}, sources["winner"]
+        row = next(c for c in sources["candidates"] if c["name"] == "Colab secret HF_TOKEN")
+        assert row["status"] == "in force" and read not in json.dumps(sources)
+        assert plain(await call(client, "hub/whoami"))["user"] == "alice"
+    options = hub_options(local_hub, tmp_path, tokenSources=[colab], environment={"HF_TOKEN": read}, token=write)
+    async with backend(options) as client:
+        sources = plain(await call(client, "hub/tokenSource"))
+        assert sources["winner"]["source"]["kind"] == "explicit", sources["winner"]
+        statuses = {c["name"]: c["status"] for c in sources["candidates"]}
+        assert statuses["HF_TOKEN"] == "shadowed by the explicit token" and "shadowed" in statuses["Colab secret HF_TOKEN"], statuses
+        assert plain(await call(client, "hub/whoami"))["user"] == "bob"
+        assert write not in json.dumps(sources) and read not in json.dumps(sources)

@@ -81,17 +81,34 @@ public struct TokenChain: Sendable {
         return ResolvedToken(value: token, source: .storedToken(name: name))
     }
 
-    /// The token in force (`get_token()`), or the stored token `explicitName` when given.
+    /// The token in force (`get_token()`), or the stored token `explicitName` when given; a backend client's explicit
+    /// token before everything else, its own sources (Colab's secret) after the token file.
     public func resolve(explicitName: String? = nil) throws -> ResolvedToken? {
         if let explicitName { return try storedToken(named: explicitName) }
+        if let explicit = explicitClientToken() { return explicit }
         if let oidc = try oidcToken() { return oidc }
-        return try environmentToken() ?? refreshedFileToken()
+        return try environmentToken() ?? refreshedFileToken() ?? clientSourceToken()
+    }
+
+    /// The token a backend client passed explicitly, cleaned.
+    public func explicitClientToken() -> ResolvedToken? {
+        guard let given = environment.explicitToken, let token = TokenText.clean(given.value) else { return nil }
+        return ResolvedToken(value: token, source: .explicit(client: given.name))
+    }
+
+    /// The first of a backend client's own sources that holds a token (Colab's secret `HF_TOKEN`).
+    public func clientSourceToken() -> ResolvedToken? {
+        for given in environment.clientTokens {
+            if let token = TokenText.clean(given.value) { return ResolvedToken(value: token, source: .client(name: given.name)) }
+        }
+        return nil
     }
 
     /// The token to put in an `Authorization` header (`get_token_to_send`): an explicit choice
     /// always; otherwise nothing when `HF_HUB_DISABLE_IMPLICIT_TOKEN` is set, else `resolve()`.
     public func tokenToSend(explicitName: String? = nil) throws -> ResolvedToken? {
         if let explicitName { return try storedToken(named: explicitName) }
+        if let explicit = explicitClientToken() { return explicit }
         if environment.disablesImplicitToken { return nil }
         return try resolve()
     }
@@ -101,6 +118,6 @@ public struct TokenChain: Sendable {
     public func pythonToken() throws -> String? {
         if let variable = selectedVariable(among: Self.pythonEnvironmentVariables),
            let token = TokenText.clean(environment.variables[variable]) { return token }
-        return try store.activeToken()
+        return try store.activeToken() ?? clientSourceToken()?.value
     }
 }

@@ -25,7 +25,8 @@ public struct TokenRedactor: Sendable, Equatable {
     /// every token this process got from the Hub (`IssuedSecrets`: refreshed, OIDC-exchanged).
     public static func tokens(in environment: HubEnvironment) -> [String] {
         let raw = TokenSources.secrets(variables: environment.variables, userHome: environment.userHome)
-        return raw + raw.compactMap { TokenText.clean($0) } + IssuedSecrets.shared.all
+        let given = ([environment.explicitToken].compactMap { $0 } + environment.clientTokens).map(\.value)
+        return raw + raw.compactMap { TokenText.clean($0) } + given + IssuedSecrets.shared.all
     }
 
     /// Adds tokens (blank and too-short strings are ignored).
@@ -66,7 +67,7 @@ public final class LiveTokenRedactor: @unchecked Sendable {
     /// The masker as it is now for `environment` (re-reading the token sources if any of them changed).
     public func masker(for environment: HubEnvironment) -> TokenMasker {
         let key = TokenSources.fingerprint(variables: environment.variables, userHome: environment.userHome)
-            + [String(IssuedSecrets.shared.all.count)]
+            + [String(IssuedSecrets.shared.all.count), String(environment.clientTokens.count + (environment.explicitToken == nil ? 0 : 1))]
         if let current = lock.withLock({ key == seen ? masker : nil }) { return current }
         let found = TokenRedactor.tokens(in: environment).compactMap { TokenText.clean($0) }
         return lock.withLock {

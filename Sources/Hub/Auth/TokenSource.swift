@@ -18,6 +18,11 @@ public enum TokenSource: Sendable, Hashable, CustomStringConvertible {
     case tokenFile(path: String)
     /// A short-lived token from the OIDC exchange (`HF_OIDC_RESOURCE`, CI), first in the chain as in Python.
     case oidc(resource: String)
+    /// A token a client of the backend passed explicitly (`token=` in Python): before every other source.
+    case explicit(client: String)
+    /// A token a client found where only it can look (Colab's secret `HF_TOKEN`): after the token file, where
+    /// huggingface_hub 2.4's `get_token()` reads Colab's secrets.
+    case client(name: String)
 
     public var description: String {
         switch self {
@@ -25,6 +30,8 @@ public enum TokenSource: Sendable, Hashable, CustomStringConvertible {
         case .environment(let variable): return "environment variable \(variable)"
         case .tokenFile(let path): return "token file \(path)"
         case .oidc(let resource): return "OIDC token exchange for \(resource) (HF_OIDC_RESOURCE)"
+        case .explicit(let client): return "the token \(client) passed"
+        case .client(let name): return name
         }
     }
 }
@@ -43,4 +50,15 @@ public struct ResolvedToken: Sendable, Equatable, CustomStringConvertible {
     public var masked: String { TokenText.mask(value) }
 
     public var description: String { "\(masked) from \(source)" }
+}
+
+/// A token a client of the backend handed over, and what to call its source.
+public struct ClientToken: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }

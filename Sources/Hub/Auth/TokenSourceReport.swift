@@ -56,8 +56,15 @@ public struct TokenSourceReport: Sendable, Equatable {
         var fileProblem: String?
         let fileToken: ResolvedToken?
         do { fileToken = try chain.fileToken() } catch { fileToken = nil; fileProblem = "\(error)" }
-        let winner = oidc.resource == nil ? environmentToken ?? fileToken : oidc.token
+        let explicit = chain.explicitClientToken()
+        let clientToken = chain.clientSourceToken()
+        let winner = explicit ?? (oidc.resource == nil ? environmentToken ?? fileToken ?? clientToken : oidc.token)
         let snapshot = chain.store.storedTokens()
+        if let given = environment.explicitToken {
+            candidates.insert(Candidate(name: "explicit token", detail: "passed by \(given.name)", isSet: explicit != nil,
+                                        masked: explicit?.masked, status: explicit == nil ? "blank" : "in force (before every other source)",
+                                        fingerprint: explicit.map { fingerprint($0.value) }), at: 0)
+        }
 
         for variable in TokenChain.environmentVariables {
             let raw = environment.variables[variable]
@@ -70,6 +77,7 @@ public struct TokenSourceReport: Sendable, Equatable {
             default: status = variable == selected ? "in force" : "shadowed by \(selected ?? "?")"
             }
             if oidc.resource != nil, status == "in force" { status = "shadowed by HF_OIDC_RESOURCE (not used)" }
+            if explicit != nil, status == "in force" { status = "shadowed by the explicit token" }
             if variable == TokenChain.deprecatedVariable, raw != nil {
                 status += "; ignored by Python huggingface_hub"
             }
@@ -81,10 +89,18 @@ public struct TokenSourceReport: Sendable, Equatable {
         let fileStatus: String
         if let fileProblem { fileStatus = "unreadable: \(fileProblem)" }
         else if fileToken == nil { fileStatus = FileManager.default.fileExists(atPath: chain.store.tokenPath) ? "blank" : "missing" }
-        else if environmentToken != nil { fileStatus = "shadowed by \(environmentToken.map { "\($0.source)" } ?? "")" }
+        else if let stronger = explicit ?? environmentToken { fileStatus = "shadowed by \(stronger.source)" }
         else { fileStatus = "in force" + (activeName.map { " (saved as '\($0)')" } ?? "") }
         candidates.append(Candidate(name: "token file", detail: chain.store.tokenPath, isSet: fileToken != nil,
                                     masked: fileToken?.masked, status: fileStatus, fingerprint: fileToken.map { fingerprint($0.value) }))
+
+        for given in environment.clientTokens {
+            let clean = TokenText.clean(given.value)
+            let status = clean == nil ? "blank" : (winner?.source == .client(name: given.name) ? "in force"
+                : "shadowed by \(winner.map { "\($0.source)" } ?? "?") (read last, as huggingface_hub reads it)")
+            candidates.append(Candidate(name: given.name, detail: "from the client", isSet: clean != nil,
+                                        masked: clean.map(TokenText.mask), status: status, fingerprint: clean.map(fingerprint)))
+        }
 
         let names = snapshot.names
         candidates.append(Candidate(name: "stored_tokens", detail: chain.store.storedTokensPath, isSet: !names.isEmpty,
@@ -113,6 +129,10 @@ public struct TokenSourceReport: Sendable, Equatable {
         // Why the winner wins.
         var reason: String
         switch winner?.source {
+        case .explicit(let client)?:
+            reason = "The token \(client) passed is explicit, so it is used before every other source (as `token=` is in huggingface_hub)."
+        case .client(let name)?:
+            reason = "No token variable is set and there is no token file, so \(name) is used: huggingface_hub 2.4 reads it last too."
         case .oidc(let resource)?:
             reason = "HF_OIDC_RESOURCE is set, so the token comes from the OIDC token exchange for '\(resource)' (id token from \(oidc.idTokenOrigin)); as in huggingface_hub, OIDC comes before HF_TOKEN and the token file, which are not used."
         case nil where oidc.resource != nil:

@@ -18,6 +18,10 @@ public struct HubEnvironment: Sendable, Equatable {
     public let variables: [String: String]
     /// The user's home folder (`~`).
     public let userHome: String
+    /// A token a backend client passed explicitly: used before every other source (`ClientToken.name` names the client).
+    public var explicitToken: ClientToken?
+    /// Tokens a backend client found in places only it can read (Colab's secrets), after the token file.
+    public var clientTokens: [ClientToken] = []
     /// `HF_ENDPOINT` without trailing slashes.
     public let endpoint: String
     /// `HF_HOME` (default `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`).
@@ -64,6 +68,14 @@ public struct HubEnvironment: Sendable, Equatable {
         disablesProgressBars = Self.isTrue(variables["HF_HUB_DISABLE_PROGRESS_BARS"])
         etagTimeout = Self.positiveInt(variables["HF_HUB_ETAG_TIMEOUT"]) ?? 10
         downloadTimeout = Self.positiveInt(variables["HF_HUB_DOWNLOAD_TIMEOUT"]) ?? 10
+    }
+
+    /// This environment with other variables (a `.env` loaded), keeping the home folder and the client's tokens.
+    public func with(variables: [String: String]) -> HubEnvironment {
+        var changed = HubEnvironment(variables: variables, homeDirectory: userHome)
+        changed.explicitToken = explicitToken
+        changed.clientTokens = clientTokens
+        return changed
     }
 
     /// Whether `endpoint` is the public Hub (used to decide whether to mention it in output).

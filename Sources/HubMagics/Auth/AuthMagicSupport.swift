@@ -43,6 +43,8 @@ enum AuthMagicSupport {
         case .environment(let variable): return .object(["kind": .string("environment"), "variable": .string(variable)])
         case .tokenFile(let path): return .object(["kind": .string("token_file"), "path": .string(path)])
         case .oidc(let resource): return .object(["kind": .string("oidc"), "resource": .string(resource)])
+        case .explicit(let client): return .object(["kind": .string("explicit"), "client": .string(client)])
+        case .client(let name): return .object(["kind": .string("client"), "name": .string(name)])
         }
     }
 

@@ -35,7 +35,7 @@ struct DotEnvMagic: Magic {
             variables[key] = value
             loaded.append(key)
         }
-        context.session.environment = HubEnvironment(variables: variables)
+        context.session.environment = context.environment.with(variables: variables)
 
         var lines = ["Loaded \(loaded.count) variable\(loaded.count == 1 ? "" : "s") from \(path)" + (loaded.isEmpty ? "." : ": \(loaded.joined(separator: ", ")).")]
         if !kept.isEmpty { lines.append("Kept the values already set for \(kept.joined(separator: ", ")) (use --override to replace them).") }

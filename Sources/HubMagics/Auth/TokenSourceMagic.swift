@@ -64,6 +64,8 @@ struct TokenSourceMagic: Magic {
         case .tokenFile: return candidate.name == "token file"
         case .oidc: return candidate.name == OIDCTokenSource.resourceVariable
         case .storedToken: return candidate.name == "stored_tokens"
+        case .explicit: return candidate.name == "explicit token"
+        case .client(let name): return candidate.name == name
         }
     }
 

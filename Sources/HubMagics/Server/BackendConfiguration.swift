@@ -12,7 +12,7 @@ enum BackendConfiguration {
         name.hasPrefix("HF_") || name == "HUGGING_FACE_HUB_TOKEN" || name == "HUGGINGFACE_TOKEN" || name == "XDG_CACHE_HOME"
     }
 
-    static func apply(_ options: JSONValue?, to session: MagicSession) throws {
+    static func apply(_ options: JSONValue?, to session: MagicSession, clientName: String = "the client") throws {
         guard let options, options != .null else { return }
         guard let object = options.objectValue else { throw RPCError.invalidParams("initializationOptions is an object.") }
         var variables = session.environment.variables
@@ -34,6 +34,22 @@ enum BackendConfiguration {
             guard let text = value.stringValue else { throw RPCError.invalidParams("initializationOptions.\(option) is a string.") }
             variables[variable] = text
         }
-        session.environment = HubEnvironment(variables: variables, homeDirectory: session.environment.userHome)
+        var environment = session.environment.with(variables: variables)
+        if let token = object["token"] {
+            guard let value = token.stringValue else { throw RPCError.invalidParams("initializationOptions.token is a string.") }
+            environment.explicitToken = ClientToken(name: clientName, value: value)
+            session.rememberSecret(value)
+        }
+        if let sources = object["tokenSources"] {
+            guard let items = sources.arrayValue else { throw RPCError.invalidParams("initializationOptions.tokenSources is a list of {name, token}.") }
+            environment.clientTokens = try items.map { item in
+                guard let name = item["name"]?.stringValue, let value = item["token"]?.stringValue else {
+                    throw RPCError.invalidParams("initializationOptions.tokenSources: each is {\"name\": …, \"token\": …}.")
+                }
+                session.rememberSecret(value)
+                return ClientToken(name: name, value: value)
+            }
+        }
+        session.environment = environment
     }
 }

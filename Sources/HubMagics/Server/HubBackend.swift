@@ -10,7 +10,7 @@ public enum HubBackend {
         let runner = MagicRunner(session: session)
         let options = RPCServer.Options(outgoingTextFilter: { session.redact($0) })
         let server = RPCServer(input: input, output: output, options: options) { params, _ in
-            try BackendConfiguration.apply(params.initializationOptions, to: session)
+            try BackendConfiguration.apply(params.initializationOptions, to: session, clientName: params.clientInfo?.name ?? "the client")
             let commands = BackendMethod.all.map { JSONValue.string($0.command) }
             return InitializeResult(capabilities: ["executeCommandProvider": ["commands": .array(commands)]],
                                     serverInfo: ServerInfo(name: "hubkernel", version: HubKernelInfo.version))
