@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "JupyterTests", dependencies: ["Jupyter"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
         .testTarget(name: "TokenGuardTests", dependencies: ["TokenGuard"]),
-        .testTarget(name: "HubMagicsTests", dependencies: ["HubMagics", "Hub", "Jupyter"]),
+        .testTarget(name: "HubMagicsTests", dependencies: ["HubMagics", "Hub", "Jupyter", "JSONRPC"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
     ],
     swiftLanguageModes: [.v5]

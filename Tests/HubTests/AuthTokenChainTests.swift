@@ -38,10 +38,26 @@ final class AuthTokenChainTests: XCTestCase {
             switch resolved?.source {
             case .environment(let variable)?: XCTAssertEqual(variable, row.source, "row \(index)")
             case .tokenFile?: XCTAssertEqual("file", row.source, "row \(index)")
-            case .storedToken?, .oidc?: XCTFail("row \(index): no explicit name or OIDC resource was given")
+            case .storedToken?, .oidc?, .explicit?, .client?: XCTFail("row \(index): no explicit name, OIDC resource or client token was given")
             case nil: XCTAssertNil(row.source, "row \(index)")
             }
         }
+    }
+
+    func testAClientsExplicitTokenComesFirstAndItsOwnSourcesLast() throws {
+        let home = TemporaryHome()
+        let explicit = makeFakeToken(), environmentToken = makeFakeToken(), file = makeFakeToken(), colab = makeFakeToken()
+        var environment = home.environment(["HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"])
+        environment.clientTokens = [ClientToken(name: "Colab secret HF_TOKEN", value: " \(colab)\n")]
+        XCTAssertEqual(try TokenChain(environment: environment).resolve(), ResolvedToken(value: colab, source: .client(name: "Colab secret HF_TOKEN")))
+        try SecretFile.write(file, to: environment.tokenPath)
+        XCTAssertEqual(try TokenChain(environment: environment).resolve()?.value, file, "the token file comes before Colab's secret")
+        environment = environment.with(variables: environment.variables.merging(["HF_TOKEN": environmentToken]) { $1 })
+        XCTAssertEqual(try TokenChain(environment: environment).resolve()?.value, environmentToken)
+        environment.explicitToken = ClientToken(name: "vscode", value: explicit)
+        XCTAssertEqual(try TokenChain(environment: environment).resolve(), ResolvedToken(value: explicit, source: .explicit(client: "vscode")))
+        XCTAssertEqual(try TokenChain(environment: environment).tokenToSend()?.value, explicit, "explicit beats HF_HUB_DISABLE_IMPLICIT_TOKEN")
+        XCTAssertEqual(environment.with(variables: [:]).clientTokens.count, 1, "a .env load keeps the client's tokens")
     }
 
     func testExplicitNameWinsAndSurvivesDisabledImplicitToken() throws {
