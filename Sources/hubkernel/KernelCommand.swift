@@ -18,7 +18,8 @@ func runKernel(_ arguments: [String], session: MagicSession) -> Int32 {
         let python = session.hostPython()
         let kernel = try Kernel(connection: connection, handler: MagicKernel(session: session),
                                 redact: { session.redact($0) }, listeners: InheritedListeners.take(for: connection),
-                                subkernel: python, streamFilter: { session.makeStreamFilter() })
+                                subkernel: python, streamFilter: { session.makeStreamFilter() },
+                                messageRedactor: { session.redactorSnapshot() })
         try kernel.run()
         return 0
     } catch {

@@ -18,6 +18,13 @@ extension MagicSession {
         return session
     }
 
+    /// The filter as it is now, for many strings in a row (one outgoing message): the token sources are checked once.
+    public func redactorSnapshot() -> (String) -> String {
+        guard let live = SessionRedaction.redactor(for: self) else { return { [self] in self.redact($0) } }
+        let masker = live.masker(for: environment)
+        return { masker.mask($0) }
+    }
+
     /// A new filter for a hosted kernel's stream text: it holds back what could begin a secret, so a token written
     /// in pieces is masked whole (`StreamGuard`). Without `standard(…)`, shapes only.
     public func makeStreamFilter() -> StreamTextFilter {

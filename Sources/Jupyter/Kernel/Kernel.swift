@@ -42,11 +42,14 @@ public final class Kernel: @unchecked Sendable {
     ///   instead of binding.
     /// - Parameter subkernel: a kernel to host (started when `run()` starts): the handler's `.forward` outcomes and
     ///   the requests it routes there are relayed to it, and everything it shows passes through `redact`.
+    /// - Parameter messageRedactor: when given, gives `redact`'s equivalent for one outgoing message (checked once per
+    ///   message instead of once per string).
     /// - Parameter streamFilter: makes the filter a hosted kernel's stream text passes before `redact` (one per run
     ///   of the hosted kernel): it may hold text back, so a secret written in pieces is still masked.
     public init(connection: ConnectionInfo, handler: KernelHandler, redact: @escaping @Sendable (String) -> String,
                 listeners: [Channel: Int32] = [:], subkernel: Subkernel? = nil,
-                streamFilter: @escaping @Sendable () -> StreamTextFilter? = { nil }) throws {
+                streamFilter: @escaping @Sendable () -> StreamTextFilter? = { nil },
+                messageRedactor: (@Sendable () -> (String) -> String)? = nil) throws {
         if connection.usesCurve && !ZMQContext.hasCurve { throw KernelError.curveUnavailable }
         self.connection = connection
         self.handler = handler
@@ -55,7 +58,7 @@ public final class Kernel: @unchecked Sendable {
         self.makeStreamFilter = streamFilter
         info = handler.info
         log = KernelLog(redact: redact)
-        session = MessageSession(key: connection.key, redact: redact)
+        session = MessageSession(key: connection.key, redact: redact, messageRedactor: messageRedactor)
         let context = try ZMQContext()
         self.context = context
         func open(_ channel: Channel, _ type: ZMQSocketType, configure: (ZMQSocket) throws -> Void = { _ in }) throws -> ZMQSocket {

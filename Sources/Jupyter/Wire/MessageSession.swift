@@ -9,20 +9,26 @@ public final class MessageSession: @unchecked Sendable {
     private let signer: HMACSigner?
     private let replayGuard: ReplayGuard
     private let redact: @Sendable (String) -> String
+    /// Gives the filter for one message (looked up once per message, not per string), when set.
+    private let messageRedactor: (@Sendable () -> (String) -> String)?
     /// The largest header / parent / metadata / content part accepted (buffers are not parsed, so not limited).
     let maxJSONPartBytes: Int
 
     /// - Parameters:
     ///   - key: the connection file's key; empty disables signing and verification, as the spec says.
     ///   - redact: applied to every string in outgoing content and metadata.
+    ///   - messageRedactor: when given, gives the filter for one message instead of `redact` (a filter that must check
+    ///     what it knows, such as a file's change time, does that once per message).
     public init(key: String, sessionID: String = UUID().uuidString.lowercased(), username: String = "kernel",
                 replayHistory: Int = 1 << 16, maxJSONPartBytes: Int = 64 << 20,
-                redact: @escaping @Sendable (String) -> String = { $0 }) {
+                redact: @escaping @Sendable (String) -> String = { $0 },
+                messageRedactor: (@Sendable () -> (String) -> String)? = nil) {
         self.sessionID = sessionID
         self.username = username
         signer = key.isEmpty ? nil : HMACSigner(key: Array(key.utf8))
         replayGuard = ReplayGuard(capacity: replayHistory)
         self.redact = redact
+        self.messageRedactor = messageRedactor
         self.maxJSONPartBytes = maxJSONPartBytes
     }
 
@@ -86,6 +92,7 @@ public final class MessageSession: @unchecked Sendable {
     /// Signed frames for `message` (its content and metadata strings, object keys included, pass through `redact`;
     /// the values of `identifierKeys` do not).
     public func encode(_ message: Message) -> [[UInt8]] {
+        let redact = messageRedactor?() ?? self.redact
         let redacted = JSONValue.object(message.content).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys)
         let content: [UInt8]
         if let received = message.receivedContent, redacted == .object(message.content) {
