@@ -9,6 +9,8 @@ let session = MagicSession.standard(environment: .current, transport: makeTransp
 switch arguments.first {
 case "kernel":
     exit(runKernel(Array(arguments.dropFirst()), session: session))
+case "serve":
+    exit(runServe(Array(arguments.dropFirst()), session: session))
 case "install":
     exit(runInstall(Array(arguments.dropFirst())))
 case "--version", "-V":

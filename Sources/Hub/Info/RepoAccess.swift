@@ -16,7 +16,7 @@ public enum RepoAccess: String, Sendable, Equatable {
     public var mayDownload: Bool { self == .open || self == .granted }
 
     /// Whether a gated repo's 403 message says an access request awaits review.
-    static func isPendingRequest(_ serverMessage: String?) -> Bool {
+    public static func isPendingRequest(_ serverMessage: String?) -> Bool {
         let message = (serverMessage ?? "").lowercased()
         return message.contains("awaiting") || message.contains("pending")
     }

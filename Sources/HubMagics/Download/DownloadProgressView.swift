@@ -10,7 +10,8 @@ enum DownloadProgressView {
             let status = progress.waitReason ?? "looking up files…"
             return RichOutput(text: "\(title): \(status)",
                               html: "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"
-                                  + "<progress style=\"width:24em;accent-color:currentColor\"></progress> <span>\(HTML.escape(status))</span></div>")
+                                  + "<progress style=\"width:24em;accent-color:currentColor\"></progress> <span>\(HTML.escape(status))</span></div>",
+                              progress: ProgressNote(message: status))
         }
         let percent = Int((progress.fraction * 100).rounded(.down))
         let filled = Int(progress.fraction * 24)
@@ -27,7 +28,7 @@ enum DownloadProgressView {
         let html = "<div class=\"hubkernel-progress\"><div>\(HTML.escape(title))</div>"
             + "<progress value=\"\(percent)\" max=\"100\" style=\"width:24em;accent-color:currentColor\"></progress> "
             + "<span>\(percent)% · \(HTML.escape(summary))</span></div>"
-        return RichOutput(text: text, html: html)
+        return RichOutput(text: text, html: html, progress: ProgressNote(message: summary, percentage: percent))
     }
 
     /// `"8 s"`, `"3 min 05 s"`, `"2 h 07 min"`: rounded up, two units at most.

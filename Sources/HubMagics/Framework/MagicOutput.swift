@@ -6,11 +6,14 @@ public struct RichOutput: Sendable, Equatable {
     public var text: String
     public var html: String?
     public var json: JSONValue?
+    /// For a display that reports progress: what a progress report says (not part of the MIME bundle).
+    public var progress: ProgressNote?
 
-    public init(text: String, html: String? = nil, json: JSONValue? = nil) {
+    public init(text: String, html: String? = nil, json: JSONValue? = nil, progress: ProgressNote? = nil) {
         self.text = text
         self.html = html
         self.json = json
+        self.progress = progress
     }
 
     /// The MIME type of the machine-readable result beside HTML. JupyterLab ranks `application/json`
@@ -24,6 +27,19 @@ public struct RichOutput: Sendable, Equatable {
         if let html { bundle["text/html"] = .string(html) }
         if let json { bundle[html == nil ? "application/json" : Self.resultMimeType] = json }
         return bundle
+    }
+}
+
+/// What a progress display says, for frontends with a progress notion of their own (the backend's `$/progress`).
+public struct ProgressNote: Sendable, Equatable {
+    /// The same words as the display's line: bytes, rate over this run's bytes, time left, or why it waits.
+    public var message: String
+    /// 0–100, nil while the total is not known.
+    public var percentage: Int?
+
+    public init(message: String, percentage: Int? = nil) {
+        self.message = message
+        self.percentage = percentage
     }
 }
 
