@@ -1,0 +1,26 @@
+"""Writes ``magics.json`` from the backend's ``hub/magics`` (run by scripts/package; a test checks the committed file
+is current): ``python -m hubkernel.generate [HUBKERNEL_BINARY]``."""
+from __future__ import annotations
+
+import json
+import sys
+
+from .backend import Backend
+from .magics import SPEC_FILE
+
+
+def magic_specs(binary: str | None = None) -> list[dict]:
+    backend = Backend(binary)
+    try:
+        return backend.call("hub/magics", timeout=30)
+    finally:
+        backend.close()
+
+
+def render(specs: list[dict]) -> str:
+    return json.dumps(specs, indent=1, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    SPEC_FILE.write_text(render(magic_specs(sys.argv[1] if len(sys.argv) > 1 else None)), encoding="utf-8")
+    print(SPEC_FILE)
