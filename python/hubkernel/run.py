@@ -81,7 +81,9 @@ def run_magic(code: str) -> Result | None:
                 data = payload.data if isinstance(payload.data, dict) else {}
                 if payload.code == backend_module.CANCELLED:
                     raise KeyboardInterrupt
-                raise error_class(str(data.get("name") or "HubError"))(payload.message, data) from None
+                name = str(data.get("name") or "HubError")
+                message = payload.message.removeprefix(f"{name}: ")
+                raise error_class(name)(message, data) from None
             else:
                 raise error_class("BackendDied")(f"{payload}; run the cell again: a new backend will start.") from None
     except KeyboardInterrupt:
