@@ -1,8 +1,9 @@
 """Writes ``magics.json`` from the backend's ``hub/magics`` (run by scripts/package; a test checks the committed file
-is current): ``python -m hubkernel.generate [HUBKERNEL_BINARY]``."""
+is current): ``python -m hubkernel.generate [HUBKERNEL_BINARY [OUTPUT]]``."""
 from __future__ import annotations
 
 import json
+import pathlib
 import sys
 
 from .backend import Backend
@@ -22,5 +23,6 @@ def render(specs: list[dict]) -> str:
 
 
 if __name__ == "__main__":
-    SPEC_FILE.write_text(render(magic_specs(sys.argv[1] if len(sys.argv) > 1 else None)), encoding="utf-8")
-    print(SPEC_FILE)
+    target = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else SPEC_FILE
+    target.write_text(render(magic_specs(sys.argv[1] if len(sys.argv) > 1 else None)), encoding="utf-8")
+    print(target)
