@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Writes HubKernel's wheel from a staged tree (called by scripts/package; stdlib only).
 
-The wheel holds no Python: only files under the `data` scheme, which pip installs relative to the
-environment's prefix (a venv, ~/.local with --user, /usr/local):
+Files under the `data` scheme, which pip installs relative to the environment's prefix (a venv, ~/.local with
+--user, /usr/local):
 
     bin/hubkernel                                  the kernel and terminal commands
-    lib/hubkernel/                                 libraries auditwheel vendors (libzmq, libcurl, OpenSSL, …)
+    lib/hubkernel/                                 libhubguard.so (the extension's token guard) and the libraries
+                                                   auditwheel vendors (libzmq, libcurl, OpenSSL, …)
     share/jupyter/kernels/hubkernel/kernel.json    so `jupyter kernelspec list` shows it with no further command
 
-Usage: build_wheel.py STAGE_DIR OUT_DIR VERSION
-STAGE_DIR mirrors the prefix (bin/, lib/, share/); the wheel is tagged py3-none-linux_x86_64 until
-`auditwheel repair` gives it its manylinux tag.
+and, at the wheel's root (site-packages), the IPython extension's package `hubkernel/` (`%load_ext hubkernel`).
+
+Usage: build_wheel.py STAGE_DIR OUT_DIR VERSION [PACKAGE_ROOT]
+STAGE_DIR mirrors the prefix (bin/, lib/, share/); PACKAGE_ROOT holds the packages for site-packages. The wheel is
+tagged py3-none-linux_x86_64 until `auditwheel repair` gives it its manylinux tag.
 """
 from __future__ import annotations
 
@@ -40,7 +43,7 @@ def wheel_info() -> str:
     return "Wheel-Version: 1.0\nGenerator: hubkernel scripts/build_wheel.py\nRoot-Is-Purelib: false\nTag: py3-none-linux_x86_64\n"
 
 
-def build(stage: pathlib.Path, out_dir: pathlib.Path, version: str) -> pathlib.Path:
+def build(stage: pathlib.Path, out_dir: pathlib.Path, version: str, packages: pathlib.Path | None = None) -> pathlib.Path:
     data_dir = f"{NAME}-{version}.data/data"
     dist_info = f"{NAME}-{version}.dist-info"
     wheel_path = out_dir / f"{NAME}-{version}-py3-none-linux_x86_64.whl"
@@ -56,6 +59,9 @@ def build(stage: pathlib.Path, out_dir: pathlib.Path, version: str) -> pathlib.P
         for path in sorted(p for p in stage.rglob("*") if p.is_file()):
             mode = 0o755 if os.access(path, os.X_OK) else 0o644
             add(f"{data_dir}/{path.relative_to(stage).as_posix()}", path.read_bytes(), mode)
+        if packages is not None:
+            for path in sorted(p for p in packages.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+                add(path.relative_to(packages).as_posix(), path.read_bytes())
         add(f"{dist_info}/METADATA", metadata(version).encode())
         add(f"{dist_info}/WHEEL", wheel_info().encode())
         records.append(f"{dist_info}/RECORD,,")
@@ -66,6 +72,7 @@ def build(stage: pathlib.Path, out_dir: pathlib.Path, version: str) -> pathlib.P
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    print(build(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]))
+    packages = pathlib.Path(sys.argv[4]) if len(sys.argv) == 5 else None
+    print(build(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3], packages))

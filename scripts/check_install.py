@@ -4,7 +4,9 @@
    libcurl, no OpenSSL development files, no Swift.
 2. Inside it (chroot, sharing this machine's network namespace): a venv, `pip install` of the wheel (timed), then
    jupyter_client, nbclient, ipykernel and huggingface_hub from PyPI; `jupyter kernelspec list` must show hubkernel.
-3. examples/quickstart.ipynb, every cell, through nbclient against the local Hub started outside on 127.0.0.1.
+3. examples/quickstart.ipynb, every cell, through nbclient against the local Hub started outside on 127.0.0.1; then
+   the IPython extension: a plain ipykernel of that venv, `%load_ext hubkernel`, `%whoami`, a printed token masked
+   (scripts/check_extension.py).
 4. `ldd` of the installed binary and of the libcurl anchor: every library outside the manylinux policy of the
    wheel's tag must resolve inside the wheel's lib/hubkernel/.
 5. `pip uninstall` must leave none of the wheel's files behind.
@@ -102,6 +104,7 @@ def main() -> int:
         shutil.copy(wheel, check / wheel.name)
         for name in ("quickstart.ipynb", "run_quickstart.py"):
             shutil.copy(REPO / "examples" / name, check / "examples" / name)
+        shutil.copy(REPO / "scripts" / "check_extension.py", check / "check_extension.py")
         in_chroot(root, "python3 --version; for lib in libzmq.so.5 libcurl.so.4; do "
                         "ldconfig -p | grep -q $lib && echo \"$lib is installed: not a clean machine\" && exit 1; "
                         "done; echo 'no libzmq, no libcurl, no Swift (OpenSSL only as python3 needs it)'; command -v swift && exit 1 || true")
@@ -137,6 +140,12 @@ def main() -> int:
         if run.returncode != 0:
             failures.append("the quickstart notebook failed")
 
+        step("%load_ext hubkernel in a plain ipykernel of the venv: %whoami, a printed token masked")
+        extension = in_chroot(root, f"cd /check && {VENV}/bin/python check_extension.py {endpoint} /check/token",
+                              check=False)
+        if extension.returncode != 0:
+            failures.append("the IPython extension check failed")
+
         step("ldd of the installed binary and of the libcurl anchor")
         allowed = manylinux_allowed(tag)
         for elf in (f"{VENV}/bin/hubkernel", f"{VENV}/lib/hubkernel/libhubkernel-curl.so"):
@@ -148,8 +157,9 @@ def main() -> int:
 
         step("pip uninstall")
         in_chroot(root, f"{VENV}/bin/pip uninstall -y -q hubkernel")
-        left = [path for path in ("bin/hubkernel", "bin/hubkernel-launcher", "lib/hubkernel", "share/jupyter/kernels/hubkernel")
-                if (root / VENV.lstrip("/") / path).exists()]
+        left = [path for path in ("bin/hubkernel", "bin/hubkernel-launcher", "lib/hubkernel", "share/jupyter/kernels/hubkernel",
+                                  "lib/python3*/site-packages/hubkernel")
+                if any((root / VENV.lstrip("/")).glob(path))]
         if left:
             failures.append(f"pip uninstall left {left}")
         else:

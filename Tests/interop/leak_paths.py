@@ -8,9 +8,13 @@ relay (``test_guard_leaks.py``) and through the extension's guard in a plain ipy
 """
 from __future__ import annotations
 
+import json
+import os
+import queue
 import re
 import secrets
 import string
+import time
 from dataclasses import dataclass
 
 LETTERS = string.ascii_letters
@@ -214,3 +218,82 @@ def as_shown(messages: list[dict]) -> list[str]:
         texts.append(json.dumps(message.get("metadata", {}), ensure_ascii=False))
     joined = list(streams.values())
     return texts + joined + [ANSI.sub("", text) for text in joined] + ["".join(joined)]
+
+
+def hub_home(root: str, tokens: dict[str, Token]) -> dict[str, str]:
+    """An HF_HOME whose token file and stored_tokens hold the known tokens, and HF_TOKEN the other one."""
+    home = os.path.join(root, "hf")
+    os.makedirs(home, mode=0o700)
+    with open(os.path.join(home, "token"), "w") as file:
+        file.write(tokens["file_digits"].value)
+    with open(os.path.join(home, "stored_tokens"), "w") as file:
+        file.write(f"[laptop]\nhf_token = {tokens['stored_oauth'].value}\n")
+    for name in ("token", "stored_tokens"):
+        os.chmod(os.path.join(home, name), 0o600)
+    return {"HF_TOKEN": tokens["env_letters"].value, "HF_HOME": home, "HF_ENDPOINT": "http://127.0.0.1:9"}
+
+
+def late_messages(kc, msg_id: str, seconds: float) -> list[dict]:
+    """iopub messages of `msg_id` that arrive within `seconds` after its idle."""
+    found = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            message = kc.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            continue
+        if message["parent_header"].get("msg_id") == msg_id:
+            found.append(message)
+    return found
+
+
+def assert_no_token(shown: list[str], where: str, tokens: dict[str, Token]) -> None:
+    for token in tokens.values():
+        for text in shown:
+            at = text.find(token.value)
+            assert at < 0, f"{token.kind} whole in {where}: …{text[max(0, at - 60):at + 50]!r}"
+
+
+def check_path(kc, path: LeakPath, tokens: dict[str, Token]) -> None:
+    """Runs one leak path on a kernel whose setup cell ran, and asserts what a frontend shows holds no whole token
+    (and, where the way shows its output, that it arrived masked)."""
+    from fixtures.kernel import run_cell
+
+    prompts: list[dict] = []
+    reply, iopub = run_cell(kc, path.cell(), stdin_answers=["ok"] * path.way.answers if path.way.answers else None,
+                            stdin_requests=prompts, timeout=60)
+    if path.way.late:
+        iopub += late_messages(kc, reply["parent_header"]["msg_id"], path.way.late)
+    shown = as_shown(iopub + [reply] + prompts)
+    assert_no_token(shown, path.id, tokens)
+    if path.way.shows_mask:
+        assert "****" in "".join(shown), f"the output arrived, masked: {''.join(shown)[:600]}"
+    if path.token.kind == "env_letters" and path.way.name in {"print", "raise", "json_key"}:
+        assert path.token.mask in "".join(shown), "a known token shows as hf_****wxyz"
+
+
+def check_saved_notebook(km, kc, directory, first_cells: list[str], paths: list[LeakPath],
+                         tokens: dict[str, Token]) -> None:
+    """Runs ``first_cells`` then every path that needs no answer through nbclient, saves the notebook, and asserts
+    it holds no whole token, in its text or in any cell's streams joined."""
+    import nbclient
+    import nbformat
+
+    cells = first_cells + [path.cell() for path in paths if not path.way.answers]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in cells])
+    client = nbclient.NotebookClient(nb, km=km, timeout=60, allow_errors=True)
+    client.kc = kc
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+    saved = os.path.join(str(directory), "saved.ipynb")
+    nbformat.write(nb, saved)
+    with open(saved) as file:
+        text = file.read()
+    outputs = json.loads(text)["cells"]
+    assert sum(len(cell.get("outputs", [])) for cell in outputs) > len(WAYS), "the cells ran and showed something"
+    assert_no_token([text, json.dumps(outputs, ensure_ascii=False)], "the saved notebook", tokens)
+    for cell in outputs:
+        pieces = [output.get("text", "") for output in cell.get("outputs", []) if output.get("output_type") == "stream"]
+        joined = "".join("".join(piece) if isinstance(piece, list) else piece for piece in pieces)
+        assert_no_token([joined], "a saved cell's streams, joined", tokens)
