@@ -112,8 +112,6 @@ def test_the_client_passes_the_secret_as_a_token_source(stand_in, monkeypatch, t
     assert backend.process.returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="the backend (main e12e8b7) does not read initializationOptions.tokenSources "
-                   "yet: BackendConfiguration.apply takes environment, endpoint, home and cacheDir only")
 def test_the_backend_logs_in_with_the_colab_secret(stand_in, monkeypatch, local_hub, tmp_path, capsys):
     monkeypatch.setenv("HUBKERNEL_BIN", backend_binary())
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
