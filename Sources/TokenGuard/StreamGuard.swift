@@ -48,7 +48,11 @@ public struct StreamGuard: Sendable {
 
     /// The text of a new piece of `key`'s stream to show now (secrets masked); what could begin a secret is held.
     public mutating func admit(_ text: String, key: Key, now: Double, masker: TokenMasker) -> String {
-        String(decoding: emit(key, Array(text.utf8), flush: false, now: now, masker: masker), as: UTF8.self)
+        var text = text
+        if let unchanged = text.withUTF8({ admitInPlace($0, key: key, now: now, masker: masker) }) {
+            return unchanged ? text : ""
+        }
+        return String(decoding: emit(key, Array(text.utf8), flush: false, now: now, masker: masker), as: UTF8.self)
     }
 
     /// The held ends of `parent`'s streams (every stream's when nil), to show now, in stream-name order.
@@ -80,64 +84,102 @@ public struct StreamGuard: Sendable {
         }
     }
 
+    /// A large piece with nothing held before it and no secret running into it from what was shown, scanned where it
+    /// is (a 25 MB print is not copied): true when it is to be shown unchanged, nil when `emit` must look at it
+    /// joined to what came before (or it changes).
+    private mutating func admitInPlace(_ text: UnsafeBufferPointer<UInt8>, key: Key, now: Double, masker: TokenMasker) -> Bool? {
+        let window = max(masker.longestSecret, 256)
+        guard text.count > 2 * window else { return nil }
+        var state = states[key] ?? State()
+        guard state.held.isEmpty else { return nil }
+        if !state.shown.isEmpty {
+            let junction = state.shown + text.prefix(window)
+            let crossing = junction.withUnsafeBufferPointer { masker.secrets(in: $0) }.contains { $0.lowerBound < state.shown.count && $0.upperBound > state.shown.count }
+            guard !crossing else { return nil }
+        }
+        let plan = Self.plan(text, shownCount: 0, maskedTail: 0, flush: false, masker: masker)
+        guard plan.output == nil, plan.holdStart == text.count else { return nil }
+        state.shown = Array(text.suffix(max(0, masker.longestSecret - 1)))
+        state.maskedTail = 0
+        state.heldSince = now
+        remember(state, key: key)
+        return true
+    }
+
     /// The bytes to show for `key` now, given its new bytes; with `flush`, nothing is held.
     private mutating func emit(_ key: Key, _ text: [UInt8], flush: Bool, now: Double, masker: TokenMasker) -> [UInt8] {
         var state = states[key] ?? State()
         if !flush && state.held.isEmpty && text.isEmpty { return [] }
         let shownCount = state.shown.count
         let full = state.shown + state.held + text
-        let maskedTail = state.maskedTail
-        var newMaskedTail = 0
-        var out: [UInt8] = []
-        var holdStart = full.count
-        full.withUnsafeBufferPointer { buffer in
-            let ranges = masker.secrets(in: buffer).filter { $0.upperBound > shownCount }
-            let unfinished = masker.unfinishedLength(atEndOf: buffer)
-            var candidate: Range<Int>?
-            if flush {
-                let coveredToEnd = ranges.last.map { $0.upperBound == full.count } ?? false
-                let start = full.count - unfinished
-                if unfinished > 0 && !coveredToEnd && Self.givesAway(Array(buffer[start...]), masker: masker) { candidate = start..<full.count }
-            } else if unfinished > 0 && unfinished <= max(masker.longestSecret, 256) {
-                holdStart = max(shownCount, full.count - unfinished)
-                // A secret the hold would cut: hold it whole, or (begun in what was shown) show its masked rest now.
-                if let cut = ranges.first(where: { $0.lowerBound < holdStart && holdStart < $0.upperBound }) {
-                    holdStart = cut.lowerBound >= shownCount ? cut.lowerBound : full.count
-                }
-            }
-            var position = shownCount
-            for range in ranges where range.lowerBound < holdStart {
-                let secret = String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
-                if range.lowerBound < shownCount {
-                    let shown = shownCount - range.lowerBound
-                    let afterMaskedBeginning = maskedTail > 0 && range.lowerBound >= shownCount - maskedTail
-                    out += Self.restMask(secret, shown: shown, afterMaskedBeginning: afterMaskedBeginning).utf8
-                } else {
-                    out += buffer[position..<range.lowerBound]
-                    out += TokenMask.inText(secret).utf8
-                }
-                position = min(range.upperBound, holdStart)
-            }
-            if let candidate {
-                let start = max(position, candidate.lowerBound)
-                out += buffer[position..<start]
-                let written = String(decoding: UnsafeBufferPointer(rebasing: buffer[candidate]), as: UTF8.self)
-                let shown = max(0, shownCount - candidate.lowerBound)
-                out += String(String.UnicodeScalarView(TokenMask.beginning(written).unicodeScalars.dropFirst(shown))).utf8
-                newMaskedTail = candidate.count
-                position = full.count
-            }
-            if position < holdStart { out += buffer[position..<holdStart] }
+        let plan = full.withUnsafeBufferPointer {
+            Self.plan($0, shownCount: shownCount, maskedTail: state.maskedTail, flush: flush, masker: masker)
         }
-        state.held = Array(full[holdStart...])
-        state.shown = Array(full[..<holdStart].suffix(max(0, masker.longestSecret - 1)))
-        state.maskedTail = newMaskedTail
+        state.held = Array(full[plan.holdStart...])
+        state.shown = Array(full[..<plan.holdStart].suffix(max(0, masker.longestSecret - 1)))
+        state.maskedTail = plan.maskedTail
         if !text.isEmpty { state.heldSince = now }
+        remember(state, key: key)
+        return plan.output ?? Array(full[shownCount..<plan.holdStart])
+    }
+
+    private mutating func remember(_ state: State, key: Key) {
+        var state = state
         uses += 1
         state.lastUse = uses
         states[key] = state
         forgetOldStreams()
-        return out
+    }
+
+    /// What to show of `buffer` (whose first `shownCount` bytes were shown already): `output` the bytes from
+    /// `shownCount` to `holdStart` with secrets masked, or nil when they show as they are; the rest is held.
+    private static func plan(_ buffer: UnsafeBufferPointer<UInt8>, shownCount: Int, maskedTail: Int, flush: Bool,
+                             masker: TokenMasker) -> (output: [UInt8]?, holdStart: Int, maskedTail: Int) {
+        let count = buffer.count
+        let ranges = masker.secrets(in: buffer).filter { $0.upperBound > shownCount }
+        let unfinished = masker.unfinishedLength(atEndOf: buffer)
+        var holdStart = count
+        var candidate: Range<Int>?
+        if flush {
+            let coveredToEnd = ranges.last.map { $0.upperBound == count } ?? false
+            let start = count - unfinished
+            if unfinished > 0 && !coveredToEnd && givesAway(Array(buffer[start...]), masker: masker) { candidate = start..<count }
+        } else if unfinished > 0 && unfinished <= max(masker.longestSecret, 256) {
+            holdStart = max(shownCount, count - unfinished)
+            // A secret the hold would cut: hold it whole, or (begun in what was shown) show its masked rest now.
+            if let cut = ranges.first(where: { $0.lowerBound < holdStart && holdStart < $0.upperBound }) {
+                holdStart = cut.lowerBound >= shownCount ? cut.lowerBound : count
+            }
+        }
+        let masked = ranges.filter { $0.lowerBound < holdStart }
+        guard !masked.isEmpty || candidate != nil else { return (nil, holdStart, 0) }
+        var out: [UInt8] = []
+        out.reserveCapacity(holdStart - shownCount)
+        var position = shownCount
+        for range in masked {
+            let secret = String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+            if range.lowerBound < shownCount {
+                let shown = shownCount - range.lowerBound
+                let afterMaskedBeginning = maskedTail > 0 && range.lowerBound >= shownCount - maskedTail
+                out += restMask(secret, shown: shown, afterMaskedBeginning: afterMaskedBeginning).utf8
+            } else {
+                out += buffer[position..<range.lowerBound]
+                out += TokenMask.inText(secret).utf8
+            }
+            position = min(range.upperBound, holdStart)
+        }
+        var newMaskedTail = 0
+        if let candidate {
+            let start = max(position, candidate.lowerBound)
+            out += buffer[position..<start]
+            let written = String(decoding: UnsafeBufferPointer(rebasing: buffer[candidate]), as: UTF8.self)
+            let shown = max(0, shownCount - candidate.lowerBound)
+            out += String(String.UnicodeScalarView(TokenMask.beginning(written).unicodeScalars.dropFirst(shown))).utf8
+            newMaskedTail = candidate.count
+            position = count
+        }
+        if position < holdStart { out += buffer[position..<holdStart] }
+        return (out, holdStart, newMaskedTail)
     }
 
     /// How many characters after a public prefix (`hf_`) a held end may show as written when no piece completes it:

@@ -56,6 +56,31 @@ final class StreamGuardTests: XCTestCase {
         }
     }
 
+    /// Large pieces are scanned in place: the same guarantees hold around their edges.
+    func testLargePiecesKeepTheGuarantees() {
+        let padding = String(repeating: "x", count: 1500)
+        for masker in [TokenMasker(), TokenMasker(known: [Fakes.shapeless()])] {
+            let secret = masker.known.first.map { String(decoding: $0, as: UTF8.self) } ?? Fakes.userWithDigits()
+            let text = padding + " token: \(secret) done " + padding
+            let at = padding.utf8.count + 8
+            for cut in stride(from: at - 3, through: at + secret.utf8.count + 3, by: 1) {
+                for between in Between.allCases {
+                    var frontend = Frontend(masker: masker)
+                    frontend.write(String(decoding: Array(text.utf8)[..<cut], as: UTF8.self))
+                    between.apply(to: &frontend)
+                    frontend.write(String(decoding: Array(text.utf8)[cut...], as: UTF8.self))
+                    frontend.release()
+                    XCTAssertFalse(frontend.shown.contains(secret), "cut at \(cut), \(between)")
+                    XCTAssertTrue(frontend.shown.hasPrefix(padding) && frontend.shown.hasSuffix(" done " + padding))
+                }
+            }
+        }
+        var frontend = Frontend(masker: TokenMasker())
+        frontend.write(padding + "\n")
+        frontend.write(padding + " hf_hub_download\n")
+        XCTAssertEqual(frontend.shown, padding + "\n" + padding + " hf_hub_download\n")
+    }
+
     func testWithoutAnythingBetweenTheJoinedTextIsTheMask() {
         let secret = Fakes.userWithDigits()
         let text = "token: \(secret) done\n"
