@@ -23,7 +23,9 @@ struct StreamHoldback {
         guard let filter, let name = message.content["name"]?.stringValue,
               let text = message.content["text"]?.stringValue else { return message }
         let key = Key(parent: parent, name: name)
-        templates[key] = message
+        var template = message  // the envelope only: a 25 MB piece is not kept alive by it
+        template.content["text"] = .string("")
+        templates[key] = template
         let shown = filter.admit(text, parent: parent, name: name, now: now)
         guard !shown.isEmpty else { return nil }
         guard shown != text else { return message }
@@ -32,10 +34,13 @@ struct StreamHoldback {
         return sent
     }
 
-    /// Held text of `parent`'s streams (all when nil), as messages to send now.
+    /// Held text of `parent`'s streams (all when nil), as messages to send now. Nothing of them is held afterwards,
+    /// so their envelopes are forgotten (a later piece brings its own).
     mutating func release(parent: String?) -> [Message] {
         guard let filter else { return [] }
-        return messages(filter.release(parent: parent))
+        let released = messages(filter.release(parent: parent))
+        templates = templates.filter { parent != nil && $0.key.parent != parent }
+        return released
     }
 
     /// Held text whose wait is over, as messages to send now.
