@@ -17,7 +17,9 @@ from typing import Any, Callable
 from . import run
 
 SPEC_FILE = pathlib.Path(__file__).with_name("magics.json")
-NOT_HERE = frozenset({"python"})  # kernel-only magics
+# Not registered: %python is the kernel's (here Python *is* the kernel); IPython's own %lsmagic already lists every
+# magic, HubKernel's included, so ours would only add a name.
+NOT_HERE = frozenset({"python", "lsmagic"})
 
 
 def load_specs() -> list[dict[str, Any]]:
@@ -62,7 +64,7 @@ def register(ip, specs: list[dict[str, Any]] | None = None) -> dict[str, str]:
         registered[target] = name
     if clashes:
         print("hubkernel: " + "; ".join(f"IPython's %{name} keeps its meaning, HubKernel's %{name} is %{target}"
-                                        for name, target in clashes) + ".", file=sys.stderr)
+                                        for name, target in clashes) + ".")
     return registered
 
 
