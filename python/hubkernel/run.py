@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from . import backend as backend_module
 from . import colab
+from .terminal import LiveLine, has_frontend
 
 _error_classes: dict[str, type] = {}
 remember_secret: Callable[[str], None] | None = None  # set by the guard: a token typed at a prompt is masked
@@ -38,6 +39,13 @@ def error_class(name: str) -> type:
     if name not in _error_classes:
         _error_classes[name] = HubError if name == "HubError" else type(name, (HubError,), {"__module__": "hubkernel"})
     return _error_classes[name]
+
+
+class Interrupted(KeyboardInterrupt):
+    """The user stopped a magic: one line, not a traceback through the extension's waiting loop."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[0;31mKeyboardInterrupt\x1b[0m: {self}"]
 
 
 class Result:
@@ -64,6 +72,7 @@ def run_magic(code: str) -> Result | None:
     if token and remember_secret:
         remember_secret(token)
     pending = backend.request("hub/runMagic", {"code": code})
+    line = None if has_frontend() else LiveLine()
     try:
         while True:
             try:
@@ -71,8 +80,10 @@ def run_magic(code: str) -> Result | None:
             except queue.Empty:
                 continue
             if kind == "notification":
-                show(backend, *payload)
+                show(backend, *payload, line=line)
             elif kind == "request":
+                if line:
+                    line.end()
                 answer(backend, *payload)
             elif kind == "result":
                 data = (payload or {}).get("data") if isinstance(payload, dict) else None
@@ -88,10 +99,20 @@ def run_magic(code: str) -> Result | None:
                 raise error_class("BackendDied")(f"{payload}; run the cell again: a new backend will start.") from None
     except KeyboardInterrupt:
         backend.cancel(pending)
-        raise
+        raise Interrupted(f"{code.split()[0]} stopped. A download keeps what it fetched: run it again to resume.") from None
+    finally:
+        if line:
+            line.end()
 
 
-def show(backend, method: str, params: dict) -> None:
+def show(backend, method: str, params: dict, line: LiveLine | None = None) -> None:
+    """One notification: in a notebook through IPython's display machinery; in a terminal (``line``), a live display
+    is one line rewritten in place."""
+    if line is not None and method == "hub/display" and params.get("displayId") is not None:
+        line.show(str((params.get("data") or {}).get("text/plain", "")))
+        return
+    if line is not None:
+        line.end()
     if method == "hub/stream":
         stream = sys.stderr if params.get("name") == "stderr" else sys.stdout
         stream.write(params.get("text", ""))
