@@ -28,6 +28,20 @@ private func guardObject(_ pointer: UnsafeMutableRawPointer) -> Guard {
     Unmanaged<Guard>.fromOpaque(pointer).takeUnretainedValue()
 }
 
+private func buffer(_ bytes: UnsafePointer<CChar>?, _ length: Int) -> UnsafeBufferPointer<UInt8> {
+    guard let bytes, length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+    return UnsafeBufferPointer(start: UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: length)
+}
+
+/// Copies `bytes` into a new malloc'd buffer for the caller.
+private func give(_ bytes: [UInt8], _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                  _ outLength: UnsafeMutablePointer<Int>?) {
+    let copy = malloc(max(1, bytes.count))!.assumingMemoryBound(to: CChar.self)
+    bytes.withUnsafeBytes { if let base = $0.baseAddress { memcpy(copy, base, bytes.count) } }
+    out?.pointee = copy
+    outLength?.pointee = bytes.count
+}
+
 private func text(_ bytes: UnsafePointer<CChar>?, _ length: Int) -> String {
     guard let bytes, length > 0 else { return "" }
     return bytes.withMemoryRebound(to: UInt8.self, capacity: length) {
@@ -65,27 +79,30 @@ public func hubguardFreeBuffer(_ buffer: UnsafeMutablePointer<CChar>?) {
     free(buffer)
 }
 
-/// Masks every secret in `text`: 1 and a new buffer when something was masked, 0 (no buffer) when nothing was.
+/// Masks every secret in `text`: 1 and a new buffer when something was masked, 0 (no buffer, nothing copied) when
+/// nothing was.
 @_cdecl("hubguard_mask")
 public func hubguardMask(_ pointer: UnsafeMutableRawPointer, _ bytes: UnsafePointer<CChar>?, _ length: Int,
                          _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ outLength: UnsafeMutablePointer<Int>?) -> Int32 {
-    let input = text(bytes, length)
-    let masked = guardObject(pointer).secrets.current().mask(input)
-    guard masked != input else { return 0 }
+    guard let masked = guardObject(pointer).secrets.current().mask(utf8: buffer(bytes, length)) else { return 0 }
     give(masked, out, outLength)
     return 1
 }
 
-/// A new piece of stream `name` of request `parent`: the text to show now (always returned; may be empty).
+/// A new piece of stream `name` of request `parent`: 0 when it is to be shown exactly as it is (no buffer: the common
+/// case costs no copy), 1 and a buffer with the text to show now (possibly empty: all held).
 @_cdecl("hubguard_stream")
 public func hubguardStream(_ pointer: UnsafeMutableRawPointer, _ parent: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>,
                            _ bytes: UnsafePointer<CChar>?, _ length: Int, _ now: Double,
-                           _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ outLength: UnsafeMutablePointer<Int>?) {
+                           _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ outLength: UnsafeMutablePointer<Int>?) -> Int32 {
     let object = guardObject(pointer)
     let masker = object.secrets.current()
     let key = StreamGuard.Key(parent: String(cString: parent), name: String(cString: name))
-    let shown = object.withStreams { $0.admit(text(bytes, length), key: key, now: now, masker: masker) }
+    guard let shown = object.withStreams({ $0.admit(utf8: buffer(bytes, length), key: key, now: now, masker: masker) }) else {
+        return 0
+    }
     give(shown, out, outLength)
+    return 1
 }
 
 /// Held text of `parent`'s streams (every stream's when `parent` is NULL) to show now; or, with `parent` NULL and

@@ -46,6 +46,14 @@ public struct StreamGuard: Sendable {
 
     public init() {}
 
+    /// A new piece given as UTF-8 bytes: nil when it is to be shown exactly as it is (the common case, no copy), else
+    /// the bytes to show now (possibly none: all held).
+    public mutating func admit(utf8 text: UnsafeBufferPointer<UInt8>, key: Key, now: Double, masker: TokenMasker) -> [UInt8]? {
+        if admitInPlace(text, key: key, now: now, masker: masker) == true { return nil }
+        let shown = emit(key, Array(text), flush: false, now: now, masker: masker)
+        return shown.elementsEqual(text) ? nil : shown
+    }
+
     /// The text of a new piece of `key`'s stream to show now (secrets masked); what could begin a secret is held.
     public mutating func admit(_ text: String, key: Key, now: Double, masker: TokenMasker) -> String {
         var text = text

@@ -99,6 +99,12 @@ public struct TokenMasker: Sendable, Equatable {
         } ?? text
     }
 
+    /// `bytes` with every secret masked; nil when there is none (nothing is copied then).
+    public func mask(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let found = secrets(in: bytes)
+        return found.isEmpty ? nil : Self.replacing(found, in: bytes)
+    }
+
     /// `bytes` with each of `ranges` replaced by its mask.
     static func replacing(_ ranges: [Range<Int>], in bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var result: [UInt8] = []

@@ -94,8 +94,10 @@ class OutputGuard:
         parent_id = parent_header.get("msg_id", "") if isinstance(parent_header, dict) else ""
 
         is_stream = msg_type == "stream" and isinstance(content_value, dict) and isinstance(content_value.get("text"), str)
-        new_content = content_value if is_stream else self._mask(content_value)
-        new_metadata = self._mask(metadata_value)
+        if is_stream:
+            new_content, new_metadata = content_value, self._mask(metadata_value)
+        else:
+            new_content, new_metadata = self._mask_both(content_value, metadata_value)
         with self._lock:
             if is_stream:
                 name = str(content_value.get("name", "stdout"))
@@ -108,15 +110,28 @@ class OutputGuard:
                     self._timer_wake.notify()
                 if not shown:
                     return None
-                new_content = dict(content_value, text=shown)
-            elif msg_type in NEW_OUTPUTS or (msg_type == "status" and isinstance(new_content, dict)
-                                             and new_content.get("execution_state") == "idle"):
+                if shown is not content_value["text"]:
+                    new_content = dict(content_value, text=shown)
+            elif (msg_type in NEW_OUTPUTS or (msg_type == "status" and isinstance(new_content, dict)
+                                              and new_content.get("execution_state") == "idle")) \
+                    and self.library.next_deadline() is not None:  # something is held (a cheap call)
                 self._send_held(self.library.release(parent_id))
             if msg is not None:
                 if new_content is not content_value or new_metadata is not metadata_value:
                     msg = dict(msg, content=new_content, metadata=new_metadata)
                 return self._original(stream, msg, ident=ident, buffers=buffers, track=track)
             return self._original(stream, msg_type, new_content, parent, ident, buffers, track, header, new_metadata)
+
+    def _mask_both(self, content: Any, metadata: Any) -> tuple[Any, Any]:
+        """Content and metadata, each itself when it holds no secret: one library call for both in the common case."""
+        if isinstance(content, (bytes, bytearray)) or isinstance(metadata, (bytes, bytearray)):
+            return self._mask(content), self._mask(metadata)
+        strings: list[str] = []
+        collect_strings(content, strings)
+        collect_strings(metadata, strings)
+        if not strings or self.library.mask(strings[0] if len(strings) == 1 else "\n".join(strings)) is None:
+            return content, metadata
+        return self._mask(content), self._mask(metadata)
 
     def _mask(self, value: Any) -> Any:
         """``value`` itself when it holds no secret, else a masked copy."""
@@ -128,7 +143,7 @@ class OutputGuard:
             return masked.encode() if masked is not None else value
         strings: list[str] = []
         collect_strings(value, strings)
-        if not strings or self.library.mask("\n".join(strings)) is None:
+        if not strings or self.library.mask(strings[0] if len(strings) == 1 else "\n".join(strings)) is None:
             return value
         return masked_copy(value, self.library.mask)
 

@@ -9,8 +9,25 @@ import ctypes
 import os
 import pathlib
 import sys
+import threading
 
 _char_pp = ctypes.POINTER(ctypes.c_char_p)
+
+# A str's own UTF-8 bytes, without a copy (CPython keeps them for ASCII strings and caches them for others).
+_as_utf8 = ctypes.pythonapi.PyUnicode_AsUTF8AndSize
+_as_utf8.argtypes = [ctypes.py_object, ctypes.POINTER(ctypes.c_ssize_t)]
+_as_utf8.restype = ctypes.c_void_p
+
+
+def utf8(text: str) -> tuple[int | bytes, int]:
+    """A pointer to ``text``'s UTF-8 bytes and their length; the bytes themselves for a str that has none (lone
+    surrogates). The pointer lives as long as ``text``."""
+    size = ctypes.c_ssize_t()
+    try:
+        return _as_utf8(text, ctypes.byref(size)), size.value
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+        return data, len(data)
 
 
 def library_path() -> pathlib.Path | None:
@@ -37,11 +54,11 @@ class GuardLibrary:
         lib.hubguard_new.restype = ctypes.c_void_p
         lib.hubguard_release_guard.argtypes = [ctypes.c_void_p]
         lib.hubguard_free_buffer.argtypes = [ctypes.c_void_p]
-        lib.hubguard_mask.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_ssize_t, *out]
+        lib.hubguard_mask.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ssize_t, *out]
         lib.hubguard_mask.restype = ctypes.c_int32
-        lib.hubguard_stream.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+        lib.hubguard_stream.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p,
                                         ctypes.c_ssize_t, ctypes.c_double, *out]
-        lib.hubguard_stream.restype = None
+        lib.hubguard_stream.restype = ctypes.c_int32
         lib.hubguard_release.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_double, *out]
         lib.hubguard_release.restype = ctypes.c_int32
         lib.hubguard_next_deadline.argtypes = [ctypes.c_void_p]
@@ -52,6 +69,16 @@ class GuardLibrary:
         self._lib = lib
         self._guard = ctypes.c_void_p(lib.hubguard_new())
         self.path = str(path)
+        self._out = threading.local()
+
+    def _outputs(self):
+        """This thread's out-parameters (made once: a call from any thread is safe, and costs no allocation)."""
+        out = self._out
+        if not hasattr(out, "buffer"):
+            out.buffer, out.length = ctypes.c_void_p(), ctypes.c_size_t()
+            out.refs = (ctypes.byref(out.buffer), ctypes.byref(out.length))
+        out.buffer.value = None
+        return out
 
     def _take(self, buffer: ctypes.c_void_p, length: ctypes.c_size_t) -> bytes:
         try:
@@ -61,20 +88,21 @@ class GuardLibrary:
                 self._lib.hubguard_free_buffer(buffer)
 
     def mask(self, text: str) -> str | None:
-        """``text`` with every secret masked, or None when there was nothing to mask."""
-        data = text.encode("utf-8", "surrogatepass")
-        buffer, length = ctypes.c_void_p(), ctypes.c_size_t()
-        if not self._lib.hubguard_mask(self._guard, data, len(data), ctypes.byref(buffer), ctypes.byref(length)):
+        """``text`` with every secret masked, or None when there was nothing to mask (then nothing was copied)."""
+        data, size = utf8(text)
+        out = self._outputs()
+        if not self._lib.hubguard_mask(self._guard, data, size, *out.refs):
             return None
-        return self._take(buffer, length).decode("utf-8", "replace")
+        return self._take(out.buffer, out.length).decode("utf-8", "replace")
 
     def stream(self, parent: str, name: str, text: str, now: float) -> str:
-        """What to show now of a new piece of stream ``name`` of request ``parent`` (may be empty: held)."""
-        data = text.encode("utf-8", "surrogatepass")
-        buffer, length = ctypes.c_void_p(), ctypes.c_size_t()
-        self._lib.hubguard_stream(self._guard, parent.encode(), name.encode(), data, len(data), now,
-                                  ctypes.byref(buffer), ctypes.byref(length))
-        return self._take(buffer, length).decode("utf-8", "replace")
+        """What to show now of a new piece of stream ``name`` of request ``parent`` (may be empty: held); ``text``
+        itself when it shows as it is."""
+        data, size = utf8(text)
+        out = self._outputs()
+        if not self._lib.hubguard_stream(self._guard, parent.encode(), name.encode(), data, size, now, *out.refs):
+            return text
+        return self._take(out.buffer, out.length).decode("utf-8", "replace")
 
     def release(self, parent: str | None = None, now: float = -1.0) -> list[tuple[str, str, str]]:
         """Held text to show now, as ``(parent, name, text)``: ``parent``'s streams; every stream's (parent None,
