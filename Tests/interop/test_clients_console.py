@@ -1,55 +1,25 @@
 """`jupyter console --kernel hubkernel` in tmux: magics run, text fallbacks read well, the password prompt hides input."""
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
 import time
-import uuid
 
 import pytest
 
 from fixtures.clients import REPO
+from fixtures.tmux import TmuxSession
 
 ARTIFACTS = REPO / "artifacts"
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/setup installs it)")
 
 
-class TmuxConsole:
-    """A `jupyter console` in a detached tmux session, read with capture-pane."""
+class TmuxConsole(TmuxSession):
+    """A `jupyter console` in a detached tmux session. `close()` kills the session: the console dies without shutting
+    its kernel down, so the kernel must notice its parent is gone (JPY_PARENT_PID) and exit by itself."""
 
     def __init__(self, env: dict[str, str], tmp_path):
-        self.name = "hubkernel-" + uuid.uuid4().hex[:8]
-        script = tmp_path / "console.sh"
-        exports = "".join(f"export {key}={shlex.quote(value)}\n" for key, value in env.items())
-        script.write_text(exports + "exec jupyter console --kernel hubkernel --ZMQTerminalInteractiveShell.simple_prompt=False\n")
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "200", "-y", "60", "bash " + str(script)],
-                       check=True)
-
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-J", "-S", "-200", "-t", self.name],
-                              capture_output=True, text=True).stdout
-
-    def send(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
-
-    def type_line(self, text: str) -> None:
-        self.send("-l", text)
-        self.send("Enter")
-
-    def wait_for(self, text: str, timeout: float = 30, after: int = 0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if screen.count(text) > after:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} did not appear; screen:\n{self.screen()}")
-
-    def close(self) -> None:
-        """Kills the session: the console dies without shutting its kernel down, so the kernel must notice
-        its parent is gone (JPY_PARENT_PID) and exit by itself."""
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        super().__init__("jupyter console --kernel hubkernel --ZMQTerminalInteractiveShell.simple_prompt=False", env, tmp_path)
 
 
 def test_console_runs_magics_and_hides_the_password(tmp_path, local_hub, client_env):

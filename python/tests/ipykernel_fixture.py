@@ -41,18 +41,10 @@ def extension_env(env: dict[str, str] | None = None) -> dict[str, str]:
 
 def start_ipykernel(data_dir: str | os.PathLike, env: dict[str, str] | None = None, timeout: float = 60):
     """Starts a plain ipykernel; returns ``(KernelManager, BlockingKernelClient)``."""
-    from fixtures.kernel import write_python_kernelspec
+    from fixtures.kernel import ready_client, write_python_kernelspec
 
     write_python_kernelspec(data_dir)
     ksm = KernelSpecManager(kernel_dirs=[str(pathlib.Path(data_dir) / "kernels")])
     km = KernelManager(kernel_name="python3", kernel_spec_manager=ksm)
     km.start_kernel(env=extension_env(env))
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=timeout)
-    except Exception:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-        raise
-    return km, kc
+    return km, ready_client(km, timeout)
