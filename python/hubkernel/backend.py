@@ -48,12 +48,12 @@ class RemoteError(Exception):
 
 
 def find_binary() -> str:
-    """``hubkernel``: next to the package (the wheel's ``<prefix>/bin``), else ``$HUBKERNEL_BIN``, else PATH."""
+    """``hubkernel``: ``$HUBKERNEL_BIN`` when set, else next to the package (the wheel's ``<prefix>/bin``), else PATH."""
+    if os.environ.get("HUBKERNEL_BIN"):
+        return os.environ["HUBKERNEL_BIN"]
     beside = pathlib.Path(sys.prefix) / "bin" / "hubkernel"
     if beside.is_file() and os.access(beside, os.X_OK):
         return str(beside)
-    if os.environ.get("HUBKERNEL_BIN"):
-        return os.environ["HUBKERNEL_BIN"]
     found = shutil.which("hubkernel")
     if found:
         return found
