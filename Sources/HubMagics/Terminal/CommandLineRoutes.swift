@@ -57,7 +57,8 @@ public enum CommandLineRoutes {
     /// The `hubkernel --help` text, listing only routes whose magic exists.
     public static func usage(in registry: MagicRegistry) -> String {
         var commands = [("kernel -f CONNECTION_FILE", "run as a Jupyter kernel (the kernelspec's command)"),
-                        ("install [--user|--sys-prefix|--prefix DIR]", "install the Jupyter kernelspec")]
+                        ("install [--user|--sys-prefix|--prefix DIR]", "install the Jupyter kernelspec"),
+                        ("serve --stdio", "serve the magics as JSON-RPC (LSP framing) for the IPython extension and editors")]
         for route in routes {
             guard let magic = registry.magic(named: route.magic) else { continue }
             commands.append((route.command.joined(separator: " "), magic.spec.summary + " (%\(route.magic))"))
