@@ -33,7 +33,7 @@ _installed_guard = pathlib.Path(os.environ["HUBKERNEL_BIN"]).resolve().parent.pa
 os.environ.setdefault("HUBGUARD_LIB", str(_installed_guard if _installed_guard.is_file()
                                           else REPO / ".build" / "release" / "libhubguard.so"))
 
-from fixtures.kernel import python_env, run_cell, start_kernel, stop_kernel  # noqa: E402
+from fixtures.kernel import run_cell, start_kernel, stop_kernel, write_python_kernelspec  # noqa: E402
 from ipykernel_fixture import start_ipykernel  # noqa: E402
 from localhub.samples import MIB, add_benchmark_repo, build_samples  # noqa: E402
 from localhub.server import LocalHub  # noqa: E402
@@ -113,16 +113,17 @@ def guard_numbers(rounds: int, cells: int) -> None:
     prints = {True: [], False: []}
     try:
         for _ in range(rounds):
-            for guarded in (True, False):  # interleaved: both see the same machine
-                kc = kernels[guarded][1]
-                samples = []
-                for _ in range(cells):
+            samples = {True: [], False: []}
+            for _ in range(cells):  # paired: each cell on one kernel, then the same on the other
+                for guarded in (True, False):
                     started = time.perf_counter()
-                    run_cell(kc, "pass")
-                    samples.append((time.perf_counter() - started) * 1000)
-                trips[guarded].append(statistics.median(samples))
+                    run_cell(kernels[guarded][1], "pass")
+                    samples[guarded].append((time.perf_counter() - started) * 1000)
+            for guarded in (True, False):
+                trips[guarded].append(statistics.median(samples[guarded]))
+            for guarded in (True, False):
                 started = time.perf_counter()
-                _, iopub = run_cell(kc, PRINT_50MB, timeout=300)
+                _, iopub = run_cell(kernels[guarded][1], PRINT_50MB, timeout=300)
                 prints[guarded].append(50 * 1024 * 1024 / (time.perf_counter() - started) / 1e6)
                 got = sum(len(m["content"]["text"]) for m in iopub if m["msg_type"] == "stream")
                 assert got == 50 * 1024 * 1024, got
@@ -130,7 +131,8 @@ def guard_numbers(rounds: int, cells: int) -> None:
         for km, kc in kernels.values():
             kc.stop_channels()
             km.shutdown_kernel(now=True)
-    print(f"the guard in a plain ipykernel ({rounds} interleaved rounds; per round the median of {cells} cells):")
+    print(f"the guard in a plain ipykernel ({rounds} rounds; per round the median of {cells} cells, each run on one kernel "
+          "and then on the other):")
     report("%load_ext hubkernel", loads, "ms", "target ≤ 100 ms")
     report("trivial cell round trip, guard off", trips[False], "ms")
     report("trivial cell round trip, guard on", trips[True], "ms")
@@ -146,8 +148,10 @@ DOWNLOAD_HF = ("import time, huggingface_hub as h; _t = time.perf_counter(); "
                "h.hf_hub_download('bench/large', 'large.bin'); print('TOOK', time.perf_counter() - _t)")
 
 
-def took(iopub) -> float:
+def took(reply, iopub) -> float:
     text = "".join(m["content"].get("text", "") for m in iopub if m["msg_type"] == "stream")
+    if "TOOK" not in text:
+        raise SystemExit(f"hf_hub_download failed: {reply['content'].get('evalue')} {text[-500:]}")
     return float(text.split("TOOK")[1].split()[0])
 
 
@@ -166,17 +170,18 @@ def download_numbers(hub, rounds: int, size_mib: int) -> None:
     env = dict(base, HF_HOME=str(cache))
     extension, kernel_hf, ours, theirs = [], [], [], []
     ext_km, ext_kc = start_ipykernel(work / "ext", env=env)
-    hk_km, hk_kc = start_kernel(work / "hk", env=env, python=True)
+    # HubKernel hosts this venv's ipykernel through a python3 kernelspec, as in a user's Jupyter environment.
+    hk_km, hk_kc = start_kernel(work / "hk", env={**env, **write_python_kernelspec(work / "hk-python")}, python=True)
     try:
-        run_cell(ext_kc, "%load_ext hubkernel", timeout=60)
+        run_cell(ext_kc, "%load_ext hubkernel\n%hf_env", timeout=60)  # the backend is started before any timing
         run_cell(hk_kc, "import huggingface_hub", timeout=120)
         for _ in range(rounds):
             for kc, own, peer in ((ext_kc, extension, kernel_hf), (hk_kc, ours, theirs)):
                 shutil.rmtree(cache / "hub", ignore_errors=True)
                 own.append(timed_cell(kc, f"%download {LARGE} large.bin"))
                 shutil.rmtree(cache / "hub", ignore_errors=True)
-                _, iopub = run_cell(kc, DOWNLOAD_HF, timeout=600)
-                peer.append(took(iopub))
+                reply, iopub = run_cell(kc, DOWNLOAD_HF, timeout=600)
+                peer.append(took(reply, iopub))
     finally:
         ext_kc.stop_channels()
         ext_km.shutdown_kernel(now=True)

@@ -28,6 +28,8 @@ from .libguard import GuardLibrary
 
 ID_KEYS = frozenset({"comm_id", "display_id", "model_id"})
 NEW_OUTPUTS = frozenset({"display_data", "execute_result", "error", "clear_output"})
+# A status message the protocol fixes to the letter (two per cell): nothing in it can be a secret.
+PLAIN_STATUSES = [{"execution_state": state} for state in ("busy", "idle", "starting")]
 
 
 def collect_strings(value: Any, into: list[str]) -> None:
@@ -81,6 +83,9 @@ class OutputGuard:
 
     def send(self, stream, msg_or_type, content=None, parent=None, ident=None, buffers=None, track=False,
              header=None, metadata=None):
+        if msg_or_type == "status" and content in PLAIN_STATUSES and not metadata and \
+                (content["execution_state"] != "idle" or self.library.next_deadline() is None):
+            return self._original(stream, msg_or_type, content, parent, ident, buffers, track, header, metadata)  # nothing to mask
         if not isinstance(msg_or_type, str):
             msg = msg_or_type if isinstance(msg_or_type, dict) else dict(msg_or_type)
             msg_type = msg.get("msg_type") or msg.get("header", {}).get("msg_type", "")
