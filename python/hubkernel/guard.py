@@ -18,6 +18,7 @@ frontend, the guard says so once and does nothing). ``HUBKERNEL_GUARD=0`` or ``%
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Any
@@ -26,10 +27,14 @@ from jupyter_client.session import extract_header
 
 from .libguard import GuardLibrary
 
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 ID_KEYS = frozenset({"comm_id", "display_id", "model_id"})
 NEW_OUTPUTS = frozenset({"display_data", "execute_result", "error", "clear_output"})
 # A status message the protocol fixes to the letter (two per cell): nothing in it can be a secret.
 PLAIN_STATUSES = [{"execution_state": state} for state in ("busy", "idle", "starting")]
+# What an ordinary `execute_reply` holds (ipykernel 7): only these keys, no user expressions, no payload.
+PLAIN_REPLY_KEYS = frozenset({"status", "execution_count", "user_expressions", "payload"})
+PLAIN_REPLY_METADATA = frozenset({"started", "dependencies_met", "engine", "status"})
 
 
 def collect_strings(value: Any, into: list[str]) -> None:
@@ -67,8 +72,9 @@ def masked_copy(value: Any, mask) -> Any:
 class OutputGuard:
     """Wraps one ``Session``'s ``send``; ``uninstall()`` puts it back (after sending what it holds)."""
 
-    def __init__(self, session, library: GuardLibrary | None = None):
+    def __init__(self, session, library: GuardLibrary | None = None, engine: str | None = None):
         self.session = session
+        self.engine = engine  # the kernel's ident, which ipykernel puts in every execute_reply's metadata
         self.library = library or GuardLibrary()
         self._original = session.send
         self._lock = threading.RLock()
@@ -101,6 +107,8 @@ class OutputGuard:
         is_stream = msg_type == "stream" and isinstance(content_value, dict) and isinstance(content_value.get("text"), str)
         if is_stream:
             new_content, new_metadata = content_value, self._mask(metadata_value)
+        elif msg_type == "execute_reply" and self.engine is not None and self._plain_reply(content_value, metadata_value):
+            new_content, new_metadata = content_value, metadata_value
         else:
             new_content, new_metadata = self._mask_both(content_value, metadata_value)
         with self._lock:
@@ -126,6 +134,19 @@ class OutputGuard:
                     msg = dict(msg, content=new_content, metadata=new_metadata)
                 return self._original(stream, msg, ident=ident, buffers=buffers, track=track)
             return self._original(stream, msg_type, new_content, parent, ident, buffers, track, header, new_metadata)
+
+    def _plain_reply(self, content: Any, metadata: Any) -> bool:
+        """Whether an `execute_reply` carries only what the protocol fixes: a status, a count, no user expressions,
+        no payload, and metadata of a start time, flags and this kernel's own ident (one library call less a cell)."""
+        if not (isinstance(content, dict) and isinstance(metadata, dict)):
+            return False
+        started = metadata.get("started")  # a datetime (not text), or its ISO form
+        return (content.keys() <= PLAIN_REPLY_KEYS and content.get("status") == "ok"
+                and isinstance(content.get("execution_count"), int) and not content.get("user_expressions")
+                and not content.get("payload") and metadata.keys() <= PLAIN_REPLY_METADATA
+                and metadata.get("engine", self.engine) == self.engine and metadata.get("status", "ok") == "ok"
+                and metadata.get("dependencies_met", True) in (True, False)
+                and (not isinstance(started, str) or TIMESTAMP.fullmatch(started) is not None))
 
     def _mask_both(self, content: Any, metadata: Any) -> tuple[Any, Any]:
         """Content and metadata, each itself when it holds no secret: one library call for both in the common case."""
@@ -214,4 +235,4 @@ def install(ip) -> OutputGuard | None:
     existing = getattr(session.send, "__self__", None)
     if isinstance(existing, OutputGuard):
         return existing
-    return OutputGuard(session)
+    return OutputGuard(session, engine=getattr(kernel, "ident", None))

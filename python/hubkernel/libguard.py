@@ -49,7 +49,9 @@ class GuardLibrary:
         if path is None:
             raise FileNotFoundError("libhubguard.so not found: set HUBGUARD_LIB, or build it with "
                                     "`swift build -c release --product hubguard`, or reinstall the hubkernel wheel")
-        lib = ctypes.CDLL(str(path))
+        # PyDLL: calls keep the GIL. They take microseconds; releasing the GIL for them made each call wait for it to
+        # come back from the kernel's busy threads (60 µs a message instead of 5).
+        lib = ctypes.PyDLL(str(path))
         out = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
         lib.hubguard_new.restype = ctypes.c_void_p
         lib.hubguard_release_guard.argtypes = [ctypes.c_void_p]
