@@ -200,3 +200,32 @@ async def test_tokens_from_the_client_explicit_first_its_own_sources_last(local_
         assert statuses["HF_TOKEN"] == "shadowed by the explicit token" and "shadowed" in statuses["Colab secret HF_TOKEN"], statuses
         assert plain(await call(client, "hub/whoami"))["user"] == "bob"
         assert write not in json.dumps(sources) and read not in json.dumps(sources)
+
+
+async def test_login_by_device_code_sends_the_link_and_code_then_the_result(local_hub, tmp_path):
+    import urllib.parse
+    import urllib.request
+
+    request = urllib.request.Request(f"{local_hub.endpoint}/_admin/oauth", data=json.dumps({"interval": 1}).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=30).read()
+    async with backend(hub_options(local_hub, tmp_path)) as client:
+        login = asyncio.ensure_future(call(client, "hub/login", {}, timeout=60))
+        card = None
+        for _ in range(200):
+            displays = [plain(p) for method, p in client.seen if method == "hub/display"]
+            cards = [d["data"].get("application/vnd.hubkernel+json") for d in displays]
+            card = next((c for c in cards if c and c.get("state") == "waiting"), None)
+            if card:
+                break
+            await asyncio.sleep(0.05)
+        assert card and card["user_code"] and card["verification_uri_complete"].startswith(local_hub.endpoint), card
+        # The user opens the link the client shows and authorizes (as the local Hub's signed-in browser user).
+        form = urllib.parse.urlencode({"user_code": card["user_code"], "action": "authorize"}).encode()
+        await asyncio.to_thread(lambda: urllib.request.urlopen(urllib.request.Request(
+            f"{local_hub.endpoint}/device", data=form, method="POST"), timeout=30).read())
+        result = plain(await login)
+        assert result["user"] == "alice" and result["refreshable"] is True, result
+        sent = json.dumps([plain(p) for _, p in client.seen])
+        token = (tmp_path / "hf" / "stored_tokens").read_text().split("hf_token = ")[1].split("\n")[0].strip()
+        assert token.startswith("hf_") and token not in sent, "the token never reaches the client"

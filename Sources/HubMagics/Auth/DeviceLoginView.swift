@@ -13,7 +13,11 @@ enum DeviceLoginView {
     static func waiting(_ device: OAuthClient.DeviceCode, secondsLeft: Int) -> RichOutput {
         let status = "waiting for approval · expires in \(DeviceLogin.clock(secondsLeft))"
         let html = page(device, footer: "<p class=\"hubkernel-login-status\"><i>\(HTML.escape(status))</i></p>")
-        return RichOutput(text: instructions(device) + "\n" + status, html: html)
+        // For tools (the backend's hub/login): the link and the code, never the device code itself.
+        let json: JSONValue = ["state": "waiting", "verification_uri": .string(device.verificationURI),
+                               "verification_uri_complete": .string(device.verificationURIComplete),
+                               "user_code": .string(device.userCode), "expires_in": .number(Double(secondsLeft))]
+        return RichOutput(text: instructions(device) + "\n" + status, html: html, json: json)
     }
 
     static func loggedIn(_ result: AuthService.LoginResult, refreshable: Bool) -> RichOutput {

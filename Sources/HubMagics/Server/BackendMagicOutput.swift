@@ -10,6 +10,14 @@ final class BackendMagicOutput: MagicOutput, @unchecked Sendable {
     private let context: RequestContext
     /// The answer to the next password prompt, given by the client with the request (`hub/login {token}`).
     var presetAnswer: String?
+    /// The JSON of the last display that had some: a magic that ends by updating its display (a browser login)
+    /// rather than returning a result answers with it.
+    private(set) var lastJSON: JSONValue? {
+        get { lock.withLock { _lastJSON } }
+        set { lock.withLock { _lastJSON = newValue } }
+    }
+    private var _lastJSON: JSONValue?
+    private let lock = NSLock()
 
     init(context: RequestContext) {
         self.context = context
@@ -55,6 +63,7 @@ final class BackendMagicOutput: MagicOutput, @unchecked Sendable {
     }
 
     func display(_ output: RichOutput, displayID: String?, update: Bool) {
+        if let json = output.json { lastJSON = json }
         context.notify("hub/display", params: ["request": requestJSON, "displayId": displayID.map(JSONValue.string) ?? .null,
                                                "data": .object(output.mimeBundle), "update": .bool(update)])
     }

@@ -59,7 +59,7 @@ public enum HubBackend {
         var words = method.prefix + (try BackendMethod.words(for: spec, params: params, method: method.method))
         if spec.options.contains(where: { $0.name == "json" }) && !words.contains("--json") { words.append("--json") }
         do {
-            return try runner.run(magic, words: words, output: output)?.json ?? .null
+            return try runner.run(magic, words: words, output: output)?.json ?? output.lastJSON ?? .null
         } catch {
             throw BackendError.rpcError(error)
         }
