@@ -5,9 +5,10 @@
 * `%load_ext hubkernel` inside a running ipykernel                                    target:  ≤ 100 ms
 * the guard's cost in a plain ipykernel, guard on vs off (`HUBKERNEL_GUARD=0`), rounds interleaved:
   a trivial cell's round trip, and a cell printing 50 MB in 1 KiB writes              targets: ≤ 1.05x, ≥ 0.9x
-* a 512 MiB file over loopback (the local Hub behind nginx): `%download` through the extension vs
-  `hf_hub_download` in the same ipykernel, and the kernel's own `%download` vs `hf_hub_download` in the Python
-  HubKernel hosts: the two ratios                                                     target:  within 5%
+* a 512 MiB file over loopback (the local Hub behind nginx), then over a far link (Benchmarks/shaping_relay.py: 40 ms
+  RTT, 25 MB/s a connection, in front of the Hub and its CDN): `%download` through the extension vs `hf_hub_download`
+  in the same ipykernel, and the kernel's own `%download` vs `hf_hub_download` in the Python HubKernel hosts: the
+  two ratios                                                                          target:  within 5%
 
 Usage: .venv/bin/python Benchmarks/extension_bench.py [--rounds 5] [--cells 200] [--size-mib 512]
 The backend is $HUBKERNEL_BIN (default .build/release/hubkernel); the guard library is the one installed beside it
@@ -37,6 +38,8 @@ from fixtures.kernel import run_cell, start_kernel, stop_kernel, write_python_ke
 from ipykernel_fixture import start_ipykernel  # noqa: E402
 from localhub.samples import MIB, add_benchmark_repo, build_samples  # noqa: E402
 from localhub.server import LocalHub  # noqa: E402
+sys.path.insert(0, str(REPO / "Benchmarks"))
+from shaping_relay import ShapingRelay  # noqa: E402
 
 PRINT_50MB = "import sys\nline = 'x' * 1023 + '\\n'\nfor _ in range(50 * 1024):\n    sys.stdout.write(line)\n"
 LARGE = "bench/large"
@@ -174,9 +177,9 @@ def timed_cell(kc, code: str) -> float:
     return time.perf_counter() - started
 
 
-def download_numbers(hub, rounds: int, size_mib: int) -> None:
+def download_numbers(hub, rounds: int, size_mib: int, endpoint: str, link: str) -> None:
     work = pathlib.Path(tempfile.mkdtemp(prefix="hk-ext-bench-"))
-    base = {"HF_ENDPOINT": hub.front_endpoint, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    base = {"HF_ENDPOINT": endpoint, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
             "NO_PROXY": "127.0.0.1", "HF_XET_HIGH_PERFORMANCE": "0"}
     cache = work / "hf"
     env = dict(base, HF_HOME=str(cache))
@@ -202,7 +205,7 @@ def download_numbers(hub, rounds: int, size_mib: int) -> None:
         ext_km.shutdown_kernel(now=True)
         stop_kernel(hk_km, hk_kc)
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{size_mib} MiB over loopback, cold cache ({rounds} rounds after one untimed download each):")
+    print(f"{size_mib} MiB {link}, cold cache ({rounds} rounds after one untimed download each):")
     report("%download through the extension", extension, "s")
     report("hf_hub_download in the same ipykernel", kernel_hf, "s")
     ext_ratio = [peer / own for peer, own in zip(kernel_hf, extension)]
@@ -230,7 +233,12 @@ def main() -> None:
         with LocalHub(root, front=True) as hub:
             backend_numbers(hub, state.tokens["read"], args.rounds)
             guard_numbers(args.rounds, args.cells)
-            download_numbers(hub, args.rounds, args.size_mib)
+            download_numbers(hub, args.rounds, args.size_mib, hub.front_endpoint, "over loopback")
+            shaping = dict(rtt_ms=40, rate=25e6)
+            with ShapingRelay(hub.front_endpoint.removeprefix("http://"), **shaping) as front, \
+                    ShapingRelay(hub.cdn_url().removeprefix("http://"), **shaping) as cdn:
+                hub.cdn_url = lambda: cdn.url  # the Hub's LFS redirects go through the CDN's relay
+                download_numbers(hub, 3, args.size_mib, front.url, "over a far link (40 ms RTT, 25 MB/s a connection)")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
