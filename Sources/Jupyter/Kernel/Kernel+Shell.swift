@@ -48,6 +48,8 @@ extension Kernel {
             reply(on: shell, to: message, "inspect_reply", ReplyContent.inspect(bundle))
         case "history_request":
             reply(on: shell, to: message, "history_reply", subkernel == nil ? history.reply(to: content) : mergedHistory(message))
+        case "connect_request":
+            reply(on: shell, to: message, "connect_reply", connectReplyContent())
         case "comm_info_request":
             if subkernel?.status.state == .ready, relayReply(message) { return }
             reply(on: shell, to: message, "comm_info_reply", ["status": "ok", "comms": [:]])

@@ -20,8 +20,11 @@ extension Kernel {
         return ReplyContent.kernelInfo(info, languageInfo: languageInfo)
     }
 
-    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display meanwhile (updated in
-    /// place). Returns the run, or why there is none (already as an error reply's fields).
+    /// How long a Python cell waits for a starting Python before it shows "Starting Python…".
+    static let startNoticeDelay = 3.0
+
+    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display after `startNoticeDelay`
+    /// (updated in place). Returns the run, or why there is none (already as an error reply's fields).
     private func readySubkernel(for cell: CellContext) -> Result<SubkernelRun, SubkernelFailure> {
         guard let subkernel else { return .failure(.unavailable("this kernel hosts no Python")) }
         let endedBefore = subkernel.endedOnItsOwn
@@ -34,6 +37,10 @@ extension Kernel {
                         toStandardError: true)
         }
         if run.isReady { return .success(run) }
+        // ipykernel starts in about a second: only a longer wait gets a notice (two more outputs in the cell, one
+        // of them an update_display_data that ipykernel itself never sends unasked).
+        if run.waitUntilReady(timeout: Self.startNoticeDelay, cancelled: { cell.isInterrupted }) { return .success(run) }
+        if cell.isInterrupted { return .failure(.interrupted) }
         let displayID = "hubkernel-python-start-\(UUID().uuidString)"
         let name = subkernel.status.spec?.displayName ?? "Python"
         cell.display(["text/plain": .string("Starting \(name)…")], metadata: [:], displayID: displayID)
@@ -158,6 +165,32 @@ extension Kernel {
         }
         if case .success(let reply) = awaitAnswer(exchange, run: run, cell: nil, timeout: timeout) { return reply }
         return nil
+    }
+
+    /// Relays a control request to the hosted kernel's control channel and returns its reply: nil without a running
+    /// Python, or when it gave none (ipykernel does not answer a type it does not know: its idle, then a second's
+    /// grace for the reply, ends the wait). On the control thread, so requests are served one at a time, in order.
+    func forwardControl(_ request: Message, timeout: Double = 120) -> Message? {
+        guard let subkernel, subkernel.isAvailable, let run = subkernel.currentRun(), run.waitUntilReady(timeout: 10) else { return nil }
+        let exchange = RelayExchange(msgID: request.header.msgID)
+        defer { run.forget(request.header.msgID) }
+        run.send(Message(header: request.header, parentHeader: request.parentHeader, metadata: request.metadata,
+                         content: request.content), on: .control, exchange: exchange)
+        var answer: Message?
+        var idleAt: Date?
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while answer == nil || idleAt == nil {
+            var wait = deadline.timeIntervalSinceNow
+            if let idleAt { wait = min(wait, 1 - Date().timeIntervalSince(idleAt)) }
+            guard wait > 0, let event = exchange.next(timeout: wait) else { break }
+            switch event {
+            case .reply(let message): answer = message
+            case .idle: idleAt = Date()
+            case .died: return answer
+            case .inputRequest: continue
+            }
+        }
+        return answer
     }
 
     /// Whether the handler hands `code` to the hosted kernel (and one can run).
