@@ -415,3 +415,42 @@ def test_what_python_writes_while_starting_never_leaves_without_a_parent(start_h
     assert kc.get_shell_msg(timeout=60)["content"]["status"] == "ok"
     orphans += foreign(1.0)
     assert not orphans, [(m["msg_type"], m["parent_header"], m["content"]) for m in orphans]
+
+
+def test_a_comm_message_reaches_python_while_a_cell_awaits_it(python_kernel):
+    """ipykernel's test_async_cell_waiting_for_comm_reply: a cell awaits a widget's answer; the frontend's comm_msg
+    must reach Python while the cell runs (and a cell queued before it still runs after)."""
+    km, kc = python_kernel
+    reply, _ = run_cell(kc, "1", timeout=60)
+    msg_id = kc.execute("import asyncio, comm\nreply = asyncio.get_running_loop().create_future()\n"
+                        "widget = comm.create_comm(target_name='comm-reply-test')\n"
+                        "widget.on_msg(lambda msg: reply.set_result(msg['content']['data']['value']))\n"
+                        "result = await asyncio.wait_for(reply, 5)\n")
+    while True:
+        message = kc.get_iopub_msg(timeout=10)
+        if message["msg_type"] == "comm_open" and message["parent_header"].get("msg_id") == msg_id:
+            comm_id = message["content"]["comm_id"]
+            break
+    next_id = kc.execute("assert result == 42")
+    comm = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"value": 42}})
+    kc.shell_channel.send(comm)
+    replies = {}
+    while len(replies) < 2:
+        message = kc.get_shell_msg(timeout=10)
+        replies[message["parent_header"]["msg_id"]] = message["content"]
+    assert replies[msg_id]["status"] == "ok", replies[msg_id]
+    assert replies[next_id]["status"] == "ok", replies[next_id]
+
+
+def test_a_cell_queued_while_python_runs_is_still_aborted_after_an_error(python_kernel):
+    km, kc = python_kernel
+    reply, _ = run_cell(kc, "1", timeout=60)
+    failing = kc.execute("import time; time.sleep(1); 1 / 0")
+    time.sleep(0.3)  # read off the socket while the cell runs
+    queued = kc.execute("ran_after = True")
+    replies = {}
+    while len(replies) < 2:
+        message = kc.get_shell_msg(timeout=20)
+        replies[message["parent_header"]["msg_id"]] = message["content"]
+    assert replies[failing]["status"] == "error"
+    assert replies[queued]["status"] == "aborted", replies[queued]

@@ -134,7 +134,9 @@ extension Kernel {
     /// `aborted` (as ipykernel does): this takes them off the socket. Other queued requests are kept in
     /// `readAhead` and served in order.
     private func takeQueuedExecutions() -> [Message] {
-        var executions: [Message] = []
+        // Requests read while the cell ran (`readAhead`) come first, in the order they came.
+        var executions = readAhead.filter { $0.msgType == "execute_request" }
+        readAhead.removeAll { $0.msgType == "execute_request" }
         while true {
             guard let frames = try? shell.receive(dontWait: true) else { return executions }
             do {

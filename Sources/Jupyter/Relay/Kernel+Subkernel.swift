@@ -104,8 +104,16 @@ extension Kernel {
         var reply: Message?
         var idle = false
         let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
+        // While a cell runs (on the shell thread), comm messages the frontend sends go on to Python at once, as
+        // ipykernel takes them while a cell awaits (a widget's answer the cell waits for); other requests wait.
+        var comms = CommsInFlight()
+        defer { comms.finish(kernel: self, run: run) }
         while reply == nil || !idle {
-            guard let event = exchange.next(timeout: deadline.map { max(0, $0.timeIntervalSinceNow) }) else {
+            if cell != nil { comms.pump(kernel: self, run: run) }
+            var wait = deadline.map { max(0, $0.timeIntervalSinceNow) }
+            if cell != nil { wait = min(wait ?? 0.02, 0.02) }
+            guard let event = exchange.next(timeout: wait) else {
+                if cell != nil, deadline.map({ $0.timeIntervalSinceNow > 0 }) ?? true { continue }
                 return reply.map { .success($0) } ?? .failure(.noAnswer)
             }
             switch event {
@@ -130,6 +138,65 @@ extension Kernel {
             }
         }
         return .success(reply!)
+    }
+
+    /// Comm messages taken off the shell socket while a cell runs and sent on to Python, each with HubKernel's busy
+    /// and, once Python's idle for it came, idle.
+    struct CommsInFlight {
+        private var waiting: [(request: Message, exchange: RelayExchange)] = []
+
+        /// Reads what the frontend sent meanwhile: comm messages go to Python now, everything else to `readAhead`.
+        mutating func pump(kernel: Kernel, run: SubkernelRun) {
+            while let frames = try? kernel.shell.receive(dontWait: true) {
+                let message: Message
+                do {
+                    message = try kernel.session.decode(frames)
+                } catch {
+                    kernel.log.log("shell: \(error)")
+                    continue
+                }
+                guard ["comm_msg", "comm_open", "comm_close"].contains(message.msgType) else {
+                    kernel.readAhead.append(message)
+                    continue
+                }
+                kernel.publisher.status("busy", parent: message.header)
+                switch message.msgType {
+                case "comm_open": run.noteComm(opened: message.content["comm_id"]?.stringValue, closed: nil)
+                case "comm_close": run.noteComm(opened: nil, closed: message.content["comm_id"]?.stringValue)
+                default: break
+                }
+                let exchange = RelayExchange(msgID: message.header.msgID)
+                run.send(Message(header: message.header, parentHeader: message.parentHeader, metadata: message.metadata,
+                                 content: message.content), on: .shell, exchange: exchange)
+                waiting.append((message, exchange))
+            }
+            waiting.removeAll { entry in
+                while let event = entry.exchange.next(timeout: 0) {
+                    if case .reply = event { continue }
+                    if case .inputRequest = event { continue }
+                    Self.close(entry, kernel: kernel, run: run)
+                    return true
+                }
+                return false
+            }
+        }
+
+        /// The cell ended: waits a little for Python's idle of each comm message still open, then closes them.
+        mutating func finish(kernel: Kernel, run: SubkernelRun) {
+            for entry in waiting {
+                while let event = entry.exchange.next(timeout: 5) {
+                    if case .idle = event { break }
+                    if case .died = event { break }
+                }
+                Self.close(entry, kernel: kernel, run: run)
+            }
+            waiting.removeAll()
+        }
+
+        private static func close(_ entry: (request: Message, exchange: RelayExchange), kernel: Kernel, run: SubkernelRun) {
+            run.forget(entry.request.header.msgID)
+            kernel.publisher.status("idle", parent: entry.request.header)
+        }
     }
 
     /// When the child died, its comms are gone: tell the frontends so widgets show as closed.
