@@ -234,11 +234,12 @@ extension Kernel {
         return nil
     }
 
-    /// Relays a control request to the hosted kernel's control channel and returns its reply: nil without a running
-    /// Python, or when it gave none (ipykernel does not answer a type it does not know: its idle, then a second's
+    /// Relays a control request to the hosted kernel's control channel and returns its reply: nil without a running,
+    /// ready Python, or when it gave none (ipykernel does not answer a type it does not know: its idle, then a second's
     /// grace for the reply, ends the wait). On the control thread, so requests are served one at a time, in order.
     func forwardControl(_ request: Message, timeout: Double = 120) -> Message? {
-        guard let subkernel, subkernel.isAvailable, let run = subkernel.currentRun(), run.waitUntilReady(timeout: 10) else { return nil }
+        // Never waits for a starting Python: the control thread must stay free for interrupt and shutdown.
+        guard let subkernel, subkernel.isAvailable, let run = subkernel.currentRun(), run.isReady else { return nil }
         let exchange = RelayExchange(msgID: request.header.msgID)
         defer { run.forget(request.header.msgID) }
         run.send(Message(header: request.header, parentHeader: request.parentHeader, metadata: request.metadata,
