@@ -7,7 +7,28 @@ final class CellRoutingTests: XCTestCase {
     func testLeadingMagicsRunHereAndTheRestGoesToPythonWithItsLineNumbers() throws {
         let plan = try CellRouting.plan("%download org/m \\\n  --dry-run\n# note\nimport os\nos.getcwd()", magicNames: names)
         XCTAssertEqual(plan.magics, "%download org/m \\\n  --dry-run\n# note")
-        XCTAssertEqual(plan.python, "#\n#\n#\nimport os\nos.getcwd()")
+        XCTAssertEqual(plan.python, "#\n#\n# note\nimport os\nos.getcwd()")
+    }
+
+    /// IPython drops leading blank lines and the first line's indent itself: a cell without HubKernel lines must
+    /// reach it byte for byte (a `#` for a leading blank line made an indented cell an IndentationError).
+    func testACellWithoutHubKernelLinesGoesToPythonByteForByte() throws {
+        let cells = ["\n    ip = get_ipython()\n    try:\n        1 / 0\n    except:\n        ip.showtraceback()\n",
+                     "# a comment\n\n  x = 1\n", "x = 1\r\ny = 2\r\n", "\t\n\tprint(1)  \n\n", "\n\n%%time\nx = 1"]
+        for cell in cells {
+            let plan = try CellRouting.plan(cell, magicNames: names)
+            XCTAssertEqual(plan.python, cell, cell.debugDescription)
+            XCTAssertEqual(plan.magics, "", cell.debugDescription)
+        }
+    }
+
+    /// After HubKernel lines, the rest is cut from the cell as sent (line ends kept) and the `#` lines that keep
+    /// its line numbers carry the indent IPython strips from its first line.
+    func testTheRestAfterMagicsKeepsItsTextAndIndent() throws {
+        XCTAssertEqual(try CellRouting.plan("%whoami\r\nx = 1\r\n", magicNames: names).python, "#\nx = 1\r\n")
+        XCTAssertEqual(try CellRouting.plan("%whoami\n\n    x = 1\n    y = 2", magicNames: names).python,
+                       "    #\n\n    x = 1\n    y = 2")
+        XCTAssertEqual(try CellRouting.plan("\n%whoami\n\t# keep\n\tz = 3", magicNames: names).python, "\t#\n\t#\n\t# keep\n\tz = 3")
     }
 
     func testAllMagicsOrAllPython() throws {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import queue
 import signal
 import sys
 import time
@@ -84,6 +85,22 @@ def test_mixed_cell_runs_magics_first_then_python_with_the_cells_line_numbers(py
     reply, iopub = run_cell(kc, "%time 1 + 1", timeout=60)
     assert reply["content"]["status"] == "ok", "IPython's own magics go to Python"
     assert "Wall time" in stream_text(iopub)
+
+
+def test_python_gets_the_cell_as_sent_and_an_indented_rest_runs(python_kernel):
+    """ipykernel's own test_execute_reply_error_status: an indented cell after a blank line is valid IPython (it drops
+    leading blank lines and the first line's indent). It must reach Python byte for byte, not with a `#` line."""
+    km, kc = python_kernel
+    cell = "\n    ip = get_ipython()\n    try:\n        1 / 0\n    except:\n        ip.showtraceback()\n"
+    reply, iopub = run_cell(kc, cell, timeout=60)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    assert any(m["msg_type"] == "error" and m["content"]["ename"] == "ZeroDivisionError" for m in iopub)
+    reply, iopub = run_cell(kc, "print(repr(get_ipython().history_manager.input_hist_raw[-2]))", timeout=60)
+    assert stream_text(iopub).strip() == repr(cell.rstrip()), "the text Python ran is the cell (IPython keeps it rstripped)"
+    reply, _ = run_cell(kc, "%echo first\n\n    x = 41\n    x += 1\n", timeout=60)
+    assert reply["content"]["status"] == "ok", "an indented rest after a magic runs as it would alone in a cell"
+    reply, iopub = run_cell(kc, "print(x)", timeout=60)
+    assert stream_text(iopub).strip() == "42"
 
 
 def test_kernel_info_is_pythons_and_completion_routes_by_line(python_kernel):
@@ -321,3 +338,119 @@ def test_token_source_shows_what_the_running_python_resolves(python_kernel):
     shown = everything(iopub, reply)
     assert "differs from HubKernel's" in shown and "%python restart" in shown
     assert mask(other) in shown and other not in shown and TOKEN not in shown
+
+
+# -- what ipykernel's own protocol tests check (scripts/ipykernel-suite) ----------------------------------------
+
+
+def test_connect_request_is_answered_on_shell_and_control(python_kernel):
+    km, kc = python_kernel
+    ports = {f"{name}_port": getattr(km, f"{name}_port") for name in ("shell", "iopub", "stdin", "control", "hb")}
+    for channel in (kc.shell_channel, kc.control_channel):
+        message = kc.session.msg("connect_request")
+        channel.send(message)
+        reply = channel.get_msg(timeout=10)
+        assert reply["msg_type"] == "connect_reply" and reply["parent_header"]["msg_id"] == message["header"]["msg_id"]
+        assert {key: reply["content"][key] for key in ports} == ports
+
+
+def test_control_requests_other_than_ours_reach_python_in_order(python_kernel):
+    """ipykernel answers execute_request (and comm_info, the subshell requests) on control too, one at a time."""
+    km, kc = python_kernel
+    reply, _ = run_cell(kc, "import time; seen = []", timeout=60)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    messages = [kc.session.msg("execute_request", {"code": f"time.sleep({s}); seen.append({s}); print('slept', {s})",
+                                                   "silent": False, "store_history": False, "user_expressions": {},
+                                                   "allow_stdin": False})
+                for s in (0.3, 0.1)]
+    for message in messages:
+        kc.control_channel.send(message)
+    replies = [kc.control_channel.get_msg(timeout=20) for _ in messages]
+    assert [r["parent_header"]["msg_id"] for r in replies] == [m["header"]["msg_id"] for m in messages]
+    assert all(r["msg_type"] == "execute_reply" and r["content"]["status"] == "ok" for r in replies), replies
+    reply, iopub = run_cell(kc, "print(seen)", timeout=30)
+    assert stream_text(iopub).strip() == "[0.3, 0.1]"
+    subshell = kc.session.msg("create_subshell_request")
+    kc.control_channel.send(subshell)
+    reply = kc.control_channel.get_msg(timeout=10)
+    assert reply["msg_type"] == "create_subshell_reply" and reply["content"]["status"] == "ok", reply
+
+
+def test_what_python_writes_while_starting_never_leaves_without_a_parent(start_hubkernel, tmp_path):
+    """Text the child writes before its first request (here a sitecustomize that writes to stderr as debugpy's
+    frozen-modules warning does) has no parent:
+    ipykernel's own frontends never see it; through HubKernel it goes to the kernel log, not to iopub."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import sys\nif sys.argv[:1] == ['-m']:  # python -m ipykernel_launcher (the module is not in argv yet)\n"
+        "    import ipykernel.iostream, threading\n"
+        "    _orig = ipykernel.iostream.OutStream.__init__\n"
+        "    def _init(self, *a, **k):\n"
+        "        _orig(self, *a, **k)\n"
+        "        if getattr(self, 'name', '') == 'stderr':\n"
+        "            threading.Timer(0.5, lambda: (self.write('startup noise\\n'), self.flush())).start()\n"
+        "    ipykernel.iostream.OutStream.__init__ = _init\n")
+    env = {"HF_HOME": str(tmp_path / "hf"), "PYTHONPATH": str(site)}
+    km, kc = start_hubkernel(env=env, python=True)
+    time.sleep(4)  # Python is up and has written its noise before the first request
+    sent: set[str] = set()
+
+    def foreign(timeout: float) -> list[dict]:
+        """iopub messages whose parent is not a request this client sent (run_cell would skip them)."""
+        found = []
+        while True:
+            try:
+                message = kc.get_iopub_msg(timeout=timeout)
+            except queue.Empty:
+                return found
+            if message["parent_header"].get("msg_id") not in sent:
+                found.append(message)
+
+    orphans = foreign(0.5)
+    message = kc.session.msg("execute_request", {"code": "1 + 1", "silent": False, "store_history": True,
+                                                 "user_expressions": {}, "allow_stdin": False})
+    sent.add(message["header"]["msg_id"])
+    kc.shell_channel.send(message)
+    assert kc.get_shell_msg(timeout=60)["content"]["status"] == "ok"
+    orphans += foreign(1.0)
+    assert not orphans, [(m["msg_type"], m["parent_header"], m["content"]) for m in orphans]
+
+
+def test_a_comm_message_reaches_python_while_a_cell_awaits_it(python_kernel):
+    """ipykernel's test_async_cell_waiting_for_comm_reply: a cell awaits a widget's answer; the frontend's comm_msg
+    must reach Python while the cell runs (and a cell queued before it still runs after)."""
+    km, kc = python_kernel
+    reply, _ = run_cell(kc, "1", timeout=60)
+    msg_id = kc.execute("import asyncio, comm\nreply = asyncio.get_running_loop().create_future()\n"
+                        "widget = comm.create_comm(target_name='comm-reply-test')\n"
+                        "widget.on_msg(lambda msg: reply.set_result(msg['content']['data']['value']))\n"
+                        "result = await asyncio.wait_for(reply, 5)\n")
+    while True:
+        message = kc.get_iopub_msg(timeout=10)
+        if message["msg_type"] == "comm_open" and message["parent_header"].get("msg_id") == msg_id:
+            comm_id = message["content"]["comm_id"]
+            break
+    next_id = kc.execute("assert result == 42")
+    comm = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"value": 42}})
+    kc.shell_channel.send(comm)
+    replies = {}
+    while len(replies) < 2:
+        message = kc.get_shell_msg(timeout=10)
+        replies[message["parent_header"]["msg_id"]] = message["content"]
+    assert replies[msg_id]["status"] == "ok", replies[msg_id]
+    assert replies[next_id]["status"] == "ok", replies[next_id]
+
+
+def test_a_cell_queued_while_python_runs_is_still_aborted_after_an_error(python_kernel):
+    km, kc = python_kernel
+    reply, _ = run_cell(kc, "1", timeout=60)
+    failing = kc.execute("import time; time.sleep(1); 1 / 0")
+    time.sleep(0.3)  # read off the socket while the cell runs
+    queued = kc.execute("ran_after = True")
+    replies = {}
+    while len(replies) < 2:
+        message = kc.get_shell_msg(timeout=20)
+        replies[message["parent_header"]["msg_id"]] = message["content"]
+    assert replies[failing]["status"] == "error"
+    assert replies[queued]["status"] == "aborted", replies[queued]

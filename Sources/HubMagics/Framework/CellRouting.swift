@@ -9,7 +9,8 @@ import Foundation
 /// ```swift
 /// let plan = try CellRouting.plan("%download org/model\nmodel = load('org/model')", magicNames: ["download"])
 /// plan.magics   // "%download org/model"
-/// plan.python   // "#\nmodel = load('org/model')"  (a `#` line per magic line, so Python's line numbers match the cell)
+/// plan.python   // "#\nmodel = load('org/model')"  (a `#` line per magic line, so Python's line numbers match the cell;
+///                 //  a cell without HubKernel lines goes to Python byte for byte)
 /// ```
 public enum CellRouting {
     public struct Plan: Sendable, Equatable {
@@ -35,13 +36,16 @@ public enum CellRouting {
     /// Splits `cell`. Throws when a HubKernel magic follows Python code (the cell must be split), or when a
     /// `%name` that is neither HubKernel's nor IPython's is one letter away from one of HubKernel's.
     public static func plan(_ cell: String, magicNames: Set<String>) throws -> Plan {
-        let lines = cell.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        // Substrings of `cell`, so the Python part is cut from the cell as it came (`\r\n`, trailing spaces kept).
+        let lines = cell.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         var index = 0
+        var afterLastMagic = 0
         var continuing = false
         while index < lines.count {
-            let line = lines[index]
+            let line = String(lines[index])
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if continuing || trimmed.isEmpty || trimmed.hasPrefix("#") {
+                if continuing { afterLastMagic = index + 1 }
                 continuing = continuing && endsWithContinuation(line)
                 index += 1
                 continue
@@ -56,16 +60,25 @@ public enum CellRouting {
             }
             continuing = endsWithContinuation(line)
             index += 1
+            afterLastMagic = index
         }
-        let magics = lines[..<index].joined(separator: "\n")
-        let rest = lines[index...]
+        let magics = index == 0 ? "" : String(cell[lines[0].startIndex..<lines[index - 1].endIndex])
+        let rest = lines[index...].map(String.init)
         guard rest.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return Plan(magics: magics, python: nil) }
-        if let misplaced = magicAfterPython(Array(rest), magicNames: magicNames) {
+        if let misplaced = magicAfterPython(rest, magicNames: magicNames) {
             throw MagicError("CellOrderError", "Line \(index + misplaced.offset + 1): %\(misplaced.name) comes after Python code. "
                              + "HubKernel magics run before the Python of a cell: move the line to the top of the cell, or split the cell there.")
         }
-        // A `#` line per HubKernel line (IPython drops leading blank lines), so Python's line numbers match the cell.
-        return Plan(magics: magics, python: String(repeating: "#\n", count: index) + rest.joined(separator: "\n"))
+        // No HubKernel line: Python gets the cell exactly as sent (IPython drops leading blank lines and the first
+        // line's indent itself; comments are Python's).
+        guard afterLastMagic > 0 else { return Plan(magics: "", python: cell) }
+        // A `#` line per HubKernel line, so Python's line numbers match the cell. IPython's `leading_indent` removes
+        // the first line's indent from every line: each `#` line gets the indent of the first line IPython would
+        // keep, so an indented rest runs as it would alone in a cell.
+        let kept = String(cell[lines[afterLastMagic].startIndex...])
+        let firstLine = lines[afterLastMagic...].first { !$0.allSatisfy(\.isWhitespace) } ?? ""
+        let indent = String(firstLine.prefix { $0 == " " || $0 == "\t" })
+        return Plan(magics: magics, python: String(repeating: indent + "#\n", count: afterLastMagic) + kept)
     }
 
     /// Whether `line` is a HubKernel magic line (completion and inspection there stay HubKernel's); with

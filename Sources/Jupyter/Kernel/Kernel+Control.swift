@@ -1,5 +1,6 @@
 extension Kernel {
-    /// The control thread: kernel_info, interrupt and shutdown answered even while a cell runs.
+    /// The control thread: kernel_info, interrupt, shutdown and connect answered even while a cell runs; other requests
+    /// relayed to the hosted kernel's control channel, one at a time as ipykernel serves them.
     func serveControl() {
         defer { control.close() }
         while true {
@@ -21,11 +22,30 @@ extension Kernel {
                 }
             case "kernel_info_request":
                 withBusyStatus(message) { reply(on: control, to: message, "kernel_info_reply", kernelInfoContent()) }
-            case "comm_info_request":
-                withBusyStatus(message) { reply(on: control, to: message, "comm_info_reply", ["status": "ok", "comms": [:]]) }
+            case "connect_request":
+                withBusyStatus(message) { reply(on: control, to: message, "connect_reply", connectReplyContent()) }
             default:
-                withBusyStatus(message) { log.log("control: ignored unknown message type '\(message.msgType)'") }
+                // Everything else on control is the hosted kernel's (ipykernel answers execute_request, comm_info,
+                // the subshell requests, debug_request there); without one, ignored as ipykernel ignores an unknown type.
+                withBusyStatus(message) {
+                    if let answer = forwardControl(message) {
+                        reply(on: control, to: message, answer.msgType, answer.content, metadata: answer.metadata)
+                    } else if message.msgType == "comm_info_request" {
+                        reply(on: control, to: message, "comm_info_reply", ["status": "ok", "comms": [:]])
+                    } else {
+                        log.log("control: no answer to '\(message.msgType)'")
+                    }
+                }
             }
         }
+    }
+
+    /// `connect_reply`: the ports of this kernel's channels (as ipykernel answers, from its connection file).
+    func connectReplyContent() -> [String: JSONValue] {
+        var content: [String: JSONValue] = ["status": "ok"]
+        for channel in Channel.allCases {
+            if let port = connection.ports[channel] { content["\(channel.rawValue)_port"] = .number(Double(port)) }
+        }
+        return content
     }
 }

@@ -48,6 +48,8 @@ extension Kernel {
             reply(on: shell, to: message, "inspect_reply", ReplyContent.inspect(bundle))
         case "history_request":
             reply(on: shell, to: message, "history_reply", subkernel == nil ? history.reply(to: content) : mergedHistory(message))
+        case "connect_request":
+            reply(on: shell, to: message, "connect_reply", connectReplyContent())
         case "comm_info_request":
             if subkernel?.status.state == .ready, relayReply(message) { return }
             reply(on: shell, to: message, "comm_info_reply", ["status": "ok", "comms": [:]])
@@ -132,7 +134,9 @@ extension Kernel {
     /// `aborted` (as ipykernel does): this takes them off the socket. Other queued requests are kept in
     /// `readAhead` and served in order.
     private func takeQueuedExecutions() -> [Message] {
-        var executions: [Message] = []
+        // Requests read while the cell ran (`readAhead`) come first, in the order they came.
+        var executions = readAhead.filter { $0.msgType == "execute_request" }
+        readAhead.removeAll { $0.msgType == "execute_request" }
         while true {
             guard let frames = try? shell.receive(dontWait: true) else { return executions }
             do {

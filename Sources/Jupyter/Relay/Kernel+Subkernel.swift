@@ -20,8 +20,11 @@ extension Kernel {
         return ReplyContent.kernelInfo(info, languageInfo: languageInfo)
     }
 
-    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display meanwhile (updated in
-    /// place). Returns the run, or why there is none (already as an error reply's fields).
+    /// How long a Python cell waits for a starting Python before it shows "Starting Python…".
+    static let startNoticeDelay = 3.0
+
+    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display after `startNoticeDelay`
+    /// (updated in place). Returns the run, or why there is none (already as an error reply's fields).
     private func readySubkernel(for cell: CellContext) -> Result<SubkernelRun, SubkernelFailure> {
         guard let subkernel else { return .failure(.unavailable("this kernel hosts no Python")) }
         let endedBefore = subkernel.endedOnItsOwn
@@ -34,6 +37,10 @@ extension Kernel {
                         toStandardError: true)
         }
         if run.isReady { return .success(run) }
+        // ipykernel starts in about a second: only a longer wait gets a notice (two more outputs in the cell, one
+        // of them an update_display_data that ipykernel itself never sends unasked).
+        if run.waitUntilReady(timeout: Self.startNoticeDelay, cancelled: { cell.isInterrupted }) { return .success(run) }
+        if cell.isInterrupted { return .failure(.interrupted) }
         let displayID = "hubkernel-python-start-\(UUID().uuidString)"
         let name = subkernel.status.spec?.displayName ?? "Python"
         cell.display(["text/plain": .string("Starting \(name)…")], metadata: [:], displayID: displayID)
@@ -97,8 +104,16 @@ extension Kernel {
         var reply: Message?
         var idle = false
         let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
+        // While a cell runs (on the shell thread), comm messages the frontend sends go on to Python at once, as
+        // ipykernel takes them while a cell awaits (a widget's answer the cell waits for); other requests wait.
+        var comms = CommsInFlight()
+        defer { comms.finish(kernel: self, run: run) }
         while reply == nil || !idle {
-            guard let event = exchange.next(timeout: deadline.map { max(0, $0.timeIntervalSinceNow) }) else {
+            if cell != nil { comms.pump(kernel: self, run: run) }
+            var wait = deadline.map { max(0, $0.timeIntervalSinceNow) }
+            if cell != nil { wait = min(wait ?? 0.02, 0.02) }
+            guard let event = exchange.next(timeout: wait) else {
+                if cell != nil, deadline.map({ $0.timeIntervalSinceNow > 0 }) ?? true { continue }
                 return reply.map { .success($0) } ?? .failure(.noAnswer)
             }
             switch event {
@@ -123,6 +138,65 @@ extension Kernel {
             }
         }
         return .success(reply!)
+    }
+
+    /// Comm messages taken off the shell socket while a cell runs and sent on to Python, each with HubKernel's busy
+    /// and, once Python's idle for it came, idle.
+    struct CommsInFlight {
+        private var waiting: [(request: Message, exchange: RelayExchange)] = []
+
+        /// Reads what the frontend sent meanwhile: comm messages go to Python now, everything else to `readAhead`.
+        mutating func pump(kernel: Kernel, run: SubkernelRun) {
+            while let frames = try? kernel.shell.receive(dontWait: true) {
+                let message: Message
+                do {
+                    message = try kernel.session.decode(frames)
+                } catch {
+                    kernel.log.log("shell: \(error)")
+                    continue
+                }
+                guard ["comm_msg", "comm_open", "comm_close"].contains(message.msgType) else {
+                    kernel.readAhead.append(message)
+                    continue
+                }
+                kernel.publisher.status("busy", parent: message.header)
+                switch message.msgType {
+                case "comm_open": run.noteComm(opened: message.content["comm_id"]?.stringValue, closed: nil)
+                case "comm_close": run.noteComm(opened: nil, closed: message.content["comm_id"]?.stringValue)
+                default: break
+                }
+                let exchange = RelayExchange(msgID: message.header.msgID)
+                run.send(Message(header: message.header, parentHeader: message.parentHeader, metadata: message.metadata,
+                                 content: message.content), on: .shell, exchange: exchange)
+                waiting.append((message, exchange))
+            }
+            waiting.removeAll { entry in
+                while let event = entry.exchange.next(timeout: 0) {
+                    if case .reply = event { continue }
+                    if case .inputRequest = event { continue }
+                    Self.close(entry, kernel: kernel, run: run)
+                    return true
+                }
+                return false
+            }
+        }
+
+        /// The cell ended: waits a little for Python's idle of each comm message still open, then closes them.
+        mutating func finish(kernel: Kernel, run: SubkernelRun) {
+            for entry in waiting {
+                while let event = entry.exchange.next(timeout: 5) {
+                    if case .idle = event { break }
+                    if case .died = event { break }
+                }
+                Self.close(entry, kernel: kernel, run: run)
+            }
+            waiting.removeAll()
+        }
+
+        private static func close(_ entry: (request: Message, exchange: RelayExchange), kernel: Kernel, run: SubkernelRun) {
+            run.forget(entry.request.header.msgID)
+            kernel.publisher.status("idle", parent: entry.request.header)
+        }
     }
 
     /// When the child died, its comms are gone: tell the frontends so widgets show as closed.
@@ -158,6 +232,33 @@ extension Kernel {
         }
         if case .success(let reply) = awaitAnswer(exchange, run: run, cell: nil, timeout: timeout) { return reply }
         return nil
+    }
+
+    /// Relays a control request to the hosted kernel's control channel and returns its reply: nil without a running,
+    /// ready Python, or when it gave none (ipykernel does not answer a type it does not know: its idle, then a second's
+    /// grace for the reply, ends the wait). On the control thread, so requests are served one at a time, in order.
+    func forwardControl(_ request: Message, timeout: Double = 120) -> Message? {
+        // Never waits for a starting Python: the control thread must stay free for interrupt and shutdown.
+        guard let subkernel, subkernel.isAvailable, let run = subkernel.currentRun(), run.isReady else { return nil }
+        let exchange = RelayExchange(msgID: request.header.msgID)
+        defer { run.forget(request.header.msgID) }
+        run.send(Message(header: request.header, parentHeader: request.parentHeader, metadata: request.metadata,
+                         content: request.content), on: .control, exchange: exchange)
+        var answer: Message?
+        var idleAt: Date?
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while answer == nil || idleAt == nil {
+            var wait = deadline.timeIntervalSinceNow
+            if let idleAt { wait = min(wait, 1 - Date().timeIntervalSince(idleAt)) }
+            guard wait > 0, let event = exchange.next(timeout: wait) else { break }
+            switch event {
+            case .reply(let message): answer = message
+            case .idle: idleAt = Date()
+            case .died: return answer
+            case .inputRequest: continue
+            }
+        }
+        return answer
     }
 
     /// Whether the handler hands `code` to the hosted kernel (and one can run).

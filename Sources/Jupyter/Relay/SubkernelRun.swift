@@ -30,6 +30,8 @@ final class SubkernelRun: @unchecked Sendable {
     private var _exitDescription: String?
     private var _openComms: Set<String> = []
     private var iopubLive = false
+    /// Whether a frontend's request was sent to the child yet: before it, no user code ran there.
+    private var servedFrontend = false
     private var allConnected = false
     private let readiness = NSCondition()
 
@@ -155,7 +157,10 @@ final class SubkernelRun: @unchecked Sendable {
                 exchange.post(.died(ended))
                 return
             }
-            lock.withLock { exchanges[exchange.msgID] = exchange }
+            lock.withLock {
+                exchanges[exchange.msgID] = exchange
+                if !exchange.quiet { servedFrontend = true }
+            }
         }
         var outgoing = message
         outgoing.identities = []
@@ -299,6 +304,16 @@ final class SubkernelRun: @unchecked Sendable {
             break
         }
         if exchange(for: message)?.quiet == true { return }  // HubKernel's own question: nothing to show
+        let ownRequest = message.parentHeader["session"]?.stringValue == session.sessionID && exchange(for: message) == nil
+        if ownRequest || (message.parentHeader["msg_id"]?.stringValue == nil && !lock.withLock({ servedFrontend })) {
+            // What the child writes while it starts (a debugger's warning about frozen modules, a thread's text) has
+            // no parent, or the parent of HubKernel's own kernel_info nudge: a frontend of ipykernel itself never
+            // sees it (it is sent before the kernel answers kernel_info, and jupyter_client drains iopub once it
+            // did), and no frontend sent that parent. It goes to the kernel log, masked, instead of to iopub.
+            let text = message.msgType == "stream" ? message.content["text"]?.stringValue ?? "" : message.msgType
+            sinks.log("python, not for a frontend's request (not shown): " + text.trimmingCharacters(in: .newlines))
+            return
+        }
         switch message.msgType {
         case "stream":
             if let admitted = holdback.admit(message, parent: parent) { sinks.publish(admitted) }
