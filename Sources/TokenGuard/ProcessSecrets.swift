@@ -11,16 +11,12 @@ public final class ProcessSecrets: @unchecked Sendable {
     static let watched = TokenSources.tokenVariables + TokenSources.credentialVariables
         + ["HF_HOME", "HF_TOKEN_PATH", "XDG_CACHE_HOME", "HOME"]
 
-    private struct FileStamp: Equatable {
-        var inode: UInt = 0, size = 0, seconds = 0, nanoseconds = 0
-    }
-
     private var lock = pthread_mutex_t()
     private var masker = TokenMasker()
     /// Each watched variable's value as last seen (nil: unset), as C bytes.
     private var values: [[CChar]?] = Array(repeating: [0x7F], count: watched.count)  // never a real value: read at first use
     private var files: [String] = []
-    private var stamps: [FileStamp] = []
+    private var stamps: [TokenSources.FileStamp] = []
     /// `environ`'s entries as last seen (their addresses): `putenv` and `setenv` replace an entry, so when none
     /// changed no variable did, and the `getenv` calls are skipped.
     private var environment: (count: Int, hash: UInt) = (-1, 0)
@@ -65,7 +61,7 @@ public final class ProcessSecrets: @unchecked Sendable {
             let token = TokenSources.tokenPath(variables: variables, userHome: variables["HOME"] ?? "/")
             files = [token, TokenSources.storedTokensPath(tokenPath: token)]
         }
-        let now = files.map(Self.stamp)
+        let now = files.map { TokenSources.FileStamp(path: $0) }
         if changed || now != stamps {
             stamps = now
             let current = changed ? variables : Self.currentVariables()
@@ -93,12 +89,5 @@ public final class ProcessSecrets: @unchecked Sendable {
             entry += 1
         }
         return (count, hash)
-    }
-
-    private static func stamp(_ path: String) -> FileStamp {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return FileStamp() }
-        return FileStamp(inode: UInt(info.st_ino), size: Int(info.st_size), seconds: info.st_mtim.tv_sec,
-                         nanoseconds: info.st_mtim.tv_nsec)
     }
 }

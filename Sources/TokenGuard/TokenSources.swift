@@ -40,11 +40,31 @@ public enum TokenSources {
         return found
     }
 
-    /// What changes when any source changes: the variables' values and the files' identity, size and time.
-    public static func fingerprint(variables: [String: String], userHome: String) -> [String] {
-        let tokenFile = tokenPath(variables: variables, userHome: userHome)
-        return (tokenVariables + credentialVariables).map { variables[$0] ?? "\u{0}" }
-            + [tokenFile, storedTokensPath(tokenPath: tokenFile)].map(fileStamp)
+    /// What changes when any source changes: the variables' values and the identity, size and time of `files` (the
+    /// token file and `stored_tokens`, as the caller already knows them).
+    public static func fingerprint(variables: [String: String], files: [String]) -> Fingerprint {
+        Fingerprint(values: (tokenVariables + credentialVariables).map { variables[$0] }, stamps: files.map { FileStamp(path: $0) })
+    }
+
+    /// The token sources' state, compared to notice a change (see `fingerprint`).
+    public struct Fingerprint: Equatable, Sendable {
+        var values: [String?]
+        var stamps: [FileStamp]
+    }
+
+    /// A file's identity, size and modification time (all zero when it does not exist): changes whenever it is
+    /// replaced or edited.
+    public struct FileStamp: Equatable, Sendable {
+        var inode: UInt = 0, size = 0, seconds = 0, nanoseconds = 0
+
+        public init(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return }
+            inode = UInt(info.st_ino)
+            size = Int(info.st_size)
+            seconds = info.st_mtim.tv_sec
+            nanoseconds = info.st_mtim.tv_nsec
+        }
     }
 
     /// The values of `hf_token` and `refresh_token` lines in an INI text (`key = value` or `key: value`).
@@ -71,12 +91,6 @@ public enum TokenSources {
             bytes += chunk[..<count]
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func fileStamp(_ path: String) -> String {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return path + ":-" }
-        return "\(path):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 }
 

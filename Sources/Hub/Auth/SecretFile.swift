@@ -95,13 +95,6 @@ public enum SecretFile {
         return info.st_mode & 0o7777
     }
 
-    /// What identifies a version of the file: changes whenever it is replaced or edited.
-    public static func fingerprint(of path: String) -> [Int] {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return [] }
-        return [Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)]
-    }
-
     /// Creates `folder` like `Path.mkdir(parents=True, exist_ok=True, mode=0o700)`: missing
     /// parents with the default mode (0777 less the umask), the folder itself 0700.
     static func createFolder(_ folder: String, mode: mode_t = folderMode) throws {

@@ -54,7 +54,7 @@ public struct TokenRedactor: Sendable, Equatable {
 public final class LiveTokenRedactor: @unchecked Sendable {
     private let lock = NSLock()
     private var masker = TokenMasker()
-    private var seen: [String] = []
+    private var seen: (sources: TokenSources.Fingerprint, issued: Int, given: Int)?
 
     public init() {}
 
@@ -66,9 +66,12 @@ public final class LiveTokenRedactor: @unchecked Sendable {
 
     /// The masker as it is now for `environment` (re-reading the token sources if any of them changed).
     public func masker(for environment: HubEnvironment) -> TokenMasker {
-        let key = TokenSources.fingerprint(variables: environment.variables, userHome: environment.userHome)
-            + [String(IssuedSecrets.shared.all.count), String(environment.clientTokens.count + (environment.explicitToken == nil ? 0 : 1))]
-        if let current = lock.withLock({ key == seen ? masker : nil }) { return current }
+        // The environment already knows its token files: no path is worked out again for each message.
+        let key = (sources: TokenSources.fingerprint(variables: environment.variables,
+                                                     files: [environment.tokenPath, environment.storedTokensPath]),
+                   issued: IssuedSecrets.shared.all.count,
+                   given: environment.clientTokens.count + (environment.explicitToken == nil ? 0 : 1))
+        if let current = lock.withLock({ seen.map { $0 == key } == true ? masker : nil }) { return current }
         let found = TokenRedactor.tokens(in: environment).compactMap { TokenText.clean($0) }
         return lock.withLock {
             masker.add(found)
