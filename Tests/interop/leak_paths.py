@@ -8,8 +8,11 @@ relay (``test_guard_leaks.py``) and through the extension's guard in a plain ipy
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import tempfile
 import queue
 import re
 import secrets
@@ -218,6 +221,24 @@ def as_shown(messages: list[dict]) -> list[str]:
         texts.append(json.dumps(message.get("metadata", {}), ensure_ascii=False))
     joined = list(streams.values())
     return texts + joined + [ANSI.sub("", text) for text in joined] + ["".join(joined)]
+
+
+@contextlib.contextmanager
+def kernel_with(start, first_cells: list[str], tokens: dict[str, Token]):
+    """``(km, kc)`` of ``start(root, env)`` with ``hub_home``'s environment and ``first_cells`` run (each must succeed);
+    stopped and its folder removed afterwards."""
+    from fixtures.kernel import run_cell, stop_kernel
+
+    root = tempfile.mkdtemp(prefix="hubkernel-leaks-")
+    km, kc = start(root, hub_home(root, tokens))
+    try:
+        for code in first_cells:
+            reply, iopub = run_cell(kc, code, timeout=60)
+            assert reply["content"]["status"] == "ok", (reply["content"], iopub)
+        yield km, kc
+    finally:
+        stop_kernel(km, kc)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def hub_home(root: str, tokens: dict[str, Token]) -> dict[str, str]:

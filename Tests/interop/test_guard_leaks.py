@@ -6,13 +6,10 @@ a stream as a frontend joins it, or in the notebook nbclient saves. The false-po
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
-
 import pytest
 
-from fixtures.kernel import run_cell, start_kernel, stop_kernel
-from leak_paths import check_path, check_saved_notebook, hub_home, leak_suite, make_tokens, setup_cell
+from fixtures.kernel import start_kernel, stop_kernel
+from leak_paths import check_path, check_saved_notebook, hub_home, kernel_with, leak_suite, make_tokens, setup_cell
 
 TOKENS = make_tokens()
 PATHS = leak_suite(TOKENS)
@@ -21,15 +18,8 @@ assert len(PATHS) >= 80
 
 @pytest.fixture(scope="module")
 def relay():
-    root = tempfile.mkdtemp(prefix="hubkernel-leaks-")
-    km, kc = start_kernel(root, env=hub_home(root, TOKENS), python=True)
-    try:
-        reply, _ = run_cell(kc, setup_cell(TOKENS), timeout=60)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        yield km, kc
-    finally:
-        stop_kernel(km, kc)
-        shutil.rmtree(root, ignore_errors=True)
+    with kernel_with(lambda root, env: start_kernel(root, env=env, python=True), [setup_cell(TOKENS)], TOKENS) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda path: path.id)

@@ -3,37 +3,21 @@ extension's guard (libhubguard.so on the kernel's Session) must show no whole to
 HubKernel's relay (``Tests/interop/test_guard_leaks.py``), and leave none in the notebook nbclient saves."""
 from __future__ import annotations
 
-import shutil
-import tempfile
-
 import pytest
 
-from fixtures.kernel import run_cell
+from fixtures.kernel import run_cell, stop_kernel
 from ipykernel_fixture import start_ipykernel
-from leak_paths import check_path, check_saved_notebook, hub_home, leak_suite, make_tokens, setup_cell
+from leak_paths import check_path, check_saved_notebook, hub_home, kernel_with, leak_suite, make_tokens, setup_cell
 
 TOKENS = make_tokens()
 PATHS = leak_suite(TOKENS)
 LOAD = "%load_ext hubkernel"
 
 
-def stop(km, kc) -> None:
-    kc.stop_channels()
-    km.shutdown_kernel(now=False)
-
-
 @pytest.fixture(scope="module")
 def kernel():
-    root = tempfile.mkdtemp(prefix="hubkernel-ext-leaks-")
-    km, kc = start_ipykernel(root, env=hub_home(root, TOKENS))
-    try:
-        for code in (LOAD, setup_cell(TOKENS)):
-            reply, iopub = run_cell(kc, code, timeout=60)
-            assert reply["content"]["status"] == "ok", (reply["content"], iopub)
-        yield km, kc
-    finally:
-        stop(km, kc)
-        shutil.rmtree(root, ignore_errors=True)
+    with kernel_with(lambda root, env: start_ipykernel(root, env=env), [LOAD, setup_cell(TOKENS)], TOKENS) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda path: path.id)
@@ -46,7 +30,7 @@ def test_the_saved_notebook_holds_no_token(tmp_path):
     try:
         check_saved_notebook(km, kc, tmp_path, [LOAD, setup_cell(TOKENS)], PATHS, TOKENS)
     finally:
-        stop(km, kc)
+        stop_kernel(km, kc)
 
 
 def test_without_the_extension_the_table_leaks(tmp_path):
@@ -57,4 +41,4 @@ def test_without_the_extension_the_table_leaks(tmp_path):
         with pytest.raises(AssertionError, match="whole in"):
             check_path(kc, next(path for path in PATHS if path.way.name == "print"), TOKENS)
     finally:
-        stop(km, kc)
+        stop_kernel(km, kc)
