@@ -136,7 +136,8 @@ public struct HubClient: Sendable {
             // `_get_file_length_from_http_response` decides (the download verifies the git blob id instead).
             let encoded = (response.headers["content-encoding"] ?? "identity").lowercased() != "identity"
             let sizeText = response.headers["x-linked-size"] ?? (isRedirect || encoded ? nil : response.headers["content-length"])
-            return FileMetadata(commit: commit, etag: etag, location: location ?? url, size: sizeText.flatMap { Int64($0) })
+            return FileMetadata(commit: commit, etag: etag, location: location ?? url, size: sizeText.flatMap { Int64($0) },
+                                xetHash: response.headers["x-xet-hash"])
         }
         throw HubError(.badResponse(url: url, detail: "too many redirects"))
     }

@@ -32,11 +32,14 @@ public struct FileMetadata: Sendable, Equatable {
     /// Where to GET the bytes (the resolve URL, or the CDN location it redirects to).
     public var location: String
     public var size: Int64?
+    /// `X-Xet-Hash`: the file is stored in Xet (its key in the cache-wide shared blob store).
+    public var xetHash: String?
 
-    public init(commit: String, etag: String, location: String, size: Int64?) {
+    public init(commit: String, etag: String, location: String, size: Int64?, xetHash: String? = nil) {
         self.commit = commit
         self.etag = etag
         self.location = location
         self.size = size
+        self.xetHash = xetHash
     }
 }

@@ -101,7 +101,8 @@ public final class Downloader: @unchecked Sendable {
             return try fromCacheAfterFailure(path, context: context, error: error)
         }
         let entry = RepoFileEntry(path: path, size: metadata.size ?? -1, blobID: metadata.etag)
-        let file = try fetch(entry, etag: metadata.etag, size: metadata.size, commit: metadata.commit, url: metadata.location, context: context)
+        let file = try fetch(entry, etag: metadata.etag, size: metadata.size, commit: metadata.commit, url: metadata.location,
+                             xetHash: metadata.xetHash, context: context)
         return (file, metadata.commit, nil)
     }
 
@@ -216,7 +217,8 @@ public final class Downloader: @unchecked Sendable {
         let outcomes = try ParallelWork.map(selected, workers: request.smallFileWorkers, heavyWorkers: request.maxWorkers,
                                             isHeavy: isLarge, isCancelled: isCancelled) { entry in
             let url = context.client.resolveURL(repo, revision: commit, path: entry.path)
-            let file = try self.fetch(entry, etag: entry.etag, size: entry.size, commit: commit, url: url, context: context)
+            let file = try self.fetch(entry, etag: entry.etag, size: entry.size, commit: commit, url: url, xetHash: entry.xetHash,
+                                      context: context)
             context.tracker.fileDone()
             return file
         }
@@ -269,7 +271,8 @@ public final class Downloader: @unchecked Sendable {
 
     /// Puts `entry` in place (cache blob + snapshot link, or local-dir file), downloading it
     /// unless an equal copy exists.
-    private func fetch(_ entry: RepoFileEntry, etag: String, size: Int64?, commit: String, url: String, context: RunContext) throws -> DownloadedFile {
+    private func fetch(_ entry: RepoFileEntry, etag: String, size: Int64?, commit: String, url: String, xetHash: String? = nil,
+                       context: RunContext) throws -> DownloadedFile {
         if let local = context.local { return try fetchToLocalDir(local, entry, etag: etag, size: size, commit: commit, url: url, context: context) }
         let request = context.request, layout = context.layout, repo = context.repo
         let pointer = layout.snapshotFile(repo, commit: commit, path: entry.path)
@@ -286,21 +289,32 @@ public final class Downloader: @unchecked Sendable {
         }
         CacheWriter.ensureCacheDirTag(in: layout.root)
         // As hf_hub_download: blobs/ and the snapshot folder first, then the ref (see `snapshot`).
+        try fm.createDirectory(atPath: (blob as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: (pointer as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try CacheWriter.writeRef(layout, repo, revision: request.revision, commit: commit)
         var status = DownloadedFile.Status.cached
+        // As hf_hub_download: a Xet file goes through the cache-wide shared blob store (linked from it when
+        // another repo or revision has it, published to it once downloaded and verified).
+        let shared = xetHash.flatMap { hash in sharedStore(layout).map { ($0, hash) } }
         try FileLock.withLock(layout.lock(repo, etag: etag), isCancelled: isCancelled) {
-            if request.forceDownload || !fm.fileExists(atPath: blob) {
+            var blobIsShared = false
+            if !request.forceDownload, !fm.fileExists(atPath: blob), let (store, hash) = shared, let size {
+                blobIsShared = store.linkExisting(repoBlob: blob, xetHash: hash, expectedSize: size)
+            }
+            if !blobIsShared && (request.forceDownload || !fm.fileExists(atPath: blob)) {
                 if let size { context.tracker.add(expected: size) }
                 let job = BlobFetcher.Job(url: url, repo: context.repo, revision: commit, displayPath: entry.path, etag: etag, expectedSize: size,
                                           incomplete: layout.incompleteBlob(repo, etag: etag), destination: blob,
                                           forceDownload: request.forceDownload)
                 try fetcher(context).fetch(job, progress: { context.tracker.add(bytes: $0) }, resumed: { context.tracker.add(resumed: $0) })
                 status = .downloaded
+                if let (store, hash) = shared, let size {
+                    blobIsShared = store.publish(repoBlob: blob, xetHash: hash, expectedSize: size, replacing: request.forceDownload)
+                }
             }
             if request.forceDownload || !fm.fileExists(atPath: pointer) {
                 try CacheWriter.link(layout, repo, commit: commit, path: entry.path, etag: etag,
-                                     symlinks: !environment.disablesSymlinks, newBlob: status == .downloaded)
+                                     symlinks: !environment.disablesSymlinks, newBlob: status == .downloaded && !blobIsShared)
             }
         }
         return DownloadedFile(path: entry.path, localPath: pointer, size: size ?? Self.fileSize(pointer), status: status)
@@ -343,6 +357,11 @@ public final class Downloader: @unchecked Sendable {
         }
         try local.writeMetadata(entry.path, commit: commit, etag: etag)
         return DownloadedFile(path: entry.path, localPath: target, size: size, status: .downloaded)
+    }
+
+    /// The shared Xet blob store of the cache, when Python would use it (`shared_blobs_enabled()` and symlinks).
+    private func sharedStore(_ layout: CacheLayout) -> SharedBlobStore? {
+        environment.usesSharedBlobs && !environment.disablesSymlinks ? SharedBlobStore(cacheDir: layout.root) : nil
     }
 
     private func fetcher(_ context: RunContext) -> BlobFetcher {

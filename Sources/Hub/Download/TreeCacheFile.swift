@@ -29,7 +29,9 @@ public enum TreeCacheFile {
     /// an invalid Xet hash (Python would not write it either).
     public static func write(_ entries: [RepoFileEntry], in folder: String, commit: String) {
         guard entries.allSatisfy({ $0.xetHash.map(isValidXetHash) ?? true }) else { return }
-        try? CacheWriter.atomicWrite(Data(encode(entries).utf8), to: path(in: folder, commit: commit))
+        let file = path(in: folder, commit: commit)
+        try? CacheWriter.atomicWrite(Data(encode(entries).utf8), to: file)
+        chmod(file, 0o600)  // Python writes it through `tempfile.mkstemp`
     }
 
     /// The cached listing, or nil when missing, unreadable or of another format version.

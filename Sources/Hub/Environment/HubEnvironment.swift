@@ -40,6 +40,9 @@ public struct HubEnvironment: Sendable, Equatable {
     public let disablesSymlinks: Bool
     /// `HF_HUB_DISABLE_PROGRESS_BARS`: no live progress display, only the result.
     public let disablesProgressBars: Bool
+    /// Whether Xet files go through the cache-wide shared blob store (`shared_blobs_enabled`): unless
+    /// `HF_HUB_DISABLE_SHARED_BLOBS` or `HF_HUB_DISABLE_XET` is set.
+    public let usesSharedBlobs: Bool
     /// `HF_HUB_ETAG_TIMEOUT` seconds (default 10) for metadata requests.
     public let etagTimeout: Int
     /// `HF_HUB_DOWNLOAD_TIMEOUT` seconds (default 10) for file transfers.
@@ -66,6 +69,7 @@ public struct HubEnvironment: Sendable, Equatable {
         disablesImplicitToken = Self.isTrue(variables["HF_HUB_DISABLE_IMPLICIT_TOKEN"])
         disablesSymlinks = Self.isTrue(variables["HF_HUB_DISABLE_SYMLINKS"])
         disablesProgressBars = Self.isTrue(variables["HF_HUB_DISABLE_PROGRESS_BARS"])
+        usesSharedBlobs = !Self.isTrue(variables["HF_HUB_DISABLE_SHARED_BLOBS"]) && !Self.isTrue(variables["HF_HUB_DISABLE_XET"])
         etagTimeout = Self.positiveInt(variables["HF_HUB_ETAG_TIMEOUT"]) ?? 10
         downloadTimeout = Self.positiveInt(variables["HF_HUB_DOWNLOAD_TIMEOUT"]) ?? 10
     }
