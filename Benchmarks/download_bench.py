@@ -93,14 +93,16 @@ class Runner:
         self.work, self.runs = work, runs
         self._counter = itertools.count()
 
+    def cold_once(self, argv: list[str], endpoint: str) -> tuple[float, float]:
+        """(wall, peak RSS) of one run in a fresh cache."""
+        cache = self.work / f"cache{next(self._counter)}"
+        try:
+            return timed(argv, env_for(endpoint, cache))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+
     def cold(self, argv: list[str], endpoint: str) -> tuple[float, float]:
-        def measure():
-            cache = self.work / f"cache{next(self._counter)}"
-            try:
-                return timed(argv, env_for(endpoint, cache))
-            finally:
-                shutil.rmtree(cache, ignore_errors=True)
-        return median_of(self.runs, measure)
+        return median_of(self.runs, lambda: self.cold_once(argv, endpoint))
 
     def warm(self, argv: list[str], endpoint: str) -> tuple[float, float]:
         cache = self.work / f"warm{next(self._counter)}"

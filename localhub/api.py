@@ -204,7 +204,7 @@ class APIHandler(OAuthRoutes, BaseHandler):
                 # clients without Xet; Xet clients take the hash and the two links instead.
                 token_url = (f"{self.endpoint}/api/{repo.type}s/{repo.id}/xet-read-token/{revision.commit}")
                 headers["X-Xet-Hash"] = entry.xet_hash
-                headers["Link"] = (f'<{self.hub.cas}/v1/reconstructions/{entry.xet_hash}>; rel="xet-reconstruction-info",'
+                headers["Link"] = (f'<{self.hub.cas_url()}/v1/reconstructions/{entry.xet_hash}>; rel="xet-reconstruction-info",'
                                    f' <{token_url}>; rel="xet-auth"')
             return self.send_bytes(302, headers, body, self.plan_faults(0, len(body)))
         headers["Content-Type"] = content_type(entry.path)
@@ -219,9 +219,9 @@ class APIHandler(OAuthRoutes, BaseHandler):
         if not repo.xet:
             raise HubError(400, "This repository is not Xet-enabled")
         access_token, expires = self.hub.xet_auth.mint((repo.type, repo.id))
-        self.send_json(200, {"accessToken": access_token, "exp": expires, "casUrl": self.hub.cas},
+        self.send_json(200, {"accessToken": access_token, "exp": expires, "casUrl": self.hub.cas_url()},
                        {"X-Xet-Access-Token": access_token, "X-Xet-Token-Expiration": str(expires),
-                        "X-Xet-Cas-Url": self.hub.cas})
+                        "X-Xet-Cas-Url": self.hub.cas_url()})
 
     # -- admin ---------------------------------------------------------------------------------------------------
     def _admin(self, path: str):

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlencode
 from .httpbase import BaseHandler
 from .hub_errors import HubError
 from .ranges import Unsatisfiable, parse_range
+from .xet_faults import apply_to_plan, chunk_starts_in, corrupt_first_raw_chunk, truncated_end
 
 XET_TOKEN_TTL = 3600
 XORB_URL_TTL = 3600
@@ -176,6 +177,9 @@ class CASHandler(BaseHandler):
             if byte_range is not None:
                 start, end = byte_range.start, byte_range.end + 1
         plan = reconstruction(xet_file, start, end, self.hub.xet)
+        fault = self.hub.faults.xet_fault("cas", self.command, self.fault_paths(), ("term_length", "lying_reconstruction"))
+        if fault:
+            plan = apply_to_plan(fault, plan)
         if version == "v1":
             body = {"offset_into_first_range": plan["offset_into_first_range"], "terms": plan["terms"],
                     "fetch_info": {xorb: [{"range": {"start": first, "end": last}, "url": self._xorb_url(xorb),
@@ -202,4 +206,27 @@ class CASHandler(BaseHandler):
         path = self.hub.xet.xorb_path(xorb)
         if not path.is_file():
             raise HubError(404, "Xorb not found")
-        self.send_file(path, path.stat().st_size, {"Content-Type": "application/octet-stream", "ETag": f'"{xorb}"'})
+        headers = {"Content-Type": "application/octet-stream", "ETag": f'"{xorb}"'}
+        fault = self.hub.faults.xet_fault("cas", self.command, self.fault_paths(), ("corrupt_chunk", "truncate_range"))
+        if fault:
+            return self._damaged_xorb_range(fault, xorb, path, headers)
+        self.send_file(path, path.stat().st_size, headers)
+
+    def _damaged_xorb_range(self, fault: str, xorb: str, path, headers: dict):
+        """The requested xorb range as a damaged store would serve it (xet_faults.py): a flipped data byte, or one
+        chunk short (a well-formed 206 for the shorter range)."""
+        size = path.stat().st_size
+        try:
+            byte_range = parse_range(self.headers.get("Range"), size)
+        except Unsatisfiable:
+            raise HubError(416, "Range not satisfiable")
+        lo, hi = (byte_range.start, byte_range.end) if byte_range else (0, size - 1)
+        info = self.hub.xet.xorb(xorb)
+        if fault == "truncate_range":
+            hi = truncated_end(info, lo, hi)
+        with open(path, "rb") as f:
+            f.seek(lo)
+            body = f.read(hi - lo + 1)
+        if fault == "corrupt_chunk":
+            body = corrupt_first_raw_chunk(body, chunk_starts_in(info, lo, hi))
+        self.send_bytes(206, {**headers, "Accept-Ranges": "bytes", "Content-Range": f"bytes {lo}-{hi}/{size}"}, body)

@@ -10,7 +10,8 @@ A rule is a JSON object; every key is optional::
      "drop_after": 1000,             # close the connection after sending this many body bytes
      "corrupt_at": 12345,            # flip the byte at this offset of the file (if the response covers it)
      "stall": 2.0, "stall_at": 0,    # sleep this long before the headers, or after `stall_at` body bytes
-     "rate": 1048576}                # send the body at most this many bytes per second (a slow link)
+     "rate": 1048576,                # send the body at most this many bytes per second (a slow link)
+     "xet": "corrupt_chunk"}         # a fault of Xet storage (xet_faults.py), on the CAS or the bridge; nothing else
 
 A rule only counts as fired on a response it actually affects (a drop on a body shorter than `drop_after` does not).
 A stall ends early when the client hangs up, so an abandoned response is logged at once, not after the stall.
@@ -19,8 +20,10 @@ import fnmatch
 import threading
 from dataclasses import dataclass, field
 
+from .xet_faults import KINDS as XET_KINDS
+
 _KEYS = {"path", "target", "method", "count", "status", "retry_after", "drop_after", "corrupt_at", "stall", "stall_at",
-         "rate"}
+         "rate", "xet"}
 
 
 @dataclass
@@ -36,6 +39,7 @@ class FaultRule:
     stall: float | None = None
     stall_at: int | None = None
     rate: int | None = None
+    xet: str | None = None
     fired: int = 0
 
     @classmethod
@@ -45,6 +49,8 @@ class FaultRule:
             raise ValueError(f"unknown fault keys: {sorted(unknown)}; known keys: {sorted(_KEYS)}")
         if data.get("target", "any") not in ("api", "cdn", "cas", "any"):
             raise ValueError('target must be "api", "cdn", "cas" or "any"')
+        if data.get("xet") is not None and data["xet"] not in XET_KINDS:
+            raise ValueError(f"xet must be one of {list(XET_KINDS)}")
         if data.get("rate") is not None and not (isinstance(data["rate"], int) and data["rate"] > 0):
             raise ValueError("rate must be a positive number of bytes per second")
         return cls(**data)
@@ -115,7 +121,7 @@ class FaultBook:
         has_body = method != "HEAD" and body_start is not None
         with self._lock:
             for rule in self._rules:
-                if not rule.matches(target, method, paths):
+                if rule.xet or not rule.matches(target, method, paths):
                     continue
                 fired = False
                 if rule.status is not None and plan.status is None:
@@ -136,3 +142,17 @@ class FaultBook:
                 if fired:
                     rule.fired += 1
         return plan
+
+    def xet_fault(self, target: str, method: str, paths: tuple[str, ...], kinds: tuple[str, ...]) -> str | None:
+        """Fire the first matching Xet rule of one of `kinds` and return its kind."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.xet in kinds and rule.matches(target, method, paths):
+                    rule.fired += 1
+                    return rule.xet
+        return None
+
+    def xet_pending(self, paths: tuple[str, ...]) -> bool:
+        """Whether a Xet rule for the bridge ("cdn" or "any") would match these paths, without firing it."""
+        with self._lock:
+            return any(rule.xet and rule.matches("cdn", "GET", paths) for rule in self._rules)

@@ -266,8 +266,9 @@ def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
 
 
 def add_benchmark_repo(root, repo_id: str = "bench/repo", *, small_files: int = 100, small_size: int = 1024,
-                       large_size: int = 0, repo_type: str = "model") -> dict:
-    """Add a repo with `small_files` files of `small_size` bytes and, if `large_size`, one `large.bin`."""
+                       large_size: int = 0, repo_type: str = "model", xet: bool = False) -> dict:
+    """Add a repo with `small_files` files of `small_size` bytes and, if `large_size`, one `large.bin`; with `xet`,
+    its LFS files are Xet-backed (built into xorbs when the Hub loads it)."""
     root = Path(root)
     folder = root / "sources" / "bench" / repo_id.replace("/", "--")
     for i in range(small_files):
@@ -277,6 +278,8 @@ def add_benchmark_repo(root, repo_id: str = "bench/repo", *, small_files: int = 
     if large_size:
         write_deterministic(folder / "large.bin", f"{repo_id}/large", large_size)
     spec = {"type": repo_type, "id": repo_id, "revisions": [{"name": "main", "dir": folder.relative_to(root).as_posix()}]}
+    if xet:
+        spec["xet"] = True
     _write_manifest(root, [spec])
     return spec
 

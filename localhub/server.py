@@ -131,6 +131,11 @@ class LocalHub:
         """The Xet CAS server (cas.py): reconstructions and xorbs."""
         return f"http://{self.cas_address}"
 
+    def cas_url(self) -> str:
+        """The CAS address the Hub hands out (Link header, read token): the CAS itself, unless a benchmark puts a
+        relay in front of it (`hub.cas_url = lambda: relay.url`, as `cdn_url`)."""
+        return self.cas
+
     @property
     def python_cdn(self) -> str:
         return f"http://127.0.0.1:{self.cdn_server.server_address[1]}"

@@ -488,7 +488,7 @@ def test_large_file_in_parallel_ranges_survives_sigkill_and_resumes_each_range(l
 
     local_hub.clear_log()
     with local_hub.faults({"path": "*large.bin", "target": "cdn", "rate": 8 * MIB, "count": 4}):
-        process = start([repo, "large.bin"], env)
+        process = start([repo, "large.bin"], dict(env, HUBKERNEL_DOWNLOAD_RANGES="4"))
         wait_until(progressed)
         process.send_signal(signal.SIGKILL)
         process.wait()

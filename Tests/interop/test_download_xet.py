@@ -181,3 +181,57 @@ def test_cache_verify_and_info_sizes_for_xet_files(local_hub, env):
         f.write(bytes([data[len(data) // 2] ^ 0xFF]))
     broken = hubkernel(["cache", "verify", XET_REPO], env)
     assert broken.returncode != 0 and "model.bin" in broken.stdout + broken.stderr, broken.stdout + broken.stderr
+
+
+# -- nothing unverified: faults of Xet storage (localhub/xet_faults.py) ---------------------------------------------
+XET_FAULTS = {  # kind: (what HubKernel says, whether the data may be fine on the next try: the partial file is kept)
+    "corrupt_chunk": ("arrived corrupted", False),
+    "truncate_range": ("was lost", True),
+    "term_length": ("arrived with more than 3145728 bytes", False),
+    "lying_reconstruction": ("arrived corrupted", False),
+}
+CAS_PATHS = {"corrupt_chunk": "/xorbs/*", "truncate_range": "/xorbs/*", "term_length": "/v*/reconstructions/*",
+             "lying_reconstruction": "/v*/reconstructions/*"}
+
+
+@pytest.mark.parametrize("kind", list(XET_FAULTS))
+def test_xet_faults_are_refused_and_nothing_is_stored(local_hub, env, hf_run, kind):
+    """The bridge assembles model.bin from a damaged store or plan: HubKernel refuses it with a clear error, stores
+    no blob and nothing in the shared store (a short body keeps its verified-later prefix to resume), and the next
+    run, with the store healthy again, gets the right bytes."""
+    cache = pathlib.Path(env["HF_HUB_CACHE"])
+    data = local_hub.source(XET_REPO, "model.bin").read_bytes()
+    message, resumable = XET_FAULTS[kind]
+    with local_hub.faults({"xet": kind, "target": "cdn", "path": "*model.bin", "count": None}):
+        result = hubkernel(["download", XET_REPO, "model.bin"], dict(env, HF_HUB_DOWNLOAD_TIMEOUT="5"))
+    assert result.returncode == 1 and message in result.stderr, result.stderr
+    assert "Retry" in result.stderr or "run the same download again" in result.stderr, result.stderr
+    assert [p for p in xet_store_files(cache) if not p.endswith(".incomplete")] == []
+    assert bool(list(cache.rglob("*.incomplete"))) == resumable
+    assert not list(cache.rglob("snapshots/*/model.bin"))
+    result = hubkernel(["download", XET_REPO, "model.bin"], env)
+    assert result.returncode == 0, result.stderr
+    assert pathlib.Path(result.stdout.strip()).read_bytes() == data
+    scan_is_clean(hf_run, cache)
+
+
+def test_hf_xet_under_the_same_faults(local_hub, hf_env, hf_run, tmp_path):
+    """What hf with hf_xet 1.8 does with the same faults on the CAS (README's comparison): it stores a corrupted
+    chunk, a term of the wrong length and a lying reconstruction without a word, and fails on a truncated xorb range.
+    A change in hf_xet shows up here."""
+    data = local_hub.source(XET_REPO, "model.bin").read_bytes()
+    outcomes = {}
+    for kind, path in CAS_PATHS.items():
+        cache = tmp_path / kind
+        with local_hub.faults({"xet": kind, "target": "cas", "path": path, "count": None}):
+            result = hf_run(f"""
+from huggingface_hub import hf_hub_download
+path = hf_hub_download({XET_REPO!r}, "model.bin", cache_dir={str(cache)!r})
+print(json.dumps({{"path": path}}))
+""")
+        if "error" in result:
+            outcomes[kind] = "refused"
+        else:
+            outcomes[kind] = "stored, right" if pathlib.Path(result["path"]).read_bytes() == data else "stored, wrong"
+    assert outcomes == {"corrupt_chunk": "stored, wrong", "truncate_range": "refused", "term_length": "stored, wrong",
+                        "lying_reconstruction": "stored, wrong"}

@@ -18,7 +18,7 @@ import pytest
 
 from fixtures.hub import start_local_hub
 from localhub import xet
-from localhub.blake3 import blake3, keyed_blake3
+from localhub.blake3 import blake3, keyed_blake3, pure_blake3, pure_keyed_blake3
 from localhub.samples import add_xet_repos, xet_sample_bytes
 
 XET_REPO = "demo/xet-model"
@@ -124,11 +124,15 @@ print(json.dumps({{"path": path}}))
 
 
 # -- hashes, chunks, compression, xorbs (no server) --------------------------------------------------------------------
-def test_blake3_known_answers():
-    assert blake3(b"").hex() == "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
-    assert blake3(b"abc").hex() == "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
-    assert keyed_blake3(b"whats the Elvish word for friend", b"").hex() == (
+@pytest.mark.parametrize("plain, keyed", [(blake3, keyed_blake3), (pure_blake3, pure_keyed_blake3)],
+                         ids=["default", "pure-python"])
+def test_blake3_known_answers(plain, keyed):
+    assert plain(b"").hex() == "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+    assert plain(b"abc").hex() == "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
+    assert keyed(b"whats the Elvish word for friend", b"").hex() == (
         "92b2b75604ed3c761f9d6f62392c8a9227ad0ea3f09573e783f1498a4ed60d26")
+    data = bytes(range(256)) * 41  # several BLAKE3 chunks and a partial one: the pure and default forms agree
+    assert pure_keyed_blake3(xet.DATA_KEY, data) == keyed_blake3(xet.DATA_KEY, data)
 
 
 @pytest.mark.parametrize("nodes, xorb_hash, salted", XET_CORE_MERKLE_VECTORS)

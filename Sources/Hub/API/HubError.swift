@@ -116,7 +116,8 @@ public struct HubError: UserFacingError, Equatable {
         case .checksumMismatch(let path, let expected, let actual):
             return "'\(path)' arrived corrupted (expected hash \(expected), got \(actual)); nothing was saved. Retry the download."
         case .sizeMismatch(let path, let expected, let actual):
-            return "'\(path)' arrived with \(actual) bytes instead of \(expected); nothing was saved. Retry the download."
+            let arrived = actual > expected && expected > 0 ? "more than \(expected) bytes" : "\(actual) bytes instead of \(expected)"
+            return "'\(path)' arrived with \(arrived); nothing was saved. Retry the download."
         case .diskFull(let path, let needed, let available, let kept):
             let free = available.map { ", \(ByteCount.format($0)) free" } ?? ""
             let partial = kept > 0 ? " The \(ByteCount.format(kept)) already downloaded were kept and the next attempt resumes from there." : ""

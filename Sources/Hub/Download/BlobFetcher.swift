@@ -30,8 +30,16 @@ struct BlobFetcher {
 
     /// Files at least this large are fetched as parallel byte ranges when the server allows.
     var rangeThreshold: Int64 = 64 << 20
-    /// How many ranges a large file is split into.
-    var rangeCount = 4
+    /// How many ranges a large file is split into at most.
+    var rangeCount = 32
+    /// No range shorter than this (a smaller large file gets fewer ranges, at least 2).
+    var minimumRangeBytes: Int64 = 8 << 20
+
+    /// How many ranges a file of `size` bytes is fetched as.
+    func rangeParts(size: Int64) -> Int {
+        guard minimumRangeBytes > 0 else { return rangeCount }
+        return max(min(2, rangeCount), min(rangeCount, Int(size / minimumRangeBytes)))
+    }
 
     /// Fetches `job`, reporting byte deltas to `progress` and the bytes an earlier run kept
     /// (resumed from) to `resumed`; returns the bytes transferred.
@@ -73,10 +81,10 @@ struct BlobFetcher {
             try DiskSpace.check(folder: folder, needed: expected - kept, path: job.displayPath, kept: kept)
         }
 
-        if let size = job.expectedSize, size >= rangeThreshold, rangeCount > 1, client.transport is HTTPStreamingTransport,
+        if let size = job.expectedSize, size >= rangeThreshold, rangeParts(size: size) > 1, client.transport is HTTPStreamingTransport,
            existing == 0 || hasSidecar, let digest = makeDigest(job, streaming: false) {
             let ranged = RangedDownload(fetcher: self, job: job, fd: fd, size: size, sidecar: sidecar, digest: digest,
-                                        parts: rangeCount, progress: progress, resumed: resumed)
+                                        parts: rangeParts(size: size), progress: progress, resumed: resumed)
             do {
                 if let transferred = try ranged.run() {
                     try verifyAndPublish(job, fd: fd, size: size, digest: digest, closed: &closed)
@@ -168,7 +176,7 @@ struct BlobFetcher {
                 case .cancelled, .byObserver:
                     throw HubError(.cancelled(kept: writer.position))
                 case .writeFailed(let code) where code == EOVERFLOW:
-                    throw HubError(.sizeMismatch(path: job.displayPath, expected: job.expectedSize ?? 0, actual: writer.position + 1))
+                    throw HubError(.sizeMismatch(path: job.displayPath, expected: job.expectedSize ?? 0, actual: (job.expectedSize ?? writer.position) + 1))
                 case .writeFailed(let code):
                     if code == ENOSPC || code == EFBIG || code == EDQUOT {
                         throw HubError(.diskFull(path: job.displayPath, needed: (goal ?? writer.position) - writer.position,

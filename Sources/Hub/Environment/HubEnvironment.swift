@@ -43,6 +43,9 @@ public struct HubEnvironment: Sendable, Equatable {
     /// Whether Xet files go through the cache-wide shared blob store (`shared_blobs_enabled`): unless
     /// `HF_HUB_DISABLE_SHARED_BLOBS` or `HF_HUB_DISABLE_XET` is set.
     public let usesSharedBlobs: Bool
+    /// `HUBKERNEL_DOWNLOAD_RANGES` (1–64): how many byte ranges of a large file are fetched at once (default: the
+    /// downloader's own choice).
+    public let downloadRanges: Int?
     /// `HF_HUB_ETAG_TIMEOUT` seconds (default 10) for metadata requests.
     public let etagTimeout: Int
     /// `HF_HUB_DOWNLOAD_TIMEOUT` seconds (default 10) for file transfers.
@@ -69,6 +72,7 @@ public struct HubEnvironment: Sendable, Equatable {
         disablesImplicitToken = Self.isTrue(variables["HF_HUB_DISABLE_IMPLICIT_TOKEN"])
         disablesSymlinks = Self.isTrue(variables["HF_HUB_DISABLE_SYMLINKS"])
         disablesProgressBars = Self.isTrue(variables["HF_HUB_DISABLE_PROGRESS_BARS"])
+        downloadRanges = Self.positiveInt(variables["HUBKERNEL_DOWNLOAD_RANGES"]).map { min($0, 64) }
         usesSharedBlobs = !Self.isTrue(variables["HF_HUB_DISABLE_SHARED_BLOBS"]) && !Self.isTrue(variables["HF_HUB_DISABLE_XET"])
         etagTimeout = Self.positiveInt(variables["HF_HUB_ETAG_TIMEOUT"]) ?? 10
         downloadTimeout = Self.positiveInt(variables["HF_HUB_DOWNLOAD_TIMEOUT"]) ?? 10
