@@ -26,6 +26,9 @@ struct BlobFetcher {
         var incomplete: String
         var destination: String
         var forceDownload: Bool
+        /// The receive buffer of each transfer: parallel ranges share 1 MiB (32 ranges: 32 KiB each, where 256 KiB
+        /// each cost 7 MiB of peak RSS).
+        var receiveBufferBytes = 256 << 10
     }
 
     /// Files at least this large are fetched as parallel byte ranges when the server allows.
@@ -83,8 +86,11 @@ struct BlobFetcher {
 
         if let size = job.expectedSize, size >= rangeThreshold, rangeParts(size: size) > 1, client.transport is HTTPStreamingTransport,
            existing == 0 || hasSidecar, let digest = makeDigest(job, streaming: false) {
-            let ranged = RangedDownload(fetcher: self, job: job, fd: fd, size: size, sidecar: sidecar, digest: digest,
-                                        parts: rangeParts(size: size), progress: progress, resumed: resumed)
+            let parts = rangeParts(size: size)
+            var rangedJob = job
+            rangedJob.receiveBufferBytes = min(job.receiveBufferBytes, max(32 << 10, (1 << 20) / parts))
+            let ranged = RangedDownload(fetcher: self, job: rangedJob, fd: fd, size: size, sidecar: sidecar, digest: digest,
+                                        parts: parts, progress: progress, resumed: resumed)
             do {
                 if let transferred = try ranged.run() {
                     try verifyAndPublish(job, fd: fd, size: size, digest: digest, closed: &closed)
@@ -262,7 +268,8 @@ struct BlobFetcher {
                 if delta != 0 { progress(delta) }
                 return !shouldStop()
             })
-            let request = HTTPRequest(method: "GET", url: url, headers: client.headers(for: url), timeout: client.downloadTimeout)
+            let request = HTTPRequest(method: "GET", url: url, headers: client.headers(for: url), timeout: client.downloadTimeout,
+                                      receiveBufferBytes: job.receiveBufferBytes)
             let response: HTTPResponse
             do {
                 let range = end.map { ByteRange(start: start, end: $0) } ?? (start > 0 ? ByteRange(start: start) : nil)

@@ -59,7 +59,7 @@ final class CurlEasy {
         hk_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         hk_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         hk_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
-        hk_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 256 * 1024)
+        hk_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, request.receiveBufferBytes)
         // The request still says `Accept-Encoding: identity` (its own header wins); this only makes libcurl decode
         // what a proxy compressed anyway, so the bytes hashed and stored are the file's, never the gzip stream.
         hk_curl_setopt_str(handle, CURLOPT_ACCEPT_ENCODING, "")

@@ -9,14 +9,17 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: Data?
     /// Seconds before the transfer is abandoned when no byte arrives (0: no limit).
     public var timeout: Int
+    /// The transport's receive buffer for this transfer (many parallel ranges each take a smaller one).
+    public var receiveBufferBytes: Int
 
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [],
-                body: Data? = nil, timeout: Int = 10) {
+                body: Data? = nil, timeout: Int = 10, receiveBufferBytes: Int = 256 << 10) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.receiveBufferBytes = receiveBufferBytes
     }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
