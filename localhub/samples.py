@@ -6,6 +6,7 @@ tokens (returned, never printed). `add_benchmark_repo(root, ...)` adds a repo of
 import hashlib
 import json
 import os
+import random
 import secrets
 import string
 import struct
@@ -66,24 +67,31 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_deterministic(path: Path, seed: str, size: int, prefix: bytes = b"") -> None:
-    """Write `prefix` then deterministic bytes up to `size` bytes, 1 MiB at a time (fast for GiB files)."""
+def write_deterministic(path: Path, seed: str, size: int, prefix: bytes = b"", unique: bool = False) -> None:
+    """Write `prefix` then deterministic bytes up to `size` bytes, 1 MiB at a time (fast for GiB files). The 1 MiB
+    blocks differ only in their first 32 bytes, so Xet would deduplicate them; `unique` writes bytes that never repeat
+    (a seeded PRNG), incompressible like real weights."""
     marker = path.with_name(SEED_MARKER_PREFIX + path.name)
-    if path.exists() and path.stat().st_size == size and marker.exists() and marker.read_text() == seed:
+    tag = seed + ("/unique" if unique else "")
+    if path.exists() and path.stat().st_size == size and marker.exists() and marker.read_text() == tag:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     base = bytearray(deterministic_bytes(seed, MIB))
+    generator = random.Random(tag)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
         f.write(prefix)
         written, block = len(prefix), 0
         while written < size:
-            base[:32] = hashlib.sha256(f"{seed}/{block}".encode()).digest()
-            chunk = bytes(base[: min(MIB, size - written)])
+            if unique:
+                chunk = generator.randbytes(min(MIB, size - written))
+            else:
+                base[:32] = hashlib.sha256(f"{seed}/{block}".encode()).digest()
+                chunk = bytes(base[: min(MIB, size - written)])
             f.write(chunk)
             written, block = written + len(chunk), block + 1
     os.replace(tmp, path)
-    _atomic_write(marker, seed.encode())
+    _atomic_write(marker, tag.encode())
 
 
 def write_safetensors(path: Path, seed: str, size: int) -> None:
@@ -268,7 +276,8 @@ def build_samples(root, model_size: int = DEFAULT_MODEL_SIZE) -> SampleSet:
 def add_benchmark_repo(root, repo_id: str = "bench/repo", *, small_files: int = 100, small_size: int = 1024,
                        large_size: int = 0, repo_type: str = "model", xet: bool = False) -> dict:
     """Add a repo with `small_files` files of `small_size` bytes and, if `large_size`, one `large.bin`; with `xet`,
-    its LFS files are Xet-backed (built into xorbs when the Hub loads it)."""
+    its LFS files are Xet-backed (built into xorbs when the Hub loads it) and `large.bin` never repeats itself (no
+    chunk to deduplicate, nothing to compress: the xorbs carry as many bytes as the file, as for real weights)."""
     root = Path(root)
     folder = root / "sources" / "bench" / repo_id.replace("/", "--")
     for i in range(small_files):
@@ -276,7 +285,7 @@ def add_benchmark_repo(root, repo_id: str = "bench/repo", *, small_files: int = 
         if not path.exists() or path.stat().st_size != small_size:
             _atomic_write(path, deterministic_bytes(f"{repo_id}/{i}", small_size).hex()[:small_size].encode())
     if large_size:
-        write_deterministic(folder / "large.bin", f"{repo_id}/large", large_size)
+        write_deterministic(folder / "large.bin", f"{repo_id}/large", large_size, unique=xet)
     spec = {"type": repo_type, "id": repo_id, "revisions": [{"name": "main", "dir": folder.relative_to(root).as_posix()}]}
     if xet:
         spec["xet"] = True
