@@ -136,14 +136,20 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def large_file_trio(runner: Runner, endpoint: str) -> tuple[tuple[float, float], ...]:
+    """(wall, peak RSS) medians of hubkernel, `hf download` and `curl -L` fetching LARGE's large.bin, cold caches."""
+    ours = runner.cold([HUBKERNEL, "download", LARGE, "large.bin"], endpoint)
+    theirs = runner.cold([HF, "download", LARGE, "large.bin"], endpoint)
+    out = runner.work / "curl.out"
+    curl = runner.cold(["curl", "-sS", "-L", "-o", str(out), f"{endpoint}/{LARGE}/resolve/main/large.bin"], endpoint)
+    out.unlink(missing_ok=True)
+    return ours, theirs, curl
+
+
 def run(args, runner: Runner, hub: LocalHub) -> None:
     front = hub.front_endpoint
     size = f"{args.size_mib} MiB"
-    ours = runner.cold([HUBKERNEL, "download", LARGE, "large.bin"], front)
-    theirs = runner.cold([HF, "download", LARGE, "large.bin"], front)
-    out = runner.work / "curl.out"
-    curl = runner.cold(["curl", "-sS", "-L", "-o", str(out), f"{front}/{LARGE}/resolve/main/large.bin"], front)
-    out.unlink(missing_ok=True)
+    ours, theirs, curl = large_file_trio(runner, front)
     print(f"{size} LFS file (cold cache, median of {args.runs}):")
     print(f"  hubkernel   {ours[0]:7.3f} s  peak RSS {ours[1]:6.1f} MiB")
     print(f"  hf download {theirs[0]:7.3f} s  peak RSS {theirs[1]:6.1f} MiB")

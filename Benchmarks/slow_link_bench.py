@@ -32,7 +32,7 @@ import subprocess
 import tempfile
 import time
 
-from download_bench import HF, HUBKERNEL, LARGE, SMALL, Runner, settle_install, timed
+from download_bench import HF, HUBKERNEL, LARGE, SMALL, Runner, large_file_trio, settle_install, timed
 from localhub.samples import add_benchmark_repo
 from localhub.server import LocalHub
 from shaping_relay import ShapingRelay
@@ -157,11 +157,7 @@ def small_rows(args, runner: Runner, endpoint: str) -> None:
 
 def lfs_rows(args, runner: Runner, endpoint: str) -> None:
     size = human(args.size)
-    ours = runner.cold([HUBKERNEL, "download", LARGE, "large.bin"], endpoint)
-    theirs = runner.cold([HF, "download", LARGE, "large.bin"], endpoint)
-    out = runner.work / "curl.out"
-    curl = runner.cold(["curl", "-sS", "-L", "-o", str(out), f"{endpoint}/{LARGE}/resolve/main/large.bin"], endpoint)
-    out.unlink(missing_ok=True)
+    ours, theirs, curl = large_file_trio(runner, endpoint)
     print(f"{size} LFS file (not Xet: hf takes its HTTP path) over the link, median of {args.runs}:")
     print(f"  hubkernel   {ours[0]:7.3f} s  peak RSS {ours[1]:6.1f} MiB  ({args.size / ours[0] / 1e6:6.1f} MB/s)")
     print(f"  hf download {theirs[0]:7.3f} s  peak RSS {theirs[1]:6.1f} MiB  ({args.size / theirs[0] / 1e6:6.1f} MB/s)")

@@ -16,9 +16,8 @@ import time
 
 import pytest
 
-from fixtures.hub import start_local_hub
+from fixtures.hub import xet_local_hub
 from fixtures.kernel import hubkernel_bin
-from localhub.samples import add_xet_repos
 
 XET_REPO, GATED_XET_REPO = "demo/xet-model", "demo/xet-gated-model"
 XET_FOLDER, GATED_FOLDER = "models--demo--xet-model", "models--demo--xet-gated-model"
@@ -28,13 +27,8 @@ MIB = 1024 * 1024
 @pytest.fixture(scope="module")
 def local_hub(tmp_path_factory):
     """A local Hub of its own with the Xet sample repos (model.bin is Xet-backed, README.md a regular file)."""
-    hub = start_local_hub(tmp_path_factory.mktemp("localhub-xet-download"))
-    try:
-        add_xet_repos(hub.root)
-        hub._admin("POST", "reload", {})
+    with xet_local_hub(tmp_path_factory.mktemp("localhub-xet-download")) as hub:
         yield hub
-    finally:
-        hub.stop()
 
 
 @pytest.fixture
@@ -96,8 +90,11 @@ def test_xet_files_download_byte_exact_into_the_cache_hf_xet_writes(local_hub, h
     local_hub.clear_log()
     assert hubkernel(["download", XET_REPO], dict(hf_env, HF_HUB_CACHE=str(ours))).returncode == 0
     first = [e for e in local_hub.log() if e["method"] == "GET" and e["server"] in ("nginx", "cdn")]
+    gated_env = dict(hf_env, HF_HUB_CACHE=str(ours), HF_TOKEN=token)
+    dry = hubkernel(["download", GATED_XET_REPO, "model.bin", "--dry-run"], gated_env)
+    assert dry.returncode == 0 and "already cached" in dry.stdout, "as Python's dry run: the shared payload counts"
     local_hub.clear_log()
-    result = hubkernel(["download", GATED_XET_REPO, "model.bin"], dict(hf_env, HF_HUB_CACHE=str(ours), HF_TOKEN=token))
+    result = hubkernel(["download", GATED_XET_REPO, "model.bin"], gated_env)
     assert result.returncode == 0, result.stderr
     second = [e for e in local_hub.log() if e["method"] == "GET" and e["server"] in ("nginx", "cdn")]
     assert first and not second, "the gated repo's model.bin came from the shared store, not the network"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.hub import start_local_hub
+from fixtures.hub import xet_local_hub
 from localhub import xet
 from localhub.blake3 import blake3, keyed_blake3, pure_blake3, pure_keyed_blake3
-from localhub.samples import add_xet_repos, xet_sample_bytes
+from localhub.samples import xet_sample_bytes
 
 XET_REPO = "demo/xet-model"
 GATED_XET_REPO = "demo/xet-gated-model"
@@ -82,13 +82,8 @@ XET_CORE_MERKLE_VECTORS = [  # (chunk hashes and sizes, xorb hash, [(salt, file 
 @pytest.fixture(scope="module")
 def local_hub(tmp_path_factory):
     """A local Hub of its own (this module adds Xet repos to it), with demo/xet-model and demo/xet-gated-model."""
-    hub = start_local_hub(tmp_path_factory.mktemp("localhub-xet"))
-    try:
-        add_xet_repos(hub.root)
-        hub._admin("POST", "reload", {})
+    with xet_local_hub(tmp_path_factory.mktemp("localhub-xet")) as hub:
         yield hub
-    finally:
-        hub.stop()
 
 
 def http(url: str, method: str = "GET", headers: dict | None = None):

@@ -42,6 +42,11 @@ extension SharedBlobStore {
         } ?? false
     }
 
+    /// Whether a usable payload for `xetHash` of `expectedSize` bytes is in the store (`has_shared_blob`).
+    public func hasPayload(xetHash: String, expectedSize: Int64) -> Bool {
+        Self.isXetHash(Substring(xetHash)) && isMarked && isUsable(payloadPath(xetHash), size: expectedSize)
+    }
+
     /// `<cache>/blobs/<hh>/<hash>`.
     func payloadPath(_ xetHash: String) -> String { directory + "/" + xetHash.prefix(2) + "/" + xetHash }
 

@@ -283,8 +283,11 @@ public final class Downloader: @unchecked Sendable {
         let pointer = layout.snapshotFile(repo, commit: commit, path: entry.path)
         let blob = layout.blob(repo, etag: etag)
         let fm = FileManager.default
+        let shared = xetHash.flatMap { hash in sharedStore(layout).map { ($0, hash) } }
         if request.dryRun {
-            let cached = fm.fileExists(atPath: pointer) || fm.fileExists(atPath: blob)
+            // As Python's dry run: a usable shared-store payload counts as cached (the real run links it).
+            let inStore = shared.map { store, hash in size.map { store.hasPayload(xetHash: hash, expectedSize: $0) } ?? false } ?? false
+            let cached = fm.fileExists(atPath: pointer) || fm.fileExists(atPath: blob) || inStore
             return DownloadedFile(path: entry.path, localPath: pointer, size: size,
                                   status: cached && !request.forceDownload ? .wouldReuse : .wouldDownload)
         }
@@ -300,7 +303,6 @@ public final class Downloader: @unchecked Sendable {
         var status = DownloadedFile.Status.cached
         // As hf_hub_download: a Xet file goes through the cache-wide shared blob store (linked from it when
         // another repo or revision has it, published to it once downloaded and verified).
-        let shared = xetHash.flatMap { hash in sharedStore(layout).map { ($0, hash) } }
         try FileLock.withLock(layout.lock(repo, etag: etag), isCancelled: isCancelled) {
             var blobIsShared = false
             if !request.forceDownload, !fm.fileExists(atPath: blob), let (store, hash) = shared, let size {
