@@ -26,7 +26,7 @@ struct BlobFetcher {
         var incomplete: String
         var destination: String
         var forceDownload: Bool
-        /// The receive buffer of each transfer: parallel ranges share 1 MiB (32 ranges: 32 KiB each, where 256 KiB
+        /// The receive buffer of each transfer: parallel ranges share 512 KiB (32 ranges: 16 KiB each, where 256 KiB
         /// each cost 7 MiB of peak RSS).
         var receiveBufferBytes = 256 << 10
     }
@@ -88,7 +88,7 @@ struct BlobFetcher {
            existing == 0 || hasSidecar, let digest = makeDigest(job, streaming: false) {
             let parts = rangeParts(size: size)
             var rangedJob = job
-            rangedJob.receiveBufferBytes = min(job.receiveBufferBytes, max(32 << 10, (1 << 20) / parts))
+            rangedJob.receiveBufferBytes = min(job.receiveBufferBytes, max(16 << 10, (512 << 10) / parts))
             let ranged = RangedDownload(fetcher: self, job: rangedJob, fd: fd, size: size, sidecar: sidecar, digest: digest,
                                         parts: parts, progress: progress, resumed: resumed)
             do {
