@@ -507,6 +507,20 @@ def test_large_file_in_parallel_ranges_survives_sigkill_and_resumes_each_range(l
     assert not sidecar.exists()
 
 
+def test_large_file_ranges_are_at_least_8_mib_each(local_hub, env):
+    """By default a large file is fetched as up to 32 ranges of at least 8 MiB: the 70 MiB file as 8."""
+    repo = "bench/huge-model"
+    local_hub.add_benchmark_repo(repo, small_files=0, large_size=70 * MIB)
+    data = local_hub.source(repo, "large.bin").read_bytes()
+    local_hub.clear_log()
+    result = run([repo, "large.bin"], env)
+    assert result.returncode == 0, result.stderr
+    assert pathlib.Path(result.stdout.strip()).read_bytes() == data
+    ranges = sorted((int(r[6:].split("-")[0]), int(r.split("-")[1])) for r in ranges_of(cdn_gets(local_hub.log())))
+    assert len(ranges) == 8 and all(end - start + 1 >= 8 * MIB for start, end in ranges), ranges
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data) - 1
+
+
 def test_terminal_progress_fits_the_terminal_width(local_hub, env):
     """On a 60-column terminal each redraw of the progress line stays under 60 columns (a wrapped line would leave
     its first rows behind at every redraw), and the estimate of the time left shows."""
