@@ -120,6 +120,20 @@ print(json.dumps({{}}))
             "the shared payload counted once"
 
 
+def test_cache_rm_frees_the_shared_payload_with_its_last_repo(local_hub, env, hf_run):
+    cache = pathlib.Path(env["HF_HUB_CACHE"])
+    token_env = dict(env, HF_TOKEN=local_hub.tokens["read"])
+    for repo in (XET_REPO, GATED_XET_REPO):
+        assert hubkernel(["download", repo, "model.bin"], token_env).returncode == 0
+    file_hash = xet_hash(local_hub)
+    payload = cache / "blobs" / file_hash[:2] / file_hash
+    assert hubkernel(["cache", "rm", f"model/{XET_REPO}", "--yes"], env).returncode == 0
+    assert payload.exists(), "the gated repo still links it"
+    assert hubkernel(["cache", "rm", f"model/{GATED_XET_REPO}", "--yes"], env).returncode == 0
+    assert not payload.exists() and not payload.with_name(f"{file_hash}.refs").exists()
+    scan_is_clean(hf_run, cache)
+
+
 def test_disabled_xet_keeps_blobs_in_the_repo_as_python_does(local_hub, hf_env, hf_run, tmp_path):
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     assert hubkernel(["download", XET_REPO], dict(hf_env, HF_HUB_CACHE=str(ours), HF_HUB_DISABLE_XET="1")).returncode == 0
