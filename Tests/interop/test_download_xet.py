@@ -87,10 +87,13 @@ def test_xet_files_download_byte_exact_into_the_cache_hf_xet_writes(local_hub, h
     second repo's file is linked from the store without a byte downloaded, and scan_cache_dir() is clean."""
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     token = local_hub.tokens["read"]
-    local_hub.clear_log()
-    assert hubkernel(["download", XET_REPO], dict(hf_env, HF_HUB_CACHE=str(ours))).returncode == 0
-    first = [e for e in local_hub.log() if e["method"] == "GET" and e["server"] in ("nginx", "cdn")]
     gated_env = dict(hf_env, HF_HUB_CACHE=str(ours), HF_TOKEN=token)
+    local_hub.clear_log()
+    assert hubkernel(["download", XET_REPO], gated_env).returncode == 0
+    log = local_hub.log()
+    first = [e for e in log if e["method"] == "GET" and e["server"] in ("nginx", "cdn")]
+    assert first and not any(e["auth"] for e in first), "the token goes to the Hub only, never to the bridge"
+    assert all(e["auth"] for e in log if e["server"] == "api") and not any(e["server"] == "cas" for e in log)
     dry = hubkernel(["download", GATED_XET_REPO, "model.bin", "--dry-run"], gated_env)
     assert dry.returncode == 0 and "already cached" in dry.stdout, "as Python's dry run: the shared payload counts"
     local_hub.clear_log()
