@@ -430,7 +430,8 @@ final class DownloadRangeTests: DownloadTestCase {
 
     func rangedDownloader(cancelled: @escaping @Sendable () -> Bool = { false }) -> Downloader {
         let d = downloader(cancelled: cancelled)
-        d.parallelRangeThreshold = 10_000
+        // 4 ranges of a 100 kB file (the default's 8 MiB floor would make it 2).
+        (d.parallelRangeThreshold, d.parallelRanges, d.minimumRangeBytes) = (10_000, 4, 0)
         return d
     }
 
@@ -444,6 +445,20 @@ final class DownloadRangeTests: DownloadTestCase {
         XCTAssertEqual(result.bytesDownloaded, 100_000)
         let etag = hub.files["big.bin"]!.sha256
         XCTAssertFalse(FileManager.default.fileExists(atPath: RangeSidecar.path(for: layout.incompleteBlob(repo, etag: etag))))
+    }
+
+    func testLargeFilesFetchedTogetherShareTheRanges() throws {
+        hub.add("a.bin", big, lfs: true)
+        hub.add("b.bin", Data(big.reversed()), lfs: true)
+        let d = rangedDownloader()
+        d.parallelRanges = 8
+        let result = try d.run(request(["a.bin", "b.bin"]))
+        XCTAssertEqual(result.files.count, 2)
+        // Two large files at once: 4 ranges each (8 between them), not 8 each.
+        XCTAssertEqual(Set(ranges()), ["bytes=0-24999", "bytes=25000-49999", "bytes=50000-74999", "bytes=75000-99999"])
+        XCTAssertEqual(ranges().count, 8, "\(ranges())")
+        XCTAssertEqual(d.rangesPerFile(largeFilesAtOnce: 8), 2)
+        XCTAssertEqual(d.rangesPerFile(largeFilesAtOnce: 32), 2, "never fewer than 2")
     }
 
     func testRegularLargeFileIsCheckedAgainstItsGitHash() throws {

@@ -62,6 +62,8 @@ public final class Downloader: @unchecked Sendable {
         let tracker: ProgressTracker
         /// Counts its requests as a download and reports its waits to `tracker`.
         let client: HubClient
+        /// How many large files may be fetched at once in this run: they share the run's `parallelRanges`.
+        var largeFilesAtOnce = 1
         var repo: RepoID { request.repo }
     }
 
@@ -69,6 +71,8 @@ public final class Downloader: @unchecked Sendable {
 
     private func files(_ context: RunContext) throws -> DownloadResult {
         let request = context.request
+        var context = context
+        context.largeFilesAtOnce = min(request.files.count, request.maxWorkers)
         context.tracker.start(files: request.files.count, bytes: 0)
         let notices = LockedList<String>()
         let commits = LockedList<String>()
@@ -219,6 +223,8 @@ public final class Downloader: @unchecked Sendable {
         }
         context.tracker.start(files: selected.count, bytes: 0)
         let isLarge = { (entry: RepoFileEntry) in entry.lfsSHA256 != nil || entry.size >= DownloadRequest.smallFileBytes }
+        var context = context
+        context.largeFilesAtOnce = min(selected.filter(isLarge).count, request.maxWorkers)
         let outcomes = try ParallelWork.map(selected, workers: request.smallFileWorkers, heavyWorkers: request.maxWorkers,
                                             isHeavy: isLarge, isCancelled: isCancelled) { entry in
             let url = context.client.resolveURL(repo, revision: commit, path: entry.path)
@@ -373,7 +379,15 @@ public final class Downloader: @unchecked Sendable {
 
     private func fetcher(_ context: RunContext) -> BlobFetcher {
         BlobFetcher(client: context.client, retry: retry, isCancelled: isCancelled, rangeThreshold: parallelRangeThreshold,
-                    rangeCount: parallelRanges, minimumRangeBytes: minimumRangeBytes)
+                    rangeCount: rangesPerFile(largeFilesAtOnce: context.largeFilesAtOnce), minimumRangeBytes: minimumRangeBytes)
+    }
+
+    /// The ranges each large file gets when `largeFilesAtOnce` are fetched together: they share `parallelRanges`
+    /// (8 files at once: 4 each, not 32 each and 256 connections), at least 2 each; a count set by
+    /// `HUBKERNEL_DOWNLOAD_RANGES` is each file's.
+    func rangesPerFile(largeFilesAtOnce: Int) -> Int {
+        guard environment.downloadRanges == nil, largeFilesAtOnce > 1 else { return parallelRanges }
+        return max(min(2, parallelRanges), parallelRanges / largeFilesAtOnce)
     }
 
     static func fileSize(_ path: String) -> Int64? {
