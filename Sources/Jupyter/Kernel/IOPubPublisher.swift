@@ -44,17 +44,27 @@ final class IOPubPublisher: @unchecked Sendable {
         enqueue(session.encode(message))
     }
 
+    /// Publishes a hosted kernel's message as it came, its frames already signed with this kernel's key
+    /// (`MessageSession.forwardedFrames`): nothing of it is copied.
+    func relay(frames: [ZMQFrame]) {
+        enqueue { try queueIn.send(frames: frames, dontWait: true) }
+    }
+
     /// Publishes `status` with `execution_state` busy or idle.
     func status(_ state: String, parent: MessageHeader?) {
         publish("status", content: ["execution_state": .string(state)], parent: parent)
     }
 
     private func enqueue(_ frames: [[UInt8]]) {
+        enqueue { try queueIn.send(frames, dontWait: true) }
+    }
+
+    private func enqueue(_ send: () throws -> Void) {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
         do {
-            try queueIn.send(frames, dontWait: true)
+            try send()
         } catch {
             log.log("iopub: could not queue a message: \(error)")
         }
@@ -88,9 +98,9 @@ final class IOPubPublisher: @unchecked Sendable {
                 if ready[0], let frames = try xpub.receive(dontWait: true) {
                     welcome(subscriptionFrames: frames)
                 }
-                if ready[1], let frames = try queueOut.receive(dontWait: true) {
-                    if frames == IOPubPublisher.stopSentinel { return }
-                    try xpub.send(frames)
+                if ready[1], let frames = try queueOut.receiveFrames(dontWait: true) {
+                    if frames.count == 1 && frames[0].count == 0 { return }  // the stop sentinel
+                    try xpub.send(frames: frames)  // as queued: a large frame's buffer is not copied again
                 }
             } catch let error as ZMQError where error.isTerminated {
                 return

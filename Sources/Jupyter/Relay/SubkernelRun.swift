@@ -9,6 +9,11 @@ final class SubkernelRun: @unchecked Sendable {
     struct Sinks: Sendable {
         /// Shows one of the child's iopub messages to the frontends (re-signed and masked by the kernel).
         var publish: @Sendable (Message) -> Void
+        /// Frames that show one of the child's iopub messages as it came, re-signed by the kernel; nil when it
+        /// may hold something to mask (then it goes through `publish`).
+        var forward: @Sendable (RawMessage) -> [ZMQFrame]? = { _ in nil }
+        /// Shows frames `forward` gave.
+        var publishFrames: @Sendable ([ZMQFrame]) -> Void = { _ in }
         /// Makes the filter every stream text passes (one per run, used on the relay thread only).
         var makeStreamFilter: @Sendable () -> StreamTextFilter?
         /// A line for the kernel log.
@@ -231,7 +236,7 @@ final class SubkernelRun: @unchecked Sendable {
                 return
             }
             // The child's messages first: what it sent before it ended is relayed before its requests fail.
-            if ready[1] { drain(iopub) { relayIOPub($0, holdback: &holdback) } }
+            if ready[1] { drainIOPub(iopub, holdback: &holdback) }
             for held in holdback.expire() { sinks.publish(held) }
             if ready[2] { drain(shell) { routeReply($0) } }
             if ready[3] { drain(stdin) { routeInputRequest($0) } }
@@ -261,8 +266,24 @@ final class SubkernelRun: @unchecked Sendable {
         }
     }
 
+    /// The child's iopub messages, read in place: only the header and parent are parsed before it is known what the
+    /// relay must look at (`relayIOPub`).
+    private func drainIOPub(_ socket: ZMQSocket, holdback: inout StreamHoldback) {
+        while let frames = try? socket.receiveFrames(dontWait: true) {
+            do {
+                try relayIOPub(try session.decodeRaw(frames), holdback: &holdback)
+            } catch {
+                sinks.log("relay: dropped a message from Python: \(error)")
+            }
+        }
+    }
+
     private func exchange(for message: Message) -> RelayExchange? {
-        guard let parent = message.parentHeader["msg_id"]?.stringValue else { return nil }
+        exchange(forParent: message.parentHeader)
+    }
+
+    private func exchange(forParent parentHeader: [String: JSONValue]) -> RelayExchange? {
+        guard let parent = parentHeader["msg_id"]?.stringValue else { return nil }
         return lock.withLock { exchanges[parent] }
     }
 
@@ -285,43 +306,50 @@ final class SubkernelRun: @unchecked Sendable {
 
     /// One of the child's iopub messages: its own bookkeeping (status, execute_input, welcome) stays here;
     /// everything else goes on; stream text through the holdback, whose held text goes before a new output
-    /// and before the request's idle.
-    private func relayIOPub(_ message: Message, holdback: inout StreamHoldback) {
-        let parent = message.parentHeader["msg_id"]?.stringValue ?? ""
+    /// and before the request's idle. What needs no change is forwarded as it came (`forward`); only what must be
+    /// looked into or changed is parsed.
+    private func relayIOPub(_ raw: RawMessage, holdback: inout StreamHoldback) throws {
+        let parent = raw.parentID
         if !iopubLiveSnapshot() {
             lock.withLock { iopubLive = true }
             readiness.withLock { readiness.broadcast() }
         }
-        switch message.msgType {
+        let exchange = exchange(forParent: raw.parentHeader)
+        switch raw.msgType {
         case "iopub_welcome", "execute_input":
             return
         case "status":
-            guard message.content["execution_state"]?.stringValue == "idle" else { return }
+            guard try session.decode(raw).content["execution_state"]?.stringValue == "idle" else { return }
             for held in holdback.release(parent: parent) { sinks.publish(held) }
-            exchange(for: message)?.post(.idle)
+            exchange?.post(.idle)
             return
         default:
             break
         }
-        if exchange(for: message)?.quiet == true { return }  // HubKernel's own question: nothing to show
-        let ownRequest = message.parentHeader["session"]?.stringValue == session.sessionID && exchange(for: message) == nil
-        if ownRequest || (message.parentHeader["msg_id"]?.stringValue == nil && !lock.withLock({ servedFrontend })) {
+        if exchange?.quiet == true { return }  // HubKernel's own question: nothing to show
+        let ownRequest = raw.parentHeader["session"]?.stringValue == session.sessionID && exchange == nil
+        if ownRequest || (raw.parentHeader["msg_id"]?.stringValue == nil && !lock.withLock({ servedFrontend })) {
             // What the child writes while it starts (a debugger's warning about frozen modules, a thread's text) has
             // no parent, or the parent of HubKernel's own kernel_info nudge: a frontend of ipykernel itself never
             // sees it (it is sent before the kernel answers kernel_info, and jupyter_client drains iopub once it
             // did), and no frontend sent that parent. It goes to the kernel log, masked, instead of to iopub.
+            let message = try session.decode(raw)
             let text = message.msgType == "stream" ? message.content["text"]?.stringValue ?? "" : message.msgType
             sinks.log("python, not for a frontend's request (not shown): " + text.trimmingCharacters(in: .newlines))
             return
         }
-        switch message.msgType {
+        switch raw.msgType {
         case "stream":
-            if let admitted = holdback.admit(message, parent: parent) { sinks.publish(admitted) }
+            if raw.content.count >= Self.inPlaceStreamBytes, let frames = sinks.forward(raw),
+               admitUnchanged(raw, parent: parent, holdback: &holdback) {
+                sinks.publishFrames(frames)
+            } else if let admitted = holdback.admit(try session.decode(raw), parent: parent) {
+                sinks.publish(admitted)
+            }
             return
-        case "comm_open":
-            noteComm(opened: message.content["comm_id"]?.stringValue, closed: nil)
-        case "comm_close":
-            noteComm(opened: nil, closed: message.content["comm_id"]?.stringValue)
+        case "comm_open", "comm_close":
+            let commID = try session.decode(raw).content["comm_id"]?.stringValue
+            noteComm(opened: raw.msgType == "comm_open" ? commID : nil, closed: raw.msgType == "comm_close" ? commID : nil)
         case "display_data", "execute_result", "error", "clear_output":
             // A new output (or none): the frontend will not join a later stream piece to the held text, so it goes
             // first, in order. Updates, comm messages and other streams leave it held.
@@ -329,12 +357,28 @@ final class SubkernelRun: @unchecked Sendable {
         default:
             break
         }
-        var relayed = message
-        if message.msgType == "execute_result", let count = exchange(for: message)?.executionCount {
+        if raw.msgType == "execute_result", let count = exchange?.executionCount {
+            var relayed = try session.decode(raw)
             relayed.content["execution_count"] = .number(Double(count))
+            sinks.publish(relayed)
+        } else if let frames = sinks.forward(raw) {
+            sinks.publishFrames(frames)
+        } else {
+            sinks.publish(try session.decode(raw))
         }
-        sinks.publish(relayed)
     }
+
+    /// Whether a large stream piece may go on as it came: its text's ends, read in place, pass the stream filter
+    /// (which then records it as shown). Small pieces always go through `holdback.admit` whole.
+    private func admitUnchanged(_ raw: RawMessage, parent: String, holdback: inout StreamHoldback) -> Bool {
+        raw.content.withUnsafeBytes { content in
+            guard let piece = JSONStreamPiece(content: content, window: holdback.endWindow) else { return false }
+            return holdback.admitUnchanged(piece, parent: parent)
+        }
+    }
+
+    /// Stream pieces this large are let through by their ends (`admitUnchanged`); below it, parsing costs little.
+    static let inPlaceStreamBytes = 64 * 1024
 
     private func iopubLiveSnapshot() -> Bool { lock.withLock { iopubLive } }
 

@@ -86,7 +86,7 @@ final class ZMQSocket: @unchecked Sendable {
         handle = nil
     }
 
-    private func live(_ operation: String) throws -> UnsafeMutableRawPointer {
+    func live(_ operation: String) throws -> UnsafeMutableRawPointer {
         guard let handle else { throw ZMQError(operation: operation, code: ENOTSOCK) }
         return handle
     }
@@ -142,7 +142,7 @@ final class ZMQSocket: @unchecked Sendable {
             var flags: Int32 = index < frames.count - 1 ? ZMQ_SNDMORE : 0
             if dontWait { flags |= ZMQ_DONTWAIT }
             while true {
-                let sent = frame.count >= Self.zeroCopyBytes ? Self.sendWithoutCopy(frame, socket: socket, flags: flags)
+                let sent = frame.count >= Self.zeroCopyBytes ? ZMQFrame(frame).send(on: socket, flags: flags)
                     : frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) }
                 if sent >= 0 { break }
                 if zmq_errno() != EINTR { throw ZMQError.last("zmq_send") }
@@ -153,27 +153,6 @@ final class ZMQSocket: @unchecked Sendable {
     /// Frames this large are handed to libzmq as they are (it releases them when sent) instead of copied:
     /// a 25 MB stream message through the relay is then not held twice.
     static let zeroCopyBytes = 256 * 1024
-
-    private final class FrameOwner {
-        let frame: [UInt8]
-        init(_ frame: [UInt8]) { self.frame = frame }
-    }
-
-    private static func sendWithoutCopy(_ frame: [UInt8], socket: UnsafeMutableRawPointer, flags: Int32) -> Int32 {
-        let owner = FrameOwner(frame)  // keeps the array's storage alive and unmoved until libzmq lets go
-        let hint = Unmanaged.passRetained(owner).toOpaque()
-        let base = owner.frame.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress!) }
-        var message = zmq_msg_t()
-        guard zmq_msg_init_data(&message, base, owner.frame.count, { _, hint in
-            Unmanaged<FrameOwner>.fromOpaque(hint!).release()
-        }, hint) == 0 else {
-            Unmanaged<FrameOwner>.fromOpaque(hint).release()
-            return -1
-        }
-        let sent = zmq_msg_send(&message, socket, flags)
-        if sent < 0 { zmq_msg_close(&message) }  // not queued: closing it releases the owner
-        return sent
-    }
 
     /// Receives one multipart message; blocks, or returns nil at once with `dontWait` when none is queued.
     func receive(dontWait: Bool = false) throws -> [[UInt8]]? {
