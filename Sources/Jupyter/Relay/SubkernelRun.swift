@@ -42,7 +42,8 @@ final class SubkernelRun: @unchecked Sendable {
 
     /// The first frame of each message on the command queue: which socket to send the rest on, or what to do.
     private enum Command: UInt8 {
-        case shell, stdin, control, childExited, stop
+        /// `wake`: a request sent on the shared shell socket found a reply waiting (see `sendOnShell`).
+        case shell, stdin, control, childExited, stop, wake
 
         init(_ channel: Channel) {
             switch channel {
@@ -169,7 +170,9 @@ final class SubkernelRun: @unchecked Sendable {
         }
         var outgoing = message
         outgoing.identities = []
-        command(Command(channel), session.encode(outgoing))
+        let frames = session.encode(outgoing)
+        if channel == .shell && sendOnShell(frames) { return }
+        command(Command(channel), frames)
     }
 
     /// Stops waiting for answers to `msgID`.
@@ -191,6 +194,25 @@ final class SubkernelRun: @unchecked Sendable {
 
     private let stopped = DispatchSemaphore(value: 0)
 
+    /// The shell socket once connected, shared: a shell request is sent on it by the thread that makes it, so it
+    /// reaches Python without waking the relay thread on the way (one thread hop less per cell); the relay thread
+    /// receives the replies. Every use holds `shellLock`; nil before it is connected and after it is closed.
+    private var sharedShell: ZMQSocket?
+    private let shellLock = NSLock()
+
+    /// Sends `frames` on the shared shell socket from this thread: false when it is not connected (or full), so
+    /// the relay thread must send them. libzmq tells a socket's poller that a message came only once: when this
+    /// send took that news in, the relay thread is woken to receive it.
+    private func sendOnShell(_ frames: [[UInt8]]) -> Bool {
+        let replyWaiting: Bool? = shellLock.withLock {
+            guard let socket = sharedShell, (try? socket.send(frames, dontWait: true)) != nil else { return nil }
+            return socket.hasIncoming
+        }
+        guard let replyWaiting else { return false }
+        if replyWaiting { command(.wake) }
+        return true
+    }
+
     private func command(_ command: Command, _ frames: [[UInt8]] = []) {
         commandsLock.withLock { try? commandsIn.send([[command.rawValue]] + frames, dontWait: true) }
     }
@@ -205,8 +227,17 @@ final class SubkernelRun: @unchecked Sendable {
         // a peer not connected yet, and an `input_request` lost that way would leave Python waiting forever.
         var unconnected: [(Channel, ZMQSocket)] = [(.iopub, iopub), (.shell, shell), (.stdin, stdin), (.control, control)]
         defer {
-            for socket in [commands, shell, stdin, control, iopub] { socket.close() }
+            shellLock.withLock {
+                sharedShell = nil
+                shell.close()
+            }
+            for socket in [commands, stdin, control, iopub] { socket.close() }
             stopped.signal()
+        }
+        // The shell socket is polled by its signal descriptor, so other threads may send on it meanwhile.
+        guard let shellSignal = try? shell.signalDescriptor() else {
+            sinks.log("relay: the shell socket has no signal descriptor")
+            return
         }
         while true {
             unconnected.removeAll { channel, socket in
@@ -219,18 +250,21 @@ final class SubkernelRun: @unchecked Sendable {
                 }
                 return true
             }
-            lock.withLock { allConnected = unconnected.isEmpty }
-            if unconnected.isEmpty && kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
+            if !allConnected {
+                lock.withLock { allConnected = unconnected.isEmpty }
+                if allConnected { shellLock.withLock { sharedShell = shell } }
+            }
+            if allConnected && kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
                 // Until it answers, ask again (a request sent before its socket was bound may be lost).
                 lastNudge = Date()
                 let header = session.makeHeader("kernel_info_request")
-                try? shell.send(session.encode(Message(header: header)), dontWait: true)
+                _ = sendOnShell(session.encode(Message(header: header)))
             }
             let ready: [Bool]
             do {
                 let untilHeldTextIsDue = holdback.millisecondsToNextDeadline()
                 let timeout = isReady ? untilHeldTextIsDue : (untilHeldTextIsDue < 0 ? 20 : min(20, untilHeldTextIsDue))
-                ready = try ZMQSocket.poll([commands, iopub, shell, stdin, control], timeoutMilliseconds: timeout)
+                ready = try ZMQSocket.poll([commands, iopub, stdin, control], descriptors: [shellSignal], timeoutMilliseconds: timeout)
             } catch {
                 sinks.log("relay: \(error)")
                 return
@@ -238,9 +272,9 @@ final class SubkernelRun: @unchecked Sendable {
             // The child's messages first: what it sent before it ended is relayed before its requests fail.
             if ready[1] { drainIOPub(iopub, holdback: &holdback) }
             for held in holdback.expire() { sinks.publish(held) }
-            if ready[2] { drain(shell) { routeReply($0) } }
-            if ready[3] { drain(stdin) { routeInputRequest($0) } }
-            if ready[4] { drain(control) { routeReply($0) } }
+            if ready[4] || ready[0] { shellLock.withLock { drain(shell) { routeReply($0) } } }
+            if ready[2] { drain(stdin) { routeInputRequest($0) } }
+            if ready[3] { drain(control) { routeReply($0) } }
             guard ready[0] else { continue }
             while let frames = try? commands.receive(dontWait: true) {
                 guard let first = frames.first?.first, let command = Command(rawValue: first) else { continue }
@@ -248,9 +282,10 @@ final class SubkernelRun: @unchecked Sendable {
                 switch command {
                 case .stop: return
                 case .childExited: failAll(holdback: &holdback)
-                case .shell: try? shell.send(message)
+                case .shell: shellLock.withLock { _ = try? shell.send(message) }
                 case .stdin: try? stdin.send(message)
                 case .control: try? control.send(message)
+                case .wake: shellLock.withLock { drain(shell) { routeReply($0) } }
                 }
             }
         }

@@ -180,11 +180,30 @@ final class ZMQSocket: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `timeoutMilliseconds` (-1: forever) until one of `sockets` can be read; returns their readiness.
-    static func poll(_ sockets: [ZMQSocket], timeoutMilliseconds: Int) throws -> [Bool] {
+    /// The file descriptor libzmq signals when the socket may have something to do (`ZMQ_FD`): readable means
+    /// "look at `hasIncoming`", not "a message is here"; a thread polls it without touching the socket.
+    func signalDescriptor() throws -> Int32 {
+        var fd: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(try live("zmq_getsockopt"), ZMQ_FD, &fd, &size) == 0 else { throw ZMQError.last("zmq_getsockopt(ZMQ_FD)") }
+        return fd
+    }
+
+    /// Whether a message can be received now (`ZMQ_EVENTS`; it also takes in what libzmq signalled meanwhile).
+    var hasIncoming: Bool {
+        guard let socket = try? live("zmq_getsockopt") else { return false }
+        var events: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(socket, ZMQ_EVENTS, &events, &size) == 0 else { return false }
+        return events & Int32(ZMQ_POLLIN) != 0
+    }
+
+    /// Waits up to `timeoutMilliseconds` (-1: forever) until one of `sockets` can be read, or one of
+    /// `descriptors` is readable; returns their readiness, sockets first.
+    static func poll(_ sockets: [ZMQSocket], descriptors: [Int32] = [], timeoutMilliseconds: Int) throws -> [Bool] {
         var items = try sockets.map { socket in
             zmq_pollitem_t(socket: try socket.live("zmq_poll"), fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-        }
+        } + descriptors.map { zmq_pollitem_t(socket: nil, fd: $0, events: Int16(ZMQ_POLLIN), revents: 0) }
         while true {
             let count = items.withUnsafeMutableBufferPointer {
                 zmq_poll($0.baseAddress, Int32($0.count), timeoutMilliseconds)
