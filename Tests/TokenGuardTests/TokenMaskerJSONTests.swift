@@ -1,23 +1,15 @@
+import Foundation
 import XCTest
 @testable import TokenGuard
 
 /// `mayHoldSecret(json:)` must say true whenever `mask` would change a string of the decoded JSON, however the JSON
 /// writes it; false for ordinary output, so that output is forwarded without parsing.
 final class TokenMaskerJSONTests: XCTestCase {
-    /// A JSON string literal of `text` as Python's `json.dumps(…, ensure_ascii=False)` writes it.
+    /// A JSON string literal of `text` as Python's `json.dumps(…, ensure_ascii=False)` writes it (for the texts here).
     private func literal(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+            .replacingOccurrences(of: "\u{1B}", with: "\\u001b") + "\""
     }
 
     /// `text` with every character written as a `\uXXXX` escape.
