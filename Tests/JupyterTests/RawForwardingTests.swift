@@ -58,6 +58,24 @@ final class RawForwardingTests: XCTestCase {
         XCTAssertThrowsError(try session.decodeRaw(childFrames())) { XCTAssertEqual($0 as? WireError, .replayedSignature) }
     }
 
+    /// A large message's check runs on another thread: nothing is taken from it before `confirm` passed.
+    func testOverlappedCheckRejectsATamperedLargeMessageOnConfirm() throws {
+        let large = #"{"name": "stdout", "text": ""# + String(repeating: "x", count: 100_000) + #""}"#
+        var tampered = childFrames(content: large).map(\.bytes)
+        tampered[6][40] = UInt8(ascii: "y")
+        let session = MessageSession(key: "child")
+        let raw = try session.decodeRaw(tampered.map(ZMQFrame.init), overlappingCheckFrom: 64 * 1024)
+        XCTAssertNotNil(raw.pendingCheck)
+        XCTAssertThrowsError(try session.confirm(raw)) { XCTAssertEqual($0 as? WireError, .invalidSignature) }
+        XCTAssertThrowsError(try session.decode(raw)) { XCTAssertEqual($0 as? WireError, .invalidSignature) }
+
+        let good = try session.decodeRaw(childFrames(content: large), overlappingCheckFrom: 64 * 1024)
+        XCTAssertNoThrow(try session.confirm(good))
+        XCTAssertEqual(try session.decode(good).content["text"]?.stringValue?.count, 100_000)
+        let again = try session.decodeRaw(childFrames(content: large), overlappingCheckFrom: 64 * 1024)
+        XCTAssertThrowsError(try session.confirm(again)) { XCTAssertEqual($0 as? WireError, .replayedSignature) }
+    }
+
     /// A frame above the zero-copy size keeps its bytes through a send's shared buffer.
     func testLargeFrameKeepsItsBytes() {
         let bytes = [UInt8](repeating: 7, count: ZMQSocket.zeroCopyBytes + 1)

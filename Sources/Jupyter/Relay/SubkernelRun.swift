@@ -306,7 +306,7 @@ final class SubkernelRun: @unchecked Sendable {
     private func drainIOPub(_ socket: ZMQSocket, holdback: inout StreamHoldback) {
         while let frames = try? socket.receiveFrames(dontWait: true) {
             do {
-                try relayIOPub(try session.decodeRaw(frames), holdback: &holdback)
+                try relayIOPub(try session.decodeRaw(frames, overlappingCheckFrom: Self.inPlaceStreamBytes), holdback: &holdback)
             } catch {
                 sinks.log("relay: dropped a message from Python: \(error)")
             }
@@ -346,6 +346,7 @@ final class SubkernelRun: @unchecked Sendable {
     private func relayIOPub(_ raw: RawMessage, holdback: inout StreamHoldback) throws {
         let parent = raw.parentID
         if !iopubLiveSnapshot() {
+            try session.confirm(raw)
             lock.withLock { iopubLive = true }
             readiness.withLock { readiness.broadcast() }
         }
@@ -375,8 +376,11 @@ final class SubkernelRun: @unchecked Sendable {
         }
         switch raw.msgType {
         case "stream":
-            if raw.content.count >= Self.inPlaceStreamBytes, let frames = sinks.forward(raw),
-               admitUnchanged(raw, parent: parent, holdback: &holdback) {
+            // Read by its ends, screened and signed anew while its own signature is checked on another thread; the
+            // filter records it only once that check passed.
+            if raw.content.count >= Self.inPlaceStreamBytes,
+               let piece = raw.content.withUnsafeBytes({ JSONStreamPiece(content: $0, window: holdback.endWindow) }),
+               let frames = sinks.forward(raw), try confirmed(raw), holdback.admitUnchanged(piece, parent: parent) {
                 sinks.publishFrames(frames)
             } else if let admitted = holdback.admit(try session.decode(raw), parent: parent) {
                 sinks.publish(admitted)
@@ -396,23 +400,21 @@ final class SubkernelRun: @unchecked Sendable {
             var relayed = try session.decode(raw)
             relayed.content["execution_count"] = .number(Double(count))
             sinks.publish(relayed)
-        } else if let frames = sinks.forward(raw) {
+        } else if let frames = sinks.forward(raw), try confirmed(raw) {
             sinks.publishFrames(frames)
         } else {
             sinks.publish(try session.decode(raw))
         }
     }
 
-    /// Whether a large stream piece may go on as it came: its text's ends, read in place, pass the stream filter
-    /// (which then records it as shown). Small pieces always go through `holdback.admit` whole.
-    private func admitUnchanged(_ raw: RawMessage, parent: String, holdback: inout StreamHoldback) -> Bool {
-        raw.content.withUnsafeBytes { content in
-            guard let piece = JSONStreamPiece(content: content, window: holdback.endWindow) else { return false }
-            return holdback.admitUnchanged(piece, parent: parent)
-        }
+    /// True once `raw`'s signature check passed (it throws when it failed).
+    private func confirmed(_ raw: RawMessage) throws -> Bool {
+        try session.confirm(raw)
+        return true
     }
 
-    /// Stream pieces this large are let through by their ends (`admitUnchanged`); below it, parsing costs little.
+    /// Stream pieces this large are let through by their ends (`StreamHoldback.admitUnchanged`), their signature
+    /// checked on another thread meanwhile; below it, parsing costs little.
     static let inPlaceStreamBytes = 64 * 1024
 
     private func iopubLiveSnapshot() -> Bool { lock.withLock { iopubLive } }

@@ -53,20 +53,48 @@ public final class MessageSession: @unchecked Sendable {
     }
 
     /// Verifies received frames read in place, parsing only the header and parent header (`decode(_:)` parses the
-    /// rest when it is needed). Throws `WireError` for anything the kernel must drop.
-    func decodeRaw(_ frames: [ZMQFrame]) throws -> RawMessage {
+    /// rest when it is needed). Throws `WireError` for anything the kernel must drop. A message whose content is
+    /// `overlappingCheckFrom` bytes or more has its signature checked on another thread meanwhile: `confirm` waits
+    /// for that check, and `decode(_:)` confirms first.
+    func decodeRaw(_ frames: [ZMQFrame], overlappingCheckFrom threshold: Int = .max) throws -> RawMessage {
         guard let split = frames.firstIndex(where: { $0.equals(WireFrames.delimiter) }) else { throw WireError.missingDelimiter }
         guard frames.count - split - 1 >= 5 else { throw WireError.tooFewFrames(frames.count - split - 1) }
         let signed = Array(frames[(split + 2)...(split + 5)])
-        try verify(signature: frames[split + 1].bytes) { update in for part in signed { part.withUnsafeBytes(update) } }
+        let signature = frames[split + 1].bytes
+        var pending: PendingSignatureCheck?
+        if let signer, signed[3].count >= threshold {
+            guard !signature.isEmpty else { throw WireError.missingSignature }
+            pending = PendingSignatureCheck(received: signature, signer: signer, parts: signed)
+        } else {
+            try verify(signature: signature) { update in for part in signed { part.withUnsafeBytes(update) } }
+        }
         return RawMessage(identities: Array(frames[..<split]),
                           header: try MessageHeader(json: try object(signed[0].bytes, part: "header")),
                           parentHeader: try object(signed[1].bytes, part: "parent_header"),
-                          signedParts: signed, buffers: Array(frames[(split + 6)...]))
+                          signedParts: signed, buffers: Array(frames[(split + 6)...]), pendingCheck: pending)
+    }
+
+    /// Waits for `raw`'s signature check when it runs on another thread (see `decodeRaw`); throws when it failed.
+    func confirm(_ raw: RawMessage) throws {
+        guard let pending = raw.pendingCheck else { return }
+        var failure: WireError?
+        let passed = pending.result { expected in
+            guard HMACSigner.constantTimeEquals(pending.received, expected) else {
+                failure = .invalidSignature
+                return false
+            }
+            guard replayGuard.admit(pending.received) else {
+                failure = .replayedSignature
+                return false
+            }
+            return true
+        }
+        if !passed { throw failure ?? .invalidSignature }
     }
 
     /// `raw` with its metadata and content parsed.
     func decode(_ raw: RawMessage) throws -> Message {
+        try confirm(raw)
         let content = raw.content.bytes
         var message = Message(identities: raw.identities.map(\.bytes), header: raw.header, parentHeader: raw.parentHeader,
                               metadata: try object(raw.metadata.bytes, part: "metadata"),
