@@ -37,4 +37,33 @@ final class JSONStreamPieceTests: XCTestCase {
             XCTAssertNil(piece(json), json)
         }
     }
+
+    /// Mutated contents: never a crash, and whenever the JSON parser reads a stream content from the bytes, the ends
+    /// reader reads the same name, length and ends (or declines).
+    func testAgreesWithTheParserOnMutatedContent() throws {
+        let seed = Array(#"{"name": "stdout", "text": "a\tb \u00e9\ud83d\ude00 \"q\" \\ \n tail"}"#.utf8)
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array(#"{}[]:,"\u0123456789abcdefnrt xé"#.utf8)
+        for _ in 0..<3000 {
+            var bytes = seed
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[index] = alphabet.randomElement(using: &generator)!
+                case 1: bytes.remove(at: index)
+                default: bytes.insert(alphabet.randomElement(using: &generator)!, at: index)
+                }
+                if bytes.isEmpty { bytes = [0x7B] }
+            }
+            let read = bytes.withUnsafeBytes { JSONStreamPiece(content: $0, window: 4) }
+            guard let parsed = try? JSONValue.parse(bytes), let name = parsed["name"]?.stringValue,
+                  let text = parsed["text"]?.stringValue else { continue }
+            guard let read else { continue }  // declining is always allowed: the relay then parses
+            let textBytes = Array(text.utf8)
+            XCTAssertEqual(read.name, name, String(decoding: bytes, as: UTF8.self))
+            XCTAssertEqual(read.count, textBytes.count, String(decoding: bytes, as: UTF8.self))
+            XCTAssertEqual(Array(read.head.prefix(4)), Array(textBytes.prefix(4)))
+            XCTAssertEqual(Array(read.tail.suffix(4)), Array(textBytes.suffix(4)))
+        }
+    }
 }
