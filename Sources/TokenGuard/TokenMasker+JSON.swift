@@ -21,15 +21,24 @@ extension TokenMasker {
     public func mayHoldSecret(json bytes: UnsafeRawBufferPointer) -> Bool {
         let text = bytes.bindMemory(to: UInt8.self)
         guard let base = text.baseAddress, !text.isEmpty else { return false }
-        var escapable = Self.wordBytes
-        for secret in known {
-            for byte in secret {
-                if byte < 0x20 || byte > 0x7E || byte == 0x22 || byte == 0x5C || byte == 0x2F { return true }
-                escapable.insert(byte)
+        if jsonRisk.knownNeedsEscape || Self.hasEscape(in: base, count: text.count, of: jsonRisk.escapedByte) { return true }
+        return !secrets(in: text).isEmpty
+    }
+
+    /// Which `\uXXXX` escapes could write part of a secret, for the current known secrets.
+    struct JSONRisk: Sendable, Equatable {
+        /// Per ASCII byte: an escape of it could write part of a secret (a letter, digit, `_`, a known secret's byte).
+        var escapedByte = [Bool](repeating: false, count: 128)
+        /// A known secret has a character JSON may write another way (`"`, `\`, `/`, a control or non-ASCII one).
+        var knownNeedsEscape = false
+
+        init(known: [[UInt8]]) {
+            for byte in UInt8(0)..<128 where TokenPattern.isWordByte(byte) { escapedByte[Int(byte)] = true }
+            for byte in known.joined() {
+                if byte < 0x20 || byte > 0x7E || byte == 0x22 || byte == 0x5C || byte == 0x2F { knownNeedsEscape = true }
+                if byte < 0x80 { escapedByte[Int(byte)] = true }
             }
         }
-        if Self.hasEscape(in: base, count: text.count, of: escapable) { return true }
-        return !secrets(in: text).isEmpty
     }
 
     /// Whether `json` may hold a secret once decoded (see the buffer variant).
@@ -38,11 +47,8 @@ extension TokenMasker {
         return json.withUTF8 { mayHoldSecret(json: UnsafeRawBufferPointer($0)) }
     }
 
-    private static let wordBytes: Set<UInt8> = Set((0x30...0x39).map(UInt8.init) + (0x41...0x5A).map(UInt8.init)
-                                                   + (0x61...0x7A).map(UInt8.init) + [0x5F])
-
-    /// Whether a `\uXXXX` escape stands for one of `bytes` (or an escape is not JSON's, or cut short).
-    private static func hasEscape(in base: UnsafePointer<UInt8>, count: Int, of bytes: Set<UInt8>) -> Bool {
+    /// Whether a `\uXXXX` escape stands for an ASCII byte `bytes` marks (or an escape is not JSON's, or cut short).
+    private static func hasEscape(in base: UnsafePointer<UInt8>, count: Int, of bytes: [Bool]) -> Bool {
         var position = 0
         while position < count {
             guard let hit = memchr(base + position, 0x5C, count - position) else { return false }
@@ -51,7 +57,7 @@ extension TokenMasker {
             switch base[backslash + 1] {
             case UInt8(ascii: "u"):
                 guard backslash + 5 < count, let value = hexValue(base + backslash + 2) else { return true }
-                if value < 0x80 && bytes.contains(UInt8(value)) { return true }
+                if value < 0x80 && bytes[value] { return true }
                 position = backslash + 6
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                  UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
