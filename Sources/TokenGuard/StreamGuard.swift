@@ -96,18 +96,33 @@ public struct StreamGuard: Sendable {
     /// is (a 25 MB print is not copied): true when it is to be shown unchanged, nil when `emit` must look at it
     /// joined to what came before (or it changes).
     private mutating func admitInPlace(_ text: UnsafeBufferPointer<UInt8>, key: Key, now: Double, masker: TokenMasker) -> Bool? {
-        let window = max(masker.longestSecret, 256)
-        guard text.count > 2 * window else { return nil }
+        let window = Self.endWindow(masker)
+        guard text.count > 2 * window, masker.secrets(in: text).isEmpty else { return nil }
+        let head = UnsafeBufferPointer(rebasing: text.prefix(window)), tail = UnsafeBufferPointer(rebasing: text.suffix(window))
+        return admitUnchanged(head: head, tail: tail, count: text.count, key: key, now: now, masker: masker) ? true : nil
+    }
+
+    /// How many bytes at each end of a large piece `admitUnchanged` looks at.
+    public static func endWindow(_ masker: TokenMasker) -> Int { max(masker.longestSecret, 256) }
+
+    /// A large piece (over twice `endWindow` bytes) known to hold no secret, seen by its ends only: `head` its first
+    /// `endWindow` bytes, `tail` its last, `count` its length, so a 25 MB print a relay forwards as it came is never
+    /// decoded whole. True when it is to be shown as written (it is then recorded as shown); false when nothing was
+    /// recorded and `admit` must have the whole text: something of its stream is held, a secret runs into it from
+    /// what was shown, or its end could begin one.
+    public mutating func admitUnchanged(head: UnsafeBufferPointer<UInt8>, tail: UnsafeBufferPointer<UInt8>, count: Int,
+                                        key: Key, now: Double, masker: TokenMasker) -> Bool {
+        let window = Self.endWindow(masker)
+        guard count > 2 * window, head.count >= window, tail.count >= window else { return false }
         var state = states[key] ?? State()
-        guard state.held.isEmpty else { return nil }
+        guard state.held.isEmpty else { return false }
         if !state.shown.isEmpty {
-            let junction = state.shown + text.prefix(window)
+            let junction = state.shown + head.prefix(window)
             let crossing = junction.withUnsafeBufferPointer { masker.secrets(in: $0) }.contains { $0.lowerBound < state.shown.count && $0.upperBound > state.shown.count }
-            guard !crossing else { return nil }
+            guard !crossing else { return false }
         }
-        let plan = Self.plan(text, shownCount: 0, maskedTail: 0, flush: false, masker: masker)
-        guard plan.output == nil, plan.holdStart == text.count else { return nil }
-        state.shown = Array(text.suffix(max(0, masker.longestSecret - 1)))
+        guard masker.secrets(in: tail).isEmpty, masker.unfinishedLength(atEndOf: tail) == 0 else { return false }
+        state.shown = Array(tail.suffix(max(0, masker.longestSecret - 1)))
         state.maskedTail = 0
         state.heldSince = now
         remember(state, key: key)

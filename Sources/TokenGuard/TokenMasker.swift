@@ -19,6 +19,9 @@ public struct TokenMasker: Sendable, Equatable {
     /// Whether strings of a Hub token's shape are masked too (not only the known secrets).
     public var findsShapes = true
 
+    /// The escapes `mayHoldSecret(json:)` must treat as a secret's, worked out when `known` changes.
+    private(set) var jsonRisk = JSONRisk(known: [])
+
     public init(known: some Sequence<String> = [String]()) {
         add(known)
     }
@@ -37,6 +40,7 @@ public struct TokenMasker: Sendable, Equatable {
             if bytes.count >= Self.minimumKnownLength { set.insert(bytes) }
         }
         known = set.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        jsonRisk = JSONRisk(known: known)
     }
 
     /// The longest secret this masker can find: how much earlier text a stream must remember to see one that

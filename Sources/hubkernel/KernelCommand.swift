@@ -19,7 +19,8 @@ func runKernel(_ arguments: [String], session: MagicSession) -> Int32 {
         let kernel = try Kernel(connection: connection, handler: MagicKernel(session: session),
                                 redact: { session.redact($0) }, listeners: InheritedListeners.take(for: connection),
                                 subkernel: python, streamFilter: { session.makeStreamFilter() },
-                                messageRedactor: { session.redactorSnapshot() })
+                                messageRedactor: { session.redactorSnapshot() },
+                                jsonScreen: { session.jsonScreenSnapshot() })
         try kernel.run()
         return 0
     } catch {

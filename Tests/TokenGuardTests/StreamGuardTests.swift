@@ -180,3 +180,48 @@ final class StreamGuardTests: XCTestCase {
         XCTAssertFalse(streams.isHolding(parent: nil))
     }
 }
+
+/// `admitUnchanged`: a large piece seen by its ends only, as the relay reads a 25 MB print where it lies.
+final class StreamGuardEndsTests: XCTestCase {
+    private let key = StreamGuard.Key(parent: "cell-1", name: "stdout")
+
+    private func admitByEnds(_ streams: inout StreamGuard, _ text: String, masker: TokenMasker) -> Bool {
+        let bytes = Array(text.utf8)
+        let window = StreamGuard.endWindow(masker)
+        return Array(bytes.prefix(window)).withUnsafeBufferPointer { head in
+            Array(bytes.suffix(window)).withUnsafeBufferPointer { tail in
+                streams.admitUnchanged(head: head, tail: tail, count: bytes.count, key: key, now: 100, masker: masker)
+            }
+        }
+    }
+
+    func testALargeCleanPieceGoesAsWritten() {
+        var streams = StreamGuard()
+        XCTAssertTrue(admitByEnds(&streams, String(repeating: "line of output\n", count: 1000), masker: TokenMasker()))
+        XCTAssertFalse(streams.isHolding(parent: nil))
+    }
+
+    /// What the whole-text path would hold or join is refused, and nothing is recorded then.
+    func testRefusesAPieceWhoseEndCouldBeginASecretOrThatFollowsHeldText() {
+        let masker = TokenMasker()
+        let filler = String(repeating: "x ", count: 1000)
+        var streams = StreamGuard()
+        XCTAssertFalse(admitByEnds(&streams, filler + "hf_abc", masker: masker), "its end could begin a token")
+        XCTAssertFalse(streams.isHolding(parent: nil), "nothing recorded")
+        XCTAssertFalse(admitByEnds(&streams, filler + "h", masker: masker))
+        let secret = Fakes.user()
+        XCTAssertEqual(streams.admit("a " + String(secret.prefix(12)), key: key, now: 100, masker: masker), "a ")
+        XCTAssertFalse(admitByEnds(&streams, String(secret.dropFirst(12)) + " " + filler, masker: masker),
+                       "text of its stream is held")
+    }
+
+    /// A secret begun in what was shown and finished at the head of a large piece is not let through.
+    func testRefusesAPieceThatFinishesASecretShownBefore() {
+        let masker = TokenMasker()
+        let secret = Fakes.user()
+        var streams = StreamGuard()
+        _ = streams.admit("x " + String(secret.prefix(16)), key: key, now: 100, masker: masker)
+        _ = streams.expire(now: 100 + StreamGuard.quietTime + 1, masker: masker)  // its beginning shown, masked
+        XCTAssertFalse(admitByEnds(&streams, String(secret.dropFirst(16)) + String(repeating: " y", count: 1000), masker: masker))
+    }
+}

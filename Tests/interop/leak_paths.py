@@ -159,6 +159,20 @@ WAYS = [
     Way("thread_while_running", "import threading\ndef w():\n    for c in t: sys.stdout.write(c); sys.stdout.flush(); "
         "time.sleep(0.01)\nth = threading.Thread(target=w); th.start(); th.join(); print()"),
     Way("time_magic", "%%time\nprint(t)"),
+    # large output: what the relay forwards as it came when it holds nothing to mask (pieces over 64 KiB pass the
+    # stream guard by their ends), with the token inside, at an end, or split across such a piece and another
+    Way("large_print_middle", "print('x' * 200000 + ' ' + t + ' ' + 'y' * 200000)"),
+    Way("large_print_glued", "print('x' * 200000 + t + 'y' * 200000)"),
+    Way("large_many_writes", "for _ in range(5000):\n    sys.stdout.write('z' * 99 + '\\n')\nprint(t)"),
+    Way("large_then_half", "sys.stdout.write('x' * 200000 + ' ' + t[:12]); sys.stdout.flush(); time.sleep(0.3); "
+        "print(t[12:])"),
+    Way("half_then_large", "sys.stdout.write('a ' + t[:12]); sys.stdout.flush(); time.sleep(0.3); "
+        "print(t[12:] + ' ' + 'y' * 200000)"),
+    Way("shown_half_then_large", "sys.stdout.write('x ' + t[:16]); sys.stdout.flush(); time.sleep(1.0); "
+        "print(t[16:] + 'y' * 200000)"),
+    Way("large_escaped_lines", "print(('\\t' + 'w' * 30 + '\\n') * 5000 + t + '\\n' + '\\x1b[0m' * 3000)"),
+    Way("large_display", "display({'text/plain': 'x' * 200000 + t}, raw=True)"),
+    Way("large_update", "h = display('x', display_id=True); h.update('y' * 200000 + t)"),
 ]
 
 

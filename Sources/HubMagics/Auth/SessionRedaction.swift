@@ -25,6 +25,15 @@ extension MagicSession {
         return { masker.mask($0) }
     }
 
+    /// The check, as the filter is now, of JSON bytes as they are on the wire: false only when `redactorSnapshot()`
+    /// would change none of their strings (`TokenMasker.mayHoldSecret(json:)`). Without `standard(…)`, what the
+    /// filter does is not known: always true.
+    public func jsonScreenSnapshot() -> (UnsafeRawBufferPointer) -> Bool {
+        guard let live = SessionRedaction.redactor(for: self) else { return { _ in true } }
+        let masker = live.masker(for: environment)
+        return { masker.mayHoldSecret(json: $0) }
+    }
+
     /// A new filter for a hosted kernel's stream text: it holds back what could begin a secret, so a token written
     /// in pieces is masked whole (`StreamGuard`). Without `standard(…)`, shapes only.
     public func makeStreamFilter() -> StreamTextFilter {

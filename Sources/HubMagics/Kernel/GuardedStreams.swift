@@ -17,7 +17,8 @@ final class GuardedStreams: StreamTextFilter {
     }
 
     func release(parent: String?) -> [HeldStreamText] {
-        streams.release(parent: parent, masker: masker()).map(Self.held)
+        guard streams.isHolding(parent: parent) else { return [] }  // the common case: no masker looked up
+        return streams.release(parent: parent, masker: masker()).map(Self.held)
     }
 
     func expire(now: Double) -> [HeldStreamText] {
@@ -25,6 +26,14 @@ final class GuardedStreams: StreamTextFilter {
     }
 
     var nextDeadline: Double? { streams.nextDeadline }
+
+    var endWindow: Int { StreamGuard.endWindow(masker()) }
+
+    func admitUnchanged(head: UnsafeBufferPointer<UInt8>, tail: UnsafeBufferPointer<UInt8>, count: Int, parent: String,
+                        name: String, now: Double) -> Bool {
+        streams.admitUnchanged(head: head, tail: tail, count: count, key: StreamGuard.Key(parent: parent, name: name),
+                               now: now, masker: masker())
+    }
 
     private static func held(_ piece: (key: StreamGuard.Key, text: String)) -> HeldStreamText {
         HeldStreamText(parent: piece.key.parent, name: piece.key.name, text: piece.text)

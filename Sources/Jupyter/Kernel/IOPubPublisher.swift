@@ -1,19 +1,23 @@
 import CZeroMQ
 import Foundation
 
-/// The iopub channel: an XPUB socket owned by one thread, fed through an inproc queue so any
-/// thread can publish. Each new subscriber gets an `iopub_welcome`, as ipykernel 7 sends, so
-/// clients know when iopub is live.
+/// The iopub channel: an XPUB socket any thread publishes on directly, one at a time (under `lock`), so a message
+/// leaves without waking another thread first. The publisher thread answers subscriptions: each new subscriber gets an
+/// `iopub_welcome`, as ipykernel 7 sends, so clients know when iopub is live. It polls the XPUB's signal descriptor
+/// (never the socket while another thread may use it) and an inproc queue that wakes it: when a publishing thread's
+/// send took in the news of a subscription, and to stop.
 final class IOPubPublisher: @unchecked Sendable {
     private let xpub: ZMQSocket
     private let queueOut: ZMQSocket  // PULL, read by the publisher thread
     private let queueIn: ZMQSocket   // PUSH, written by any thread under `lock`
+    /// Held for every use of `xpub` and `queueIn`.
     private let lock = NSLock()
     private var stopped = false
     private let session: MessageSession
     private let log: KernelLog
     private let finished = DispatchSemaphore(value: 0)
-    private static let stopSentinel: [[UInt8]] = [[]]
+    private static let stopSentinel: [[UInt8]] = [[0]]
+    private static let wakeSentinel: [[UInt8]] = [[1]]
 
     init(context: ZMQContext, xpub: ZMQSocket, session: MessageSession, log: KernelLog) throws {
         self.xpub = xpub
@@ -44,26 +48,43 @@ final class IOPubPublisher: @unchecked Sendable {
         enqueue(session.encode(message))
     }
 
+    /// Publishes a hosted kernel's message as it came, its frames already signed with this kernel's key
+    /// (`MessageSession.forwardedFrames`): nothing of it is copied.
+    func relay(frames: [ZMQFrame]) {
+        send { try xpub.send(frames: frames) }
+    }
+
     /// Publishes `status` with `execution_state` busy or idle.
     func status(_ state: String, parent: MessageHeader?) {
         publish("status", content: ["execution_state": .string(state)], parent: parent)
     }
 
     private func enqueue(_ frames: [[UInt8]]) {
+        send { try xpub.send(frames) }
+    }
+
+    /// Sends on the XPUB from this thread. libzmq tells a socket's poller of a subscription only once: when this send
+    /// took that news in, the publisher thread is woken to answer it.
+    private func send(_ body: () throws -> Void) {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
         do {
-            try queueIn.send(frames, dontWait: true)
+            try body()
+            if xpub.hasIncoming { try queueIn.send(IOPubPublisher.wakeSentinel, dontWait: true) }
         } catch {
-            log.log("iopub: could not queue a message: \(error)")
+            log.log("iopub: could not send a message: \(error)")
         }
     }
 
-    /// Forwards everything queued so far, then stops the publisher thread; waits up to `timeout` seconds for that.
+    /// Stops the publisher thread (every message published before is already with libzmq, which sends it within the
+    /// socket's linger time); waits up to `timeout` seconds for that.
     func stop(timeout: Double = 2) {
-        enqueue(IOPubPublisher.stopSentinel)
-        lock.withLock { stopped = true }
+        lock.withLock {
+            guard !stopped else { return }
+            stopped = true
+            try? queueIn.send(IOPubPublisher.stopSentinel, dontWait: true)
+        }
         _ = finished.wait(timeout: .now() + timeout)
     }
 
@@ -78,19 +99,24 @@ final class IOPubPublisher: @unchecked Sendable {
     /// The publisher thread's body.
     func run() {
         defer {
-            xpub.close()
+            lock.withLock { xpub.close() }
             queueOut.close()
             finished.signal()
         }
+        guard let signal = lock.withLock({ try? xpub.signalDescriptor() }) else {
+            log.log("iopub: the XPUB socket has no signal descriptor: no iopub_welcome")
+            return
+        }
         while true {
             do {
-                let ready = try ZMQSocket.poll([xpub, queueOut], timeoutMilliseconds: -1)
-                if ready[0], let frames = try xpub.receive(dontWait: true) {
-                    welcome(subscriptionFrames: frames)
+                let ready = try ZMQSocket.poll([queueOut], descriptors: [signal], timeoutMilliseconds: -1)
+                if ready[0] {
+                    while let frames = try queueOut.receive(dontWait: true) {
+                        if frames == IOPubPublisher.stopSentinel { return }
+                    }
                 }
-                if ready[1], let frames = try queueOut.receive(dontWait: true) {
-                    if frames == IOPubPublisher.stopSentinel { return }
-                    try xpub.send(frames)
+                try lock.withLock {
+                    while let frames = try xpub.receive(dontWait: true) { welcome(subscriptionFrames: frames) }
                 }
             } catch let error as ZMQError where error.isTerminated {
                 return
@@ -100,7 +126,7 @@ final class IOPubPublisher: @unchecked Sendable {
         }
     }
 
-    /// XPUB delivers `0x01 + topic` for a subscription (`0x00 + topic` to unsubscribe).
+    /// XPUB delivers `0x01 + topic` for a subscription (`0x00 + topic` to unsubscribe). Called holding `lock`.
     private func welcome(subscriptionFrames: [[UInt8]]) {
         for frame in subscriptionFrames where frame.first == 1 {
             let topic = Array(frame.dropFirst())

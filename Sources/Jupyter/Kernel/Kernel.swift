@@ -46,10 +46,14 @@ public final class Kernel: @unchecked Sendable {
     ///   message instead of once per string).
     /// - Parameter streamFilter: makes the filter a hosted kernel's stream text passes before `redact` (one per run
     ///   of the hosted kernel): it may hold text back, so a secret written in pieces is still masked.
+    /// - Parameter jsonScreen: when given, gives for one message whether JSON bytes as they are on the wire may hold
+    ///   something `redact` would change; a hosted kernel's message it clears is forwarded as it came (re-signed),
+    ///   not parsed and rebuilt (see `MessageSession`).
     public init(connection: ConnectionInfo, handler: KernelHandler, redact: @escaping @Sendable (String) -> String,
                 listeners: [Channel: Int32] = [:], subkernel: Subkernel? = nil,
                 streamFilter: @escaping @Sendable () -> StreamTextFilter? = { nil },
-                messageRedactor: (@Sendable () -> (String) -> String)? = nil) throws {
+                messageRedactor: (@Sendable () -> (String) -> String)? = nil,
+                jsonScreen: (@Sendable () -> (UnsafeRawBufferPointer) -> Bool)? = nil) throws {
         if connection.usesCurve && !ZMQContext.hasCurve { throw KernelError.curveUnavailable }
         self.connection = connection
         self.handler = handler
@@ -58,7 +62,7 @@ public final class Kernel: @unchecked Sendable {
         self.makeStreamFilter = streamFilter
         info = handler.info
         log = KernelLog(redact: redact)
-        session = MessageSession(key: connection.key, redact: redact, messageRedactor: messageRedactor)
+        session = MessageSession(key: connection.key, redact: redact, messageRedactor: messageRedactor, jsonScreen: jsonScreen)
         let context = try ZMQContext()
         self.context = context
         func open(_ channel: Channel, _ type: ZMQSocketType, configure: (ZMQSocket) throws -> Void = { _ in }) throws -> ZMQSocket {

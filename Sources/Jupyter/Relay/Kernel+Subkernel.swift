@@ -8,6 +8,8 @@ extension Kernel {
     func startSubkernel() {
         guard let subkernel else { return }
         subkernel.attach(SubkernelRun.Sinks(publish: { [publisher] in publisher.relay($0) },
+                                            forward: { [session] in session.forwardedFrames($0) },
+                                            publishFrames: { [publisher] in publisher.relay(frames: $0) },
                                             makeStreamFilter: makeStreamFilter, log: { [log] in log.log($0) }))
         subkernel.start()
     }

@@ -34,6 +34,20 @@ struct StreamHoldback {
         return sent
     }
 
+    /// How many decoded bytes at each end of a large piece `admitUnchanged` needs.
+    var endWindow: Int { filter?.endWindow ?? 256 }
+
+    /// A large piece, given by its ends, whose JSON bytes hold nothing to mask: true when it goes on as it came
+    /// (the filter recorded it as shown, or there is no filter); false when it must go through `admit` whole.
+    mutating func admitUnchanged(_ piece: JSONStreamPiece, parent: String, now: Double = StreamHoldback.now) -> Bool {
+        guard let filter else { return true }
+        return piece.head.withUnsafeBufferPointer { head in
+            piece.tail.withUnsafeBufferPointer { tail in
+                filter.admitUnchanged(head: head, tail: tail, count: piece.count, parent: parent, name: piece.name, now: now)
+            }
+        }
+    }
+
     /// Held text of `parent`'s streams (all when nil), as messages to send now. Nothing of them is held afterwards,
     /// so their envelopes are forgotten (a later piece brings its own).
     mutating func release(parent: String?) -> [Message] {

@@ -9,6 +9,21 @@ public protocol StreamTextFilter: AnyObject {
     func expire(now: Double) -> [HeldStreamText]
     /// When `expire` will next have something to give (nil: nothing held).
     var nextDeadline: Double? { get }
+    /// How many decoded bytes at each end of a large piece `admitUnchanged` needs.
+    var endWindow: Int { get }
+    /// A large piece (over twice `endWindow` bytes) whose JSON bytes were found to hold nothing to mask, given by its
+    /// decoded ends only (`head`, `tail`: `endWindow` bytes each) and its length: true when it is to be shown as
+    /// written (the filter recorded it); false when it must go through `admit` whole (nothing was recorded).
+    func admitUnchanged(head: UnsafeBufferPointer<UInt8>, tail: UnsafeBufferPointer<UInt8>, count: Int, parent: String,
+                        name: String, now: Double) -> Bool
+}
+
+extension StreamTextFilter {
+    public var endWindow: Int { 256 }
+
+    /// A filter that must see every piece whole says false.
+    public func admitUnchanged(head: UnsafeBufferPointer<UInt8>, tail: UnsafeBufferPointer<UInt8>, count: Int,
+                               parent: String, name: String, now: Double) -> Bool { false }
 }
 
 /// Text a `StreamTextFilter` held and now gives back.

@@ -9,6 +9,11 @@ final class SubkernelRun: @unchecked Sendable {
     struct Sinks: Sendable {
         /// Shows one of the child's iopub messages to the frontends (re-signed and masked by the kernel).
         var publish: @Sendable (Message) -> Void
+        /// Frames that show one of the child's iopub messages as it came, re-signed by the kernel; nil when it
+        /// may hold something to mask (then it goes through `publish`).
+        var forward: @Sendable (RawMessage) -> [ZMQFrame]? = { _ in nil }
+        /// Shows frames `forward` gave.
+        var publishFrames: @Sendable ([ZMQFrame]) -> Void = { _ in }
         /// Makes the filter every stream text passes (one per run, used on the relay thread only).
         var makeStreamFilter: @Sendable () -> StreamTextFilter?
         /// A line for the kernel log.
@@ -37,7 +42,8 @@ final class SubkernelRun: @unchecked Sendable {
 
     /// The first frame of each message on the command queue: which socket to send the rest on, or what to do.
     private enum Command: UInt8 {
-        case shell, stdin, control, childExited, stop
+        /// `wake`: a request sent on the shared shell socket found a reply waiting (see `sendOnShell`).
+        case shell, stdin, control, childExited, stop, wake
 
         init(_ channel: Channel) {
             switch channel {
@@ -164,7 +170,9 @@ final class SubkernelRun: @unchecked Sendable {
         }
         var outgoing = message
         outgoing.identities = []
-        command(Command(channel), session.encode(outgoing))
+        let frames = session.encode(outgoing)
+        if channel == .shell && sendOnShell(frames) { return }
+        command(Command(channel), frames)
     }
 
     /// Stops waiting for answers to `msgID`.
@@ -186,6 +194,25 @@ final class SubkernelRun: @unchecked Sendable {
 
     private let stopped = DispatchSemaphore(value: 0)
 
+    /// The shell socket once connected, shared: a shell request is sent on it by the thread that makes it, so it
+    /// reaches Python without waking the relay thread on the way (one thread hop less per cell); the relay thread
+    /// receives the replies. Every use holds `shellLock`; nil before it is connected and after it is closed.
+    private var sharedShell: ZMQSocket?
+    private let shellLock = NSLock()
+
+    /// Sends `frames` on the shared shell socket from this thread: false when it is not connected (or full), so
+    /// the relay thread must send them. libzmq tells a socket's poller that a message came only once: when this
+    /// send took that news in, the relay thread is woken to receive it.
+    private func sendOnShell(_ frames: [[UInt8]]) -> Bool {
+        let replyWaiting: Bool? = shellLock.withLock {
+            guard let socket = sharedShell, (try? socket.send(frames, dontWait: true)) != nil else { return nil }
+            return socket.hasIncoming
+        }
+        guard let replyWaiting else { return false }
+        if replyWaiting { command(.wake) }
+        return true
+    }
+
     private func command(_ command: Command, _ frames: [[UInt8]] = []) {
         commandsLock.withLock { try? commandsIn.send([[command.rawValue]] + frames, dontWait: true) }
     }
@@ -200,8 +227,17 @@ final class SubkernelRun: @unchecked Sendable {
         // a peer not connected yet, and an `input_request` lost that way would leave Python waiting forever.
         var unconnected: [(Channel, ZMQSocket)] = [(.iopub, iopub), (.shell, shell), (.stdin, stdin), (.control, control)]
         defer {
-            for socket in [commands, shell, stdin, control, iopub] { socket.close() }
+            shellLock.withLock {
+                sharedShell = nil
+                shell.close()
+            }
+            for socket in [commands, stdin, control, iopub] { socket.close() }
             stopped.signal()
+        }
+        // The shell socket is polled by its signal descriptor, so other threads may send on it meanwhile.
+        guard let shellSignal = try? shell.signalDescriptor() else {
+            sinks.log("relay: the shell socket has no signal descriptor")
+            return
         }
         while true {
             unconnected.removeAll { channel, socket in
@@ -214,28 +250,31 @@ final class SubkernelRun: @unchecked Sendable {
                 }
                 return true
             }
-            lock.withLock { allConnected = unconnected.isEmpty }
-            if unconnected.isEmpty && kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
+            if !allConnected {
+                lock.withLock { allConnected = unconnected.isEmpty }
+                if allConnected { shellLock.withLock { sharedShell = shell } }
+            }
+            if allConnected && kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
                 // Until it answers, ask again (a request sent before its socket was bound may be lost).
                 lastNudge = Date()
                 let header = session.makeHeader("kernel_info_request")
-                try? shell.send(session.encode(Message(header: header)), dontWait: true)
+                _ = sendOnShell(session.encode(Message(header: header)))
             }
             let ready: [Bool]
             do {
                 let untilHeldTextIsDue = holdback.millisecondsToNextDeadline()
                 let timeout = isReady ? untilHeldTextIsDue : (untilHeldTextIsDue < 0 ? 20 : min(20, untilHeldTextIsDue))
-                ready = try ZMQSocket.poll([commands, iopub, shell, stdin, control], timeoutMilliseconds: timeout)
+                ready = try ZMQSocket.poll([commands, iopub, stdin, control], descriptors: [shellSignal], timeoutMilliseconds: timeout)
             } catch {
                 sinks.log("relay: \(error)")
                 return
             }
             // The child's messages first: what it sent before it ended is relayed before its requests fail.
-            if ready[1] { drain(iopub) { relayIOPub($0, holdback: &holdback) } }
+            if ready[1] { drainIOPub(iopub, holdback: &holdback) }
             for held in holdback.expire() { sinks.publish(held) }
-            if ready[2] { drain(shell) { routeReply($0) } }
-            if ready[3] { drain(stdin) { routeInputRequest($0) } }
-            if ready[4] { drain(control) { routeReply($0) } }
+            if ready[4] || ready[0] { shellLock.withLock { drain(shell) { routeReply($0) } } }
+            if ready[2] { drain(stdin) { routeInputRequest($0) } }
+            if ready[3] { drain(control) { routeReply($0) } }
             guard ready[0] else { continue }
             while let frames = try? commands.receive(dontWait: true) {
                 guard let first = frames.first?.first, let command = Command(rawValue: first) else { continue }
@@ -243,9 +282,10 @@ final class SubkernelRun: @unchecked Sendable {
                 switch command {
                 case .stop: return
                 case .childExited: failAll(holdback: &holdback)
-                case .shell: try? shell.send(message)
+                case .shell: shellLock.withLock { _ = try? shell.send(message) }
                 case .stdin: try? stdin.send(message)
                 case .control: try? control.send(message)
+                case .wake: shellLock.withLock { drain(shell) { routeReply($0) } }
                 }
             }
         }
@@ -261,8 +301,24 @@ final class SubkernelRun: @unchecked Sendable {
         }
     }
 
+    /// The child's iopub messages, read in place: only the header and parent are parsed before it is known what the
+    /// relay must look at (`relayIOPub`).
+    private func drainIOPub(_ socket: ZMQSocket, holdback: inout StreamHoldback) {
+        while let frames = try? socket.receiveFrames(dontWait: true) {
+            do {
+                try relayIOPub(try session.decodeRaw(frames, overlappingCheckFrom: Self.inPlaceStreamBytes), holdback: &holdback)
+            } catch {
+                sinks.log("relay: dropped a message from Python: \(error)")
+            }
+        }
+    }
+
     private func exchange(for message: Message) -> RelayExchange? {
-        guard let parent = message.parentHeader["msg_id"]?.stringValue else { return nil }
+        exchange(forParent: message.parentHeader)
+    }
+
+    private func exchange(forParent parentHeader: [String: JSONValue]) -> RelayExchange? {
+        guard let parent = parentHeader["msg_id"]?.stringValue else { return nil }
         return lock.withLock { exchanges[parent] }
     }
 
@@ -285,43 +341,54 @@ final class SubkernelRun: @unchecked Sendable {
 
     /// One of the child's iopub messages: its own bookkeeping (status, execute_input, welcome) stays here;
     /// everything else goes on; stream text through the holdback, whose held text goes before a new output
-    /// and before the request's idle.
-    private func relayIOPub(_ message: Message, holdback: inout StreamHoldback) {
-        let parent = message.parentHeader["msg_id"]?.stringValue ?? ""
+    /// and before the request's idle. What needs no change is forwarded as it came (`forward`); only what must be
+    /// looked into or changed is parsed.
+    private func relayIOPub(_ raw: RawMessage, holdback: inout StreamHoldback) throws {
+        let parent = raw.parentID
         if !iopubLiveSnapshot() {
+            try session.confirm(raw)
             lock.withLock { iopubLive = true }
             readiness.withLock { readiness.broadcast() }
         }
-        switch message.msgType {
+        let exchange = exchange(forParent: raw.parentHeader)
+        switch raw.msgType {
         case "iopub_welcome", "execute_input":
             return
         case "status":
-            guard message.content["execution_state"]?.stringValue == "idle" else { return }
+            guard try session.decode(raw).content["execution_state"]?.stringValue == "idle" else { return }
             for held in holdback.release(parent: parent) { sinks.publish(held) }
-            exchange(for: message)?.post(.idle)
+            exchange?.post(.idle)
             return
         default:
             break
         }
-        if exchange(for: message)?.quiet == true { return }  // HubKernel's own question: nothing to show
-        let ownRequest = message.parentHeader["session"]?.stringValue == session.sessionID && exchange(for: message) == nil
-        if ownRequest || (message.parentHeader["msg_id"]?.stringValue == nil && !lock.withLock({ servedFrontend })) {
+        if exchange?.quiet == true { return }  // HubKernel's own question: nothing to show
+        let ownRequest = raw.parentHeader["session"]?.stringValue == session.sessionID && exchange == nil
+        if ownRequest || (raw.parentHeader["msg_id"]?.stringValue == nil && !lock.withLock({ servedFrontend })) {
             // What the child writes while it starts (a debugger's warning about frozen modules, a thread's text) has
             // no parent, or the parent of HubKernel's own kernel_info nudge: a frontend of ipykernel itself never
             // sees it (it is sent before the kernel answers kernel_info, and jupyter_client drains iopub once it
             // did), and no frontend sent that parent. It goes to the kernel log, masked, instead of to iopub.
+            let message = try session.decode(raw)
             let text = message.msgType == "stream" ? message.content["text"]?.stringValue ?? "" : message.msgType
             sinks.log("python, not for a frontend's request (not shown): " + text.trimmingCharacters(in: .newlines))
             return
         }
-        switch message.msgType {
+        switch raw.msgType {
         case "stream":
-            if let admitted = holdback.admit(message, parent: parent) { sinks.publish(admitted) }
+            // Read by its ends, screened and signed anew while its own signature is checked on another thread; the
+            // filter records it only once that check passed.
+            if raw.content.count >= Self.inPlaceStreamBytes,
+               let piece = raw.content.withUnsafeBytes({ JSONStreamPiece(content: $0, window: holdback.endWindow) }),
+               let frames = sinks.forward(raw), try confirmed(raw), holdback.admitUnchanged(piece, parent: parent) {
+                sinks.publishFrames(frames)
+            } else if let admitted = holdback.admit(try session.decode(raw), parent: parent) {
+                sinks.publish(admitted)
+            }
             return
-        case "comm_open":
-            noteComm(opened: message.content["comm_id"]?.stringValue, closed: nil)
-        case "comm_close":
-            noteComm(opened: nil, closed: message.content["comm_id"]?.stringValue)
+        case "comm_open", "comm_close":
+            let commID = try session.decode(raw).content["comm_id"]?.stringValue
+            noteComm(opened: raw.msgType == "comm_open" ? commID : nil, closed: raw.msgType == "comm_close" ? commID : nil)
         case "display_data", "execute_result", "error", "clear_output":
             // A new output (or none): the frontend will not join a later stream piece to the held text, so it goes
             // first, in order. Updates, comm messages and other streams leave it held.
@@ -329,12 +396,26 @@ final class SubkernelRun: @unchecked Sendable {
         default:
             break
         }
-        var relayed = message
-        if message.msgType == "execute_result", let count = exchange(for: message)?.executionCount {
+        if raw.msgType == "execute_result", let count = exchange?.executionCount {
+            var relayed = try session.decode(raw)
             relayed.content["execution_count"] = .number(Double(count))
+            sinks.publish(relayed)
+        } else if let frames = sinks.forward(raw), try confirmed(raw) {
+            sinks.publishFrames(frames)
+        } else {
+            sinks.publish(try session.decode(raw))
         }
-        sinks.publish(relayed)
     }
+
+    /// True once `raw`'s signature check passed (it throws when it failed).
+    private func confirmed(_ raw: RawMessage) throws -> Bool {
+        try session.confirm(raw)
+        return true
+    }
+
+    /// Stream pieces this large are let through by their ends (`StreamHoldback.admitUnchanged`), their signature
+    /// checked on another thread meanwhile; below it, parsing costs little.
+    static let inPlaceStreamBytes = 64 * 1024
 
     private func iopubLiveSnapshot() -> Bool { lock.withLock { iopubLive } }
 

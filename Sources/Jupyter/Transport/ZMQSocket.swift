@@ -86,7 +86,7 @@ final class ZMQSocket: @unchecked Sendable {
         handle = nil
     }
 
-    private func live(_ operation: String) throws -> UnsafeMutableRawPointer {
+    func live(_ operation: String) throws -> UnsafeMutableRawPointer {
         guard let handle else { throw ZMQError(operation: operation, code: ENOTSOCK) }
         return handle
     }
@@ -142,7 +142,7 @@ final class ZMQSocket: @unchecked Sendable {
             var flags: Int32 = index < frames.count - 1 ? ZMQ_SNDMORE : 0
             if dontWait { flags |= ZMQ_DONTWAIT }
             while true {
-                let sent = frame.count >= Self.zeroCopyBytes ? Self.sendWithoutCopy(frame, socket: socket, flags: flags)
+                let sent = frame.count >= Self.zeroCopyBytes ? ZMQFrame(frame).send(on: socket, flags: flags)
                     : frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) }
                 if sent >= 0 { break }
                 if zmq_errno() != EINTR { throw ZMQError.last("zmq_send") }
@@ -153,27 +153,6 @@ final class ZMQSocket: @unchecked Sendable {
     /// Frames this large are handed to libzmq as they are (it releases them when sent) instead of copied:
     /// a 25 MB stream message through the relay is then not held twice.
     static let zeroCopyBytes = 256 * 1024
-
-    private final class FrameOwner {
-        let frame: [UInt8]
-        init(_ frame: [UInt8]) { self.frame = frame }
-    }
-
-    private static func sendWithoutCopy(_ frame: [UInt8], socket: UnsafeMutableRawPointer, flags: Int32) -> Int32 {
-        let owner = FrameOwner(frame)  // keeps the array's storage alive and unmoved until libzmq lets go
-        let hint = Unmanaged.passRetained(owner).toOpaque()
-        let base = owner.frame.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress!) }
-        var message = zmq_msg_t()
-        guard zmq_msg_init_data(&message, base, owner.frame.count, { _, hint in
-            Unmanaged<FrameOwner>.fromOpaque(hint!).release()
-        }, hint) == 0 else {
-            Unmanaged<FrameOwner>.fromOpaque(hint).release()
-            return -1
-        }
-        let sent = zmq_msg_send(&message, socket, flags)
-        if sent < 0 { zmq_msg_close(&message) }  // not queued: closing it releases the owner
-        return sent
-    }
 
     /// Receives one multipart message; blocks, or returns nil at once with `dontWait` when none is queued.
     func receive(dontWait: Bool = false) throws -> [[UInt8]]? {
@@ -201,11 +180,30 @@ final class ZMQSocket: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `timeoutMilliseconds` (-1: forever) until one of `sockets` can be read; returns their readiness.
-    static func poll(_ sockets: [ZMQSocket], timeoutMilliseconds: Int) throws -> [Bool] {
+    /// The file descriptor libzmq signals when the socket may have something to do (`ZMQ_FD`): readable means
+    /// "look at `hasIncoming`", not "a message is here"; a thread polls it without touching the socket.
+    func signalDescriptor() throws -> Int32 {
+        var fd: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(try live("zmq_getsockopt"), ZMQ_FD, &fd, &size) == 0 else { throw ZMQError.last("zmq_getsockopt(ZMQ_FD)") }
+        return fd
+    }
+
+    /// Whether a message can be received now (`ZMQ_EVENTS`; it also takes in what libzmq signalled meanwhile).
+    var hasIncoming: Bool {
+        guard let socket = try? live("zmq_getsockopt") else { return false }
+        var events: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(socket, ZMQ_EVENTS, &events, &size) == 0 else { return false }
+        return events & Int32(ZMQ_POLLIN) != 0
+    }
+
+    /// Waits up to `timeoutMilliseconds` (-1: forever) until one of `sockets` can be read, or one of
+    /// `descriptors` is readable; returns their readiness, sockets first.
+    static func poll(_ sockets: [ZMQSocket], descriptors: [Int32] = [], timeoutMilliseconds: Int) throws -> [Bool] {
         var items = try sockets.map { socket in
             zmq_pollitem_t(socket: try socket.live("zmq_poll"), fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-        }
+        } + descriptors.map { zmq_pollitem_t(socket: nil, fd: $0, events: Int16(ZMQ_POLLIN), revents: 0) }
         while true {
             let count = items.withUnsafeMutableBufferPointer {
                 zmq_poll($0.baseAddress, Int32($0.count), timeoutMilliseconds)

@@ -11,6 +11,8 @@ public final class MessageSession: @unchecked Sendable {
     private let redact: @Sendable (String) -> String
     /// Gives the filter for one message (looked up once per message, not per string), when set.
     private let messageRedactor: (@Sendable () -> (String) -> String)?
+    /// Gives, for one message, whether JSON bytes as they are on the wire may hold something `redact` would change.
+    private let jsonScreen: (@Sendable () -> (UnsafeRawBufferPointer) -> Bool)?
     /// The largest header / parent / metadata / content part accepted (buffers are not parsed, so not limited).
     let maxJSONPartBytes: Int
 
@@ -19,27 +21,28 @@ public final class MessageSession: @unchecked Sendable {
     ///   - redact: applied to every string in outgoing content and metadata.
     ///   - messageRedactor: when given, gives the filter for one message instead of `redact` (a filter that must check
     ///     what it knows, such as a file's change time, does that once per message).
+    ///   - jsonScreen: when given, gives for one message a check of JSON bytes as they are on the wire: false only
+    ///     when `redact` would change none of their strings (keys included). A relayed message it clears is
+    ///     forwarded as it came, not parsed and rebuilt (`forwardedFrames`); without it, every one is.
     public init(key: String, sessionID: String = UUID().uuidString.lowercased(), username: String = "kernel",
                 replayHistory: Int = 1 << 16, maxJSONPartBytes: Int = 64 << 20,
                 redact: @escaping @Sendable (String) -> String = { $0 },
-                messageRedactor: (@Sendable () -> (String) -> String)? = nil) {
+                messageRedactor: (@Sendable () -> (String) -> String)? = nil,
+                jsonScreen: (@Sendable () -> (UnsafeRawBufferPointer) -> Bool)? = nil) {
         self.sessionID = sessionID
         self.username = username
         signer = key.isEmpty ? nil : HMACSigner(key: Array(key.utf8))
         replayGuard = ReplayGuard(capacity: replayHistory)
         self.redact = redact
         self.messageRedactor = messageRedactor
+        self.jsonScreen = jsonScreen
         self.maxJSONPartBytes = maxJSONPartBytes
     }
 
     /// Verifies and decodes received frames. Throws `WireError` for anything the kernel must drop.
     public func decode(_ rawFrames: [[UInt8]]) throws -> Message {
         let wire = try WireFrames(frames: rawFrames)
-        if let signer {
-            guard !wire.signature.isEmpty else { throw WireError.missingSignature }
-            guard signer.isValid(signature: wire.signature, of: wire.signedParts) else { throw WireError.invalidSignature }
-            guard replayGuard.admit(wire.signature) else { throw WireError.replayedSignature }
-        }
+        try verify(signature: wire.signature) { update in for part in wire.signedParts { part.withUnsafeBytes(update) } }
         let header = try MessageHeader(json: try object(wire.header, part: "header"))
         var message = Message(identities: wire.identities, header: header,
                               parentHeader: try object(wire.parentHeader, part: "parent_header"),
@@ -47,6 +50,75 @@ public final class MessageSession: @unchecked Sendable {
                               content: try object(wire.content, part: "content"), buffers: wire.buffers)
         message.receivedContent = wire.content
         return message
+    }
+
+    /// Verifies received frames read in place, parsing only the header and parent header (`decode(_:)` parses the
+    /// rest when it is needed). Throws `WireError` for anything the kernel must drop. A message whose content is
+    /// `overlappingCheckFrom` bytes or more has its signature checked on another thread meanwhile: `confirm` waits
+    /// for that check, and `decode(_:)` confirms first.
+    func decodeRaw(_ frames: [ZMQFrame], overlappingCheckFrom threshold: Int = .max) throws -> RawMessage {
+        guard let split = frames.firstIndex(where: { $0.equals(WireFrames.delimiter) }) else { throw WireError.missingDelimiter }
+        guard frames.count - split - 1 >= 5 else { throw WireError.tooFewFrames(frames.count - split - 1) }
+        let signed = Array(frames[(split + 2)...(split + 5)])
+        let signature = frames[split + 1].bytes
+        var pending: PendingSignatureCheck?
+        if let signer, signed[3].count >= threshold {
+            guard !signature.isEmpty else { throw WireError.missingSignature }
+            pending = PendingSignatureCheck(received: signature, signer: signer, parts: signed)
+        } else {
+            try verify(signature: signature) { update in for part in signed { part.withUnsafeBytes(update) } }
+        }
+        return RawMessage(identities: Array(frames[..<split]),
+                          header: try MessageHeader(json: try object(signed[0].bytes, part: "header")),
+                          parentHeader: try object(signed[1].bytes, part: "parent_header"),
+                          signedParts: signed, buffers: Array(frames[(split + 6)...]), pendingCheck: pending)
+    }
+
+    /// Waits for `raw`'s signature check when it runs on another thread (see `decodeRaw`); throws when it failed.
+    func confirm(_ raw: RawMessage) throws {
+        guard let pending = raw.pendingCheck else { return }
+        var failure: WireError?
+        let passed = pending.result { expected in
+            guard HMACSigner.constantTimeEquals(pending.received, expected) else {
+                failure = .invalidSignature
+                return false
+            }
+            guard replayGuard.admit(pending.received) else {
+                failure = .replayedSignature
+                return false
+            }
+            return true
+        }
+        if !passed { throw failure ?? .invalidSignature }
+    }
+
+    /// `raw` with its metadata and content parsed.
+    func decode(_ raw: RawMessage) throws -> Message {
+        try confirm(raw)
+        let content = raw.content.bytes
+        var message = Message(identities: raw.identities.map(\.bytes), header: raw.header, parentHeader: raw.parentHeader,
+                              metadata: try object(raw.metadata.bytes, part: "metadata"),
+                              content: try object(content, part: "content"), buffers: raw.buffers.map(\.bytes))
+        message.receivedContent = content
+        return message
+    }
+
+    /// Frames that forward `raw` as it came (identities, header, parent, metadata, content and buffers the same
+    /// bytes, not copied), signed with this session's key; nil when its metadata or content may hold something
+    /// `redact` would change, or no `jsonScreen` was given: then it must be decoded and encoded.
+    func forwardedFrames(_ raw: RawMessage) -> [ZMQFrame]? {
+        guard let screen = jsonScreen?() else { return nil }
+        guard !raw.metadata.withUnsafeBytes(screen), !raw.content.withUnsafeBytes(screen) else { return nil }
+        let signature = signer?.signature { update in for part in raw.signedParts { part.withUnsafeBytes(update) } } ?? []
+        return raw.identities + [ZMQFrame(WireFrames.delimiter), ZMQFrame(signature)] + raw.signedParts + raw.buffers
+    }
+
+    /// Checks a received signature over the parts `feed` gives, and that it was not seen before.
+    private func verify(signature: [UInt8], _ feed: ((UnsafeRawBufferPointer) -> Void) -> Void) throws {
+        guard let signer else { return }
+        guard !signature.isEmpty else { throw WireError.missingSignature }
+        guard HMACSigner.constantTimeEquals(signature, signer.signature(feed)) else { throw WireError.invalidSignature }
+        guard replayGuard.admit(signature) else { throw WireError.replayedSignature }
     }
 
     private func object(_ bytes: [UInt8], part: String) throws -> [String: JSONValue] {
