@@ -1,0 +1,74 @@
+import CZeroMQ
+import Foundation
+
+/// The DEALERs HubKernel holds to the hosted kernel's shell, stdin and control ROUTERs: one set per frontend routing
+/// identity, each connecting with that frontend's own routing id. So Python sees the identity the frontend connected
+/// with (`_parent_ident`, the idents its replies and `input_request`s go to), as if the frontend were its own
+/// client; a single shared DEALER would show every frontend as HubKernel. HubKernel's own requests use `ownIdentity`.
+/// Relay thread only.
+struct SubkernelPeers {
+    /// One frontend's three sockets to the child.
+    struct Peer {
+        let sockets: [(channel: Channel, socket: ZMQSocket)]
+        var lastUse: UInt64
+
+        func socket(_ channel: Channel) -> ZMQSocket? { sockets.first { $0.channel == channel }?.socket }
+    }
+
+    /// How many frontend identities keep their sockets; the least recently used one beyond this is closed (a frontend
+    /// that reconnects under a fresh identity leaves its old one unused).
+    static let limit = 32
+
+    let ownIdentity: [UInt8]
+    private let context: ZMQContext
+    private let endpoint: (Channel) -> String
+    private var peers: [[UInt8]: Peer] = [:]
+    private var uses: UInt64 = 0
+
+    init(context: ZMQContext, ownIdentity: [UInt8], endpoint: @escaping (Channel) -> String) {
+        self.context = context
+        self.ownIdentity = ownIdentity
+        self.endpoint = endpoint
+    }
+
+    /// The socket to `channel` for `routingID` (empty: HubKernel's own), connecting a new set when it is new.
+    mutating func socket(for routingID: [UInt8], channel: Channel) throws -> ZMQSocket {
+        let id = routingID.isEmpty ? ownIdentity : routingID
+        uses += 1
+        if peers[id] == nil {
+            if peers.count >= Self.limit, let oldest = peers.filter({ $0.key != ownIdentity }).min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                for entry in oldest.value.sockets { entry.socket.close() }
+                peers[oldest.key] = nil
+            }
+            peers[id] = try connect(id)
+        }
+        peers[id]!.lastUse = uses
+        guard let socket = peers[id]!.socket(channel) else { throw ZMQError(operation: "no \(channel.rawValue) socket to Python", code: EINVAL) }
+        return socket
+    }
+
+    /// Every open socket with its channel, for polling.
+    var all: [(channel: Channel, socket: ZMQSocket)] { peers.values.flatMap(\.sockets) }
+
+    func closeAll() {
+        for entry in all { entry.socket.close() }
+    }
+
+    /// stdin first: the child may send an `input_request` to this identity as soon as it has the shell request.
+    private func connect(_ id: [UInt8]) throws -> Peer {
+        var sockets: [(channel: Channel, socket: ZMQSocket)] = []
+        do {
+            for channel in [Channel.stdin, .shell, .control] {
+                let socket = try ZMQSocket(context: context, type: .dealer)
+                sockets.append((channel, socket))
+                try socket.setOption(ZMQ_LINGER, 0)
+                try socket.setOption(ZMQ_ROUTING_ID, bytes: id)
+                try socket.connect(endpoint(channel))
+            }
+        } catch {
+            for entry in sockets { entry.socket.close() }
+            throw error
+        }
+        return Peer(sockets: sockets, lastUse: uses)
+    }
+}
