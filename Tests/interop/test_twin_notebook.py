@@ -49,15 +49,20 @@ class AnsweringClient(NotebookClient):
 
 def normalised(nb) -> list[dict]:
     """Each cell's execution count and outputs, with what changes from run to run replaced."""
-    cells = []
-    for cell in nb.cells:
-        text = json.dumps(cell["outputs"], sort_keys=True)
-        text = re.sub(r"\\u001b\[[0-9;]*m", "", text)  # colours
-        text = re.sub(r"(CPU times|Wall time)[^\\]*", r"\1 <time>", text)
-        text = re.sub(r'"model_id": "[0-9a-f]+"', '"model_id": "<id>"', text)
-        text = re.sub(r"0x[0-9a-f]+", "0x<address>", text)
-        cells.append({"execution_count": cell.get("execution_count"), "outputs": json.loads(text)})
-    return cells
+    def steady(text: str) -> str:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # colours
+        text = re.sub(r"(CPU times|Wall time):.*", r"\1: <time>", text)
+        return re.sub(r"0x[0-9a-f]+", "0x<address>", text)
+
+    def walk(value):
+        if isinstance(value, dict):
+            return {k: "<id>" if k == "model_id" else walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return steady(value) if isinstance(value, str) else value
+
+    return [{"execution_count": cell.get("execution_count"), "outputs": walk(json.loads(json.dumps(cell["outputs"])))}
+            for cell in nb.cells]
 
 
 def run(nb, kernel_name: str, data_dir, env: dict[str, str], cwd) -> list[dict]:
