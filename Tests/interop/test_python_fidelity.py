@@ -204,3 +204,32 @@ def test_hubkernel_magics_answer_while_python_runs_in_a_subshell(start_hubkernel
     assert replies.wait(magic)["content"]["status"] == "ok"
     assert replies.wait(sub, timeout=30)["content"]["status"] == "ok"
     assert replies.came_before(magic, sub), "the main shell's magic waited for Python's subshell"
+
+
+def test_frontends_without_a_routing_id_leave_pythons_own_sockets_alone(start_hubkernel, tmp_path):
+    """libzmq numbers anonymous peers from the same start in every process: the ids HubKernel's ROUTER gives frontends
+    that set none would, passed on, take over the socket ipykernel's debugger opens to its own shell (the first
+    anonymous peer there), and the debugger's `initialize` would never be answered (JupyterLab's server opens such
+    connections)."""
+    import zmq
+
+    km, kc = start_hubkernel(env={"HF_HOME": str(tmp_path / "hf")}, python=True)
+    info = km.get_connection_info()
+    context = zmq.Context.instance()
+    anonymous = []
+    for _ in range(3):
+        socket = context.socket(zmq.DEALER)  # no routing id: HubKernel's ROUTER makes one up
+        socket.linger = 0
+        socket.connect(f"tcp://{info['ip']}:{info['shell_port']}")
+        anonymous.append(socket)
+        kc.session.send(socket, "kernel_info_request", {})
+        assert socket.poll(30_000), "an anonymous frontend is answered"
+        kc.session.recv(socket)
+    try:
+        reply = control_reply(kc, "debug_request", {"type": "request", "seq": 1, "command": "initialize",
+                                                     "arguments": {"clientID": "t", "adapterID": "", "pathFormat": "path",
+                                                                   "linesStartAt1": True, "columnsStartAt1": True}})
+        assert reply["success"] is True, reply
+    finally:
+        for socket in anonymous:
+            socket.close()

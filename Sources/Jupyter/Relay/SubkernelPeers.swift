@@ -5,7 +5,9 @@ import Foundation
 /// identity, each connecting with that frontend's own routing id. So Python sees the identity the frontend connected
 /// with (`_parent_ident`, the idents its replies and `input_request`s go to), as if the frontend were its own
 /// client; a single shared DEALER would show every frontend as HubKernel. HubKernel's own requests use `ownIdentity`.
-/// Relay thread only.
+/// A frontend that set no routing id has one libzmq made up (a zero byte, then a counter): that is not the frontend's
+/// but HubKernel's ROUTER's, and the child's ROUTER numbers its own anonymous peers (ipykernel's debugger socket) from
+/// the same start, so it is never reused towards the child (`childRoutingID`). Relay thread only.
 struct SubkernelPeers {
     /// One frontend's three sockets to the child.
     struct Peer {
@@ -54,6 +56,14 @@ struct SubkernelPeers {
         for entry in all { entry.socket.close() }
     }
 
+    /// The routing id the child sees for the frontend known here as `id`: its own, unless libzmq made it up (it starts
+    /// with a zero byte); then one of HubKernel's, distinct per frontend and the same on shell, stdin and control (so
+    /// `input()` still reaches it), where a zero-led one could take over a peer the child numbered itself.
+    func childRoutingID(for id: [UInt8]) -> [UInt8] {
+        guard id.first == 0 else { return id }
+        return ownIdentity + Array("-anonymous-".utf8) + Array(id.map { String(format: "%02x", $0) }.joined().utf8)
+    }
+
     /// stdin first: the child may send an `input_request` to this identity as soon as it has the shell request.
     private func connect(_ id: [UInt8]) throws -> Peer {
         var sockets: [(channel: Channel, socket: ZMQSocket)] = []
@@ -62,7 +72,7 @@ struct SubkernelPeers {
                 let socket = try ZMQSocket(context: context, type: .dealer)
                 sockets.append((channel, socket))
                 try socket.setOption(ZMQ_LINGER, 0)
-                try socket.setOption(ZMQ_ROUTING_ID, bytes: id)
+                try socket.setOption(ZMQ_ROUTING_ID, bytes: childRoutingID(for: id))
                 try socket.connect(endpoint(channel))
             }
         } catch {
