@@ -233,3 +233,38 @@ def test_frontends_without_a_routing_id_leave_pythons_own_sockets_alone(start_hu
     finally:
         for socket in anonymous:
             socket.close()
+
+
+def saved_outputs(iopub: list[dict]) -> list[dict]:
+    """The outputs a notebook keeps of a cell's iopub messages (clear_output applied, as nbclient and Lab do)."""
+    outputs: list[dict] = []
+    for msg in iopub:
+        if msg["msg_type"] == "clear_output":
+            outputs = []
+        elif msg["msg_type"] in ("stream", "display_data", "execute_result", "error"):
+            outputs.append({"type": msg["msg_type"], **{k: msg["content"].get(k) for k in ("text", "data")}})
+    return outputs
+
+
+def test_a_slow_start_shows_a_notice_that_is_gone_when_the_cell_ends(tmp_path):
+    """A Python that takes seconds to start: a cell sent meanwhile shows "Starting Python…" and then only its own
+    output, as ipykernel's cell would hold."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import sys, time\nif sys.argv[:1] == ['-m']:\n    time.sleep(6)\n")
+    data = tmp_path / "jupyter"
+    from fixtures.kernel import write_kernelspec
+    write_kernelspec(data)
+    km = KernelManager(kernel_name="hubkernel", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(data / "kernels")]))
+    km.start_kernel(env=python_env({"HF_HOME": str(tmp_path / "hf"), "PYTHONPATH": str(site)}, True))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        time.sleep(1)  # iopub subscribed; no kernel_info sent (it would wait for Python)
+        reply, iopub = run_cell(kc, "print('hello')", timeout=60)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        shown = [m for m in iopub if m["msg_type"] == "display_data"]
+        assert shown and "Starting" in shown[0]["content"]["data"]["text/plain"], "the notice was shown meanwhile"
+        assert saved_outputs(iopub) == [{"type": "stream", "text": "hello\n", "data": None}]
+    finally:
+        stop_kernel(km, kc)

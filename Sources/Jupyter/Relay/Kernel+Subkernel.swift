@@ -25,7 +25,7 @@ extension Kernel {
 
     /// How long a `kernel_info_request` waits for a starting Python (ipykernel answers it once it runs; a frontend
     /// learns from it whether the debugger and subshells are there).
-    static let kernelInfoWait = 20.0
+    static let kernelInfoWait = 10.0
 
     /// Answers `kernel_info_request` on `socket`: relayed to a running Python (so it is its parent on that channel, as
     /// with ipykernel); on shell after waiting up to `kernelInfoWait` for one that is starting (control never waits:
@@ -38,8 +38,9 @@ extension Kernel {
     /// How long a Python cell waits for a starting Python before it shows "Starting Python…".
     static let startNoticeDelay = 3.0
 
-    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display after `startNoticeDelay`
-    /// (updated in place). Returns the run, or why there is none (already as an error reply's fields).
+    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display after `startNoticeDelay` that
+    /// is gone once Python is ready (cleared when it is the cell's only output, else emptied: ipykernel's cell would
+    /// hold neither). Returns the run, or why there is none (already as an error reply's fields).
     private func readySubkernel(for cell: CellContext) -> Result<SubkernelRun, SubkernelFailure> {
         guard let subkernel else { return .failure(.unavailable("this kernel hosts no Python")) }
         let endedBefore = subkernel.endedOnItsOwn
@@ -58,12 +59,16 @@ extension Kernel {
         if cell.isInterrupted { return .failure(.interrupted) }
         let displayID = "hubkernel-python-start-\(UUID().uuidString)"
         let name = subkernel.status.spec?.displayName ?? "Python"
+        let alone = cell.outputCount == 0
         cell.display(["text/plain": .string("Starting \(name)…")], metadata: [:], displayID: displayID)
         let ready = run.waitUntilReady(timeout: 120, cancelled: { cell.isInterrupted })
         if ready {
-            let seconds = String(format: "%.1f", Date().timeIntervalSince(run.startedAt))
-            let version = run.kernelInfo?["language_info"]?["version"]?.stringValue.map { " \($0)" } ?? ""
-            cell.updateDisplay(["text/plain": .string("Python\(version) started in \(seconds) s.")], metadata: [:], displayID: displayID)
+            if alone {
+                cell.clearOutput(wait: false)
+            } else {
+                cell.updateDisplay(["text/plain": ""], metadata: [:], displayID: displayID)
+            }
+            log.log("Python started in \(String(format: "%.1f", Date().timeIntervalSince(run.startedAt))) s")
             return .success(run)
         }
         if cell.isInterrupted { return .failure(.interrupted) }
