@@ -12,7 +12,6 @@ struct SubkernelPeers {
     /// One frontend's three sockets to the child.
     struct Peer {
         let sockets: [(channel: Channel, socket: ZMQSocket)]
-        var lastUse: UInt64
 
         func socket(_ channel: Channel) -> ZMQSocket? { sockets.first { $0.channel == channel }?.socket }
     }
@@ -24,8 +23,11 @@ struct SubkernelPeers {
     let ownIdentity: [UInt8]
     private let context: ZMQContext
     private let endpoint: (Channel) -> String
-    private var peers: [[UInt8]: Peer] = [:]
+    private var peers: [[UInt8]: Peer] = [:] {
+        didSet { all = peers.values.flatMap(\.sockets) }
+    }
     private var uses: UInt64 = 0
+    private var lastUse: [[UInt8]: UInt64] = [:]
 
     init(context: ZMQContext, ownIdentity: [UInt8], endpoint: @escaping (Channel) -> String) {
         self.context = context
@@ -38,19 +40,21 @@ struct SubkernelPeers {
         let id = routingID.isEmpty ? ownIdentity : routingID
         uses += 1
         if peers[id] == nil {
-            if peers.count >= Self.limit, let oldest = peers.filter({ $0.key != ownIdentity }).min(by: { $0.value.lastUse < $1.value.lastUse }) {
-                for entry in oldest.value.sockets { entry.socket.close() }
-                peers[oldest.key] = nil
+            if peers.count >= Self.limit,
+               let oldest = lastUse.filter({ $0.key != ownIdentity }).min(by: { $0.value < $1.value })?.key {
+                for entry in peers[oldest]?.sockets ?? [] { entry.socket.close() }
+                peers[oldest] = nil
+                lastUse[oldest] = nil
             }
             peers[id] = try connect(id)
         }
-        peers[id]!.lastUse = uses
+        lastUse[id] = uses
         guard let socket = peers[id]!.socket(channel) else { throw ZMQError(operation: "no \(channel.rawValue) socket to Python", code: EINVAL) }
         return socket
     }
 
-    /// Every open socket with its channel, for polling.
-    var all: [(channel: Channel, socket: ZMQSocket)] { peers.values.flatMap(\.sockets) }
+    /// Every open socket with its channel, for polling (kept, not rebuilt for each poll).
+    private(set) var all: [(channel: Channel, socket: ZMQSocket)] = []
 
     func closeAll() {
         for entry in all { entry.socket.close() }
@@ -79,6 +83,6 @@ struct SubkernelPeers {
             for entry in sockets { entry.socket.close() }
             throw error
         }
-        return Peer(sockets: sockets, lastUse: uses)
+        return Peer(sockets: sockets)
     }
 }
