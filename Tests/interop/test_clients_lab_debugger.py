@@ -29,11 +29,6 @@ def test_lab_debugger_stops_at_a_breakpoint_and_shows_variables_masked(lab):  # 
 
     (lab["root"] / "token.txt").write_text(TOKEN.value)
     with lab_page({"width": 1500, "height": 950}, "lab-debugger-failure.png") as page:
-        log = open("/tmp/ws.log", "w")
-        def on_ws(ws):
-            ws.on("framesent", lambda payload: log.write("SENT " + str(payload)[:3000] + "\n"))
-            ws.on("framereceived", lambda payload: log.write("RECV " + str(payload)[:3000] + "\n"))
-        page.on("websocket", on_ws)
         cells = open_notebook(page, launcher_card(page, lab["url"]))
         bug = page.locator(".jp-DebuggerBugButton")
         expect(bug).to_be_visible(timeout=30_000)
@@ -45,9 +40,9 @@ def test_lab_debugger_stops_at_a_breakpoint_and_shows_variables_masked(lab):  # 
             cell = cells.nth(index)
             cell.locator(".cm-content").click()
             page.keyboard.insert_text(CODE)
-            import time; time.sleep(8); open("/tmp/gutters.html","w").write(page.locator(".jp-Notebook").first.inner_html())
-            page.screenshot(path="/tmp/dbg.png")
+            # The breakpoint gutter shows once the debugger's session with Python started.
             gutter = cell.locator(".cm-breakpoint-gutter .cm-gutterElement").nth(BREAKPOINT_LINE)
+            expect(gutter).to_be_visible(timeout=60_000)
             gutter.click()
             expect(cell.locator(".cm-breakpoint-gutter .cm-gutterElement").nth(BREAKPOINT_LINE).locator("*")).not_to_have_count(0)
             page.keyboard.press("Shift+Enter")
