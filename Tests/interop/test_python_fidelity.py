@@ -10,7 +10,6 @@ venv's ipykernel directly (the reference, which proves the scenario) and through
 """
 from __future__ import annotations
 
-import pathlib
 import queue
 import time
 
