@@ -33,7 +33,7 @@ import xml.etree.ElementTree as ET
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-TEST_FILES = ["tests/test_message_spec.py", "tests/test_kernel.py"]
+TEST_FILES = ["tests/test_message_spec.py", "tests/test_kernel.py", "tests/test_debugger.py"]
 HOSTED_NAME = "ipykernel-hosted"
 
 
@@ -72,8 +72,8 @@ def hubkernel_spec(directory: pathlib.Path, binary: str) -> None:
     write_kernelspec(directory, binary=binary, name="python3")
 
 
-def run_pytest(mode: str, root: pathlib.Path, work: pathlib.Path, extra: list[str]) -> dict[str, str]:
-    """Runs the sdist's tests in ``mode``; returns {test id: passed|failed|skipped}."""
+def run_pytest(mode: str, root: pathlib.Path, work: pathlib.Path, extra: list[str]) -> dict[str, tuple[str, str]]:
+    """Runs the sdist's tests in ``mode``; returns {test id: (passed|failed|skipped, failure message)}."""
     data = work / mode / "jupyter"
     data.mkdir(parents=True)
     env = dict(os.environ)
@@ -99,30 +99,33 @@ def run_pytest(mode: str, root: pathlib.Path, work: pathlib.Path, extra: list[st
     started = time.monotonic()
     subprocess.run(cmd, cwd=root, env=env)
     print(f"=== {mode}: {time.monotonic() - started:.0f} s", flush=True)
-    results: dict[str, str] = {}
+    results: dict[str, tuple[str, str]] = {}
     if not junit.exists():
         return results
     for case in ET.parse(junit).getroot().iter("testcase"):
-        outcome = "passed"
+        outcome, message = "passed", ""
         for child in case:
             if child.tag in ("failure", "error"):
-                outcome = "failed"
-            elif child.tag == "skipped":
+                outcome, message = "failed", child.get("message") or ""
+            elif child.tag == "skipped" and outcome == "passed":
                 outcome = "skipped"
-        results[f"{case.get('classname')}::{case.get('name')}"] = outcome
+        results[f"{case.get('classname')}::{case.get('name')}"] = (outcome, message)
     return results
 
 
-def expected_differences() -> dict[str, str]:
-    """``expected_differences.txt``: ``test id  # reason`` per line."""
-    entries: dict[str, str] = {}
+def expected_differences() -> dict[str, tuple[str, bool, str]]:
+    """``expected_differences.txt``: ``test id | the failure message it must fail with [| may pass]  # reason`` per
+    line; returns {test id: (failure message, whether it may pass, reason)}."""
+    entries: dict[str, tuple[str, bool, str]] = {}
     path = HERE / "expected_differences.txt"
     for line in path.read_text().splitlines() if path.exists() else []:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        test, _, reason = line.partition("#")
-        entries[test.strip()] = reason.strip()
+        entry, _, reason = line.partition("#")
+        test, _, rest = entry.partition("|")
+        failure, _, timing = rest.partition("|")
+        entries[test.strip()] = (failure.strip(), timing.strip() == "may pass", reason.strip())
     return entries
 
 
@@ -143,27 +146,31 @@ def main() -> int:
     tests = sorted(set().union(*[r.keys() for r in results.values()]))
     print("\n" + " | ".join(["test".ljust(60)] + [m.ljust(7) for m in modes]))
     for test in tests:
-        print(" | ".join([test.ljust(60)] + [results[m].get(test, "-").ljust(7) for m in modes]))
+        print(" | ".join([test.ljust(60)] + [results[m].get(test, ("-", ""))[0].ljust(7) for m in modes]))
     for mode in modes:
-        counts = {k: list(results[mode].values()).count(k) for k in ("passed", "failed", "skipped")}
+        counts = {k: [outcome for outcome, _ in results[mode].values()].count(k) for k in ("passed", "failed", "skipped")}
         print(f"{mode}: {counts}")
     if not args.check or args.mode != "both":
-        return 0 if all(v != "failed" for r in results.values() for v in r.values()) else 1
+        return 0 if all(v[0] != "failed" for r in results.values() for v in r.values()) else 1
     expected = expected_differences()
     problems = []
     if not results["direct"] or not results["hub"]:
         problems.append("a run produced no results")
     for test in tests:
-        direct, hub = results["direct"].get(test), results["hub"].get(test)
+        direct = results["direct"].get(test, ("-", ""))[0]
+        hub, failure = results["hub"].get(test, ("-", ""))
         if direct == "failed":
             problems.append(f"{test} fails against ipykernel itself: the harness is broken")
         elif direct == "passed" and hub != "passed" and test not in expected:
-            problems.append(f"{test} passes directly but is {hub} through HubKernel")
-        elif test in expected and hub == "passed":
+            problems.append(f"{test} passes directly but is {hub} through HubKernel: {failure}")
+        elif test in expected and hub == "passed" and not expected[test][1]:
             problems.append(f"{test} is listed in expected_differences.txt but passes through HubKernel: remove it")
+        elif test in expected and hub == "failed" and expected[test][0] not in failure:
+            problems.append(f"{test} fails through HubKernel for another reason than the listed one "
+                            f"({expected[test][0]!r}): {failure}")
     for problem in problems:
         print("ipykernel-suite:", problem, file=sys.stderr)
-    for test, reason in expected.items():
+    for test, (_, _, reason) in expected.items():
         print(f"expected difference: {test}: {reason}")
     return 1 if problems else 0
 

@@ -12,6 +12,7 @@ final class CellContext: ExecutionContext, @unchecked Sendable {
     private let lock = NSLock()
     private var interrupted = false
     private var forwarding = false
+    private var outputs = 0
 
     init(executionCount: Int, allowsStdin: Bool, parent: MessageHeader, identities: [[UInt8]],
          publisher: IOPubPublisher, stdin: StdinChannel) {
@@ -25,6 +26,9 @@ final class CellContext: ExecutionContext, @unchecked Sendable {
 
     var isInterrupted: Bool { lock.withLock { interrupted } }
 
+    /// How many outputs (streams, displays) the cell has shown so far.
+    var outputCount: Int { lock.withLock { outputs } }
+
     /// Marks the cell interrupted (interrupt_request, SIGINT or shutdown). True when the hosted kernel runs the
     /// cell now and must be interrupted too.
     @discardableResult
@@ -34,11 +38,13 @@ final class CellContext: ExecutionContext, @unchecked Sendable {
     func setForwarding(_ value: Bool) { lock.withLock { forwarding = value } }
 
     func stream(_ text: String, toStandardError: Bool) {
+        lock.withLock { outputs += 1 }
         publisher.publish("stream", content: ["name": .string(toStandardError ? "stderr" : "stdout"), "text": .string(text)],
                           parent: parent)
     }
 
     func display(_ data: MimeBundle, metadata: [String: JSONValue], displayID: String?) {
+        lock.withLock { outputs += 1 }
         var content: [String: JSONValue] = ["data": .object(data), "metadata": .object(metadata)]
         content["transient"] = .object(displayID.map { ["display_id": .string($0)] } ?? [:])
         publisher.publish("display_data", content: content, parent: parent)

@@ -21,7 +21,7 @@ extension Kernel {
                     reply(on: control, to: message, "interrupt_reply", ["status": "ok"])
                 }
             case "kernel_info_request":
-                withBusyStatus(message) { reply(on: control, to: message, "kernel_info_reply", kernelInfoContent()) }
+                withBusyStatus(message) { answerKernelInfo(message, on: control, channel: .control) }
             case "connect_request":
                 withBusyStatus(message) { reply(on: control, to: message, "connect_reply", connectReplyContent()) }
             default:

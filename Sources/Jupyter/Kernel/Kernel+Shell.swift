@@ -7,12 +7,16 @@ extension Kernel {
                 message = readAhead.removeFirst()
             } else {
                 do {
-                    guard let received = try receiveMessage(from: shell, channel: "shell") else { continue }
+                    // Subshell replies made meanwhile go out first; then the next request, when one came.
+                    let ready = try ZMQSocket.poll([shell, outbox.receiver], timeoutMilliseconds: -1)
+                    if ready[1] { outbox.flush(to: shell) }
+                    guard ready[0], let received = try receiveMessage(from: shell, channel: "shell") else { continue }
                     message = received
                 } catch {
                     return
                 }
             }
+            if routeToSubshell(message) { continue }
             if message.msgType == "shutdown_request" {
                 shutdown(message, on: shell)
                 return
@@ -27,7 +31,7 @@ extension Kernel {
         case "execute_request":
             execute(message)
         case "kernel_info_request":
-            reply(on: shell, to: message, "kernel_info_reply", kernelInfoContent())
+            answerKernelInfo(message, on: shell, channel: .shell)
         case "is_complete_request":
             let code = content["code"]?.stringValue ?? ""
             if routesToSubkernel(code: code, cursorPosition: nil), relayReply(message) { return }

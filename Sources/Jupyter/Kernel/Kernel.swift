@@ -21,6 +21,8 @@ public final class Kernel: @unchecked Sendable {
     let publisher: IOPubPublisher
     let stdin: StdinChannel
     let heartbeat: Heartbeat
+    /// Subshell replies waiting for the shell thread to send them.
+    let outbox: ShellOutbox
     let history = HistoryStore()
 
     private let stateLock = NSLock()
@@ -84,6 +86,7 @@ public final class Kernel: @unchecked Sendable {
         publisher = try IOPubPublisher(context: context, xpub: xpub, session: session, log: log)
         stdin = StdinChannel(socket: stdinSocket, session: session, log: log)
         heartbeat = Heartbeat(socket: hb, log: log)
+        outbox = try ShellOutbox(context: context)
     }
 
     /// A socket for `channel`: linger 1 s, CurveZMQ server when the connection has keys, bound to its endpoint.
@@ -133,6 +136,7 @@ public final class Kernel: @unchecked Sendable {
         subkernel?.shutdown()
         threads.wait()
         shell.close()
+        outbox.close()
         stdin.close()
         publisher.closeQueue()
         context.terminate()

@@ -7,6 +7,25 @@ enum ReplyContent {
         return content
     }
 
+    /// The hosted kernel's features the relay carries (JEP 91's subshells, the debugger's messages); any other it
+    /// lists is not offered, since nothing here would carry it.
+    static let relayedFeatures: Set<String> = ["kernel subshells", "debugger"]
+
+    /// The hosted kernel's `kernel_info_reply` content as HubKernel's: its protocol version, `language_info`, help
+    /// links (HubKernel's added) and the `relayedFeatures` it offers (`debugger` true with its own); HubKernel's
+    /// implementation, version and banner.
+    static func kernelInfo(_ info: KernelInfo, relaying child: [String: JSONValue]) -> [String: JSONValue] {
+        let own = kernelInfo(info)
+        var content = child
+        for key in ["status", "implementation", "implementation_version", "banner"] { content[key] = own[key] }
+        if content["language_info"]?.objectValue == nil { content["language_info"] = .object(pythonLanguageInfo) }
+        content["help_links"] = .array((child["help_links"]?.arrayValue ?? []) + (own["help_links"]?.arrayValue ?? []))
+        let features = (child["supported_features"]?.arrayValue ?? []).filter { relayedFeatures.contains($0.stringValue ?? "") }
+        content["supported_features"] = .array(features)
+        content["debugger"] = .bool(features.contains("debugger") || child["debugger"]?.boolValue == true)
+        return content
+    }
+
     /// `language_info` for Python before the hosted ipykernel answered (what ipykernel says, version aside).
     static let pythonLanguageInfo: [String: JSONValue] = [
         "name": "python", "version": "3", "mimetype": "text/x-python", "file_extension": ".py",

@@ -21,7 +21,8 @@ public enum Kernelspec {
             "display_name": "HubKernel",
             "language": "hubkernel",
             "interrupt_mode": "message",
-            "metadata": ["supported_encryption": ["curve"]],
+            // JupyterLab shows its debugger for a kernelspec that says so (the hosted ipykernel's debugger is relayed).
+            "metadata": ["supported_encryption": ["curve"], "debugger": true],
         ]
     }
 

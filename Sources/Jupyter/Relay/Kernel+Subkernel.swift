@@ -14,19 +14,35 @@ extension Kernel {
         subkernel.start()
     }
 
-    /// `kernel_info_reply` content: the hosted kernel's `language_info` when it can run (a default Python one
-    /// until it answered), so frontends highlight its language. Never waits for it.
-    func kernelInfoContent() -> [String: JSONValue] {
+    /// `kernel_info_reply` content: the hosted kernel's own (`childReply`, else the one it gave at its start) with
+    /// HubKernel's identity and the features the relay carries; a default Python `language_info` until it answered;
+    /// HubKernel's own when no Python can run.
+    func kernelInfoContent(childReply: [String: JSONValue]? = nil) -> [String: JSONValue] {
         guard let subkernel, subkernel.isAvailable else { return ReplyContent.kernelInfo(info) }
-        let languageInfo = subkernel.languageInfo ?? ReplyContent.pythonLanguageInfo
-        return ReplyContent.kernelInfo(info, languageInfo: languageInfo)
+        guard let child = childReply ?? subkernel.kernelInfo else {
+            return ReplyContent.kernelInfo(info, languageInfo: ReplyContent.pythonLanguageInfo)
+        }
+        return ReplyContent.kernelInfo(info, relaying: child)
+    }
+
+    /// How long a `kernel_info_request` waits for a starting Python (ipykernel answers it once it runs; a frontend
+    /// learns from it whether the debugger and subshells are there).
+    static let kernelInfoWait = 10.0
+
+    /// Answers `kernel_info_request` on `socket`: relayed to a running Python (so it is its parent on that channel, as
+    /// with ipykernel); on shell after waiting up to `kernelInfoWait` for one that is starting (control never waits:
+    /// it must stay free for interrupt and shutdown); HubKernel's own answer without.
+    func answerKernelInfo(_ request: Message, on socket: ZMQSocket, channel: Channel) {
+        let childReply = channel == .control ? forwardControl(request) : forwardRequest(request, timeout: Self.kernelInfoWait)
+        reply(on: socket, to: request, "kernel_info_reply", kernelInfoContent(childReply: childReply?.content))
     }
 
     /// How long a Python cell waits for a starting Python before it shows "Starting Python…".
     static let startNoticeDelay = 3.0
 
-    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display after `startNoticeDelay`
-    /// (updated in place). Returns the run, or why there is none (already as an error reply's fields).
+    /// Waits for the hosted kernel to be ready, showing one "Starting Python…" display after `startNoticeDelay` that
+    /// is gone once Python is ready (cleared when it is the cell's only output, else emptied: ipykernel's cell would
+    /// hold neither). Returns the run, or why there is none (already as an error reply's fields).
     private func readySubkernel(for cell: CellContext) -> Result<SubkernelRun, SubkernelFailure> {
         guard let subkernel else { return .failure(.unavailable("this kernel hosts no Python")) }
         let endedBefore = subkernel.endedOnItsOwn
@@ -45,12 +61,16 @@ extension Kernel {
         if cell.isInterrupted { return .failure(.interrupted) }
         let displayID = "hubkernel-python-start-\(UUID().uuidString)"
         let name = subkernel.status.spec?.displayName ?? "Python"
+        let alone = cell.outputCount == 0
         cell.display(["text/plain": .string("Starting \(name)…")], metadata: [:], displayID: displayID)
         let ready = run.waitUntilReady(timeout: 120, cancelled: { cell.isInterrupted })
         if ready {
-            let seconds = String(format: "%.1f", Date().timeIntervalSince(run.startedAt))
-            let version = run.kernelInfo?["language_info"]?["version"]?.stringValue.map { " \($0)" } ?? ""
-            cell.updateDisplay(["text/plain": .string("Python\(version) started in \(seconds) s.")], metadata: [:], displayID: displayID)
+            if alone {
+                cell.clearOutput(wait: false)
+            } else {
+                cell.updateDisplay(["text/plain": ""], metadata: [:], displayID: displayID)
+            }
+            log.log("Python started in \(String(format: "%.1f", Date().timeIntervalSince(run.startedAt))) s")
             return .success(run)
         }
         if cell.isInterrupted { return .failure(.interrupted) }
@@ -78,17 +98,17 @@ extension Kernel {
             }
             subkernelCount = (runID, count + 1)
         }
-        var content = request.content
-        content["code"] = .string(code)
-        content["stop_on_error"] = false  // HubKernel aborts the frontend's queue itself
+        // The frontend's request as it came (identities, header, metadata, buffers), with the code HubKernel left.
+        var forwarded = request
+        forwarded.content["code"] = .string(code)
+        forwarded.content["stop_on_error"] = false  // HubKernel aborts the frontend's queue itself
         let exchange = RelayExchange(msgID: request.header.msgID, executionCount: count)
         cell.setForwarding(true)
         defer {
             cell.setForwarding(false)
             run.forget(request.header.msgID)
         }
-        run.send(Message(header: request.header, parentHeader: request.parentHeader, metadata: request.metadata, content: content),
-                 on: .shell, exchange: exchange)
+        run.send(forwarded, on: .shell, exchange: exchange)
         switch awaitAnswer(exchange, run: run, cell: cell) {
         case .success(let reply):
             var replyContent = reply.content
@@ -149,6 +169,7 @@ extension Kernel {
 
         /// Reads what the frontend sent meanwhile: comm messages go to Python now, everything else to `readAhead`.
         mutating func pump(kernel: Kernel, run: SubkernelRun) {
+            kernel.outbox.flush(to: kernel.shell)
             while let frames = try? kernel.shell.receive(dontWait: true) {
                 let message: Message
                 do {
@@ -157,6 +178,7 @@ extension Kernel {
                     kernel.log.log("shell: \(error)")
                     continue
                 }
+                if kernel.routeToSubshell(message) { continue }
                 guard ["comm_msg", "comm_open", "comm_close"].contains(message.msgType) else {
                     kernel.readAhead.append(message)
                     continue
@@ -168,8 +190,7 @@ extension Kernel {
                 default: break
                 }
                 let exchange = RelayExchange(msgID: message.header.msgID)
-                run.send(Message(header: message.header, parentHeader: message.parentHeader, metadata: message.metadata,
-                                 content: message.content), on: .shell, exchange: exchange)
+                run.send(message, on: .shell, exchange: exchange)
                 waiting.append((message, exchange))
             }
             waiting.removeAll { entry in
@@ -221,8 +242,7 @@ extension Kernel {
         }
         let exchange = RelayExchange(msgID: request.header.msgID)
         defer { run.forget(request.header.msgID) }
-        run.send(Message(header: request.header, parentHeader: request.parentHeader, metadata: request.metadata,
-                         content: request.content), on: .shell, exchange: exchange)
+        run.send(request, on: .shell, exchange: exchange)
         let expectsReply = !request.msgType.hasPrefix("comm_") || request.msgType == "comm_info_request"
         if !expectsReply {
             // Comm messages get no reply: wait for the child's idle, so their outputs come before ours.
@@ -244,8 +264,7 @@ extension Kernel {
         guard let subkernel, subkernel.isAvailable, let run = subkernel.currentRun(), run.isReady else { return nil }
         let exchange = RelayExchange(msgID: request.header.msgID)
         defer { run.forget(request.header.msgID) }
-        run.send(Message(header: request.header, parentHeader: request.parentHeader, metadata: request.metadata,
-                         content: request.content), on: .control, exchange: exchange)
+        run.send(request, on: .control, exchange: exchange)
         var answer: Message?
         var idleAt: Date?
         let deadline = Date(timeIntervalSinceNow: timeout)

@@ -19,13 +19,17 @@ final class RelayExchange: @unchecked Sendable {
     let executionCount: Int?
     /// HubKernel's own request (`evaluate`): the child's outputs for it are not shown.
     let quiet: Bool
+    /// Python's `execute_input` for this request goes to the frontends (a subshell's execute: HubKernel publishes
+    /// its own for the main shell's cells).
+    let relaysExecuteInput: Bool
     private let condition = NSCondition()
     private var events: [RelayEvent] = []
 
-    init(msgID: String, executionCount: Int? = nil, quiet: Bool = false) {
+    init(msgID: String, executionCount: Int? = nil, quiet: Bool = false, relaysExecuteInput: Bool = false) {
         self.msgID = msgID
         self.executionCount = executionCount
         self.quiet = quiet
+        self.relaysExecuteInput = relaysExecuteInput
     }
 
     func post(_ event: RelayEvent) {

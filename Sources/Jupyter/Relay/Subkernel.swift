@@ -76,9 +76,9 @@ public final class Subkernel: @unchecked Sendable {
         return run.isReady ? .ready : .starting
     }
 
-    /// The child's `language_info` once it answered `kernel_info`.
-    var languageInfo: [String: JSONValue]? {
-        lock.withLock { run?.kernelInfo?["language_info"]?.objectValue }
+    /// The child's `kernel_info_reply` content from its start, once it answered.
+    var kernelInfo: [String: JSONValue]? {
+        lock.withLock { run?.kernelInfo }
     }
 
     /// True unless it is known that the hosted kernel cannot run (then Python lines get an error, magics still run).

@@ -2,8 +2,8 @@ import CZeroMQ
 import Foundation
 
 /// One life of the hosted kernel: its process, its connection, and the relay thread that owns the four sockets
-/// HubKernel holds to it (shell, stdin and control DEALERs with one routing id, an iopub SUB) and routes every
-/// message it sends by the `msg_id` of its parent.
+/// HubKernel holds to it (shell, stdin and control DEALERs per frontend identity — `SubkernelPeers` — and an iopub
+/// SUB) and routes every message it sends by the `msg_id` of its parent.
 final class SubkernelRun: @unchecked Sendable {
     /// What the relay needs from the kernel it serves.
     struct Sinks: Sendable {
@@ -42,8 +42,7 @@ final class SubkernelRun: @unchecked Sendable {
 
     /// The first frame of each message on the command queue: which socket to send the rest on, or what to do.
     private enum Command: UInt8 {
-        /// `wake`: a request sent on the shared shell socket found a reply waiting (see `sendOnShell`).
-        case shell, stdin, control, childExited, stop, wake
+        case shell, stdin, control, childExited, stop
 
         init(_ channel: Channel) {
             switch channel {
@@ -64,25 +63,17 @@ final class SubkernelRun: @unchecked Sendable {
         let endpoint = "inproc://hubkernel-relay-\(UUID().uuidString)"
         let commandsOut = try ZMQSocket(context: context, type: .pull)
         commandsIn = try ZMQSocket(context: context, type: .push)
-        var sockets: [Channel: ZMQSocket] = [:]
+        let iopub: ZMQSocket
         do {
             for socket in [commandsOut, commandsIn] { try socket.setOption(ZMQ_LINGER, 0) }
             try commandsOut.setOption(ZMQ_RCVHWM, 0)
             try commandsIn.setOption(ZMQ_SNDHWM, 0)
             try commandsOut.bind(endpoint)
             try commandsIn.connect(endpoint)
-            let identity = Array(session.sessionID.utf8)
-            for channel in [Channel.shell, .stdin, .control] {
-                let socket = try ZMQSocket(context: context, type: .dealer)
-                try socket.setOption(ZMQ_LINGER, 0)
-                try socket.setOption(ZMQ_ROUTING_ID, bytes: identity)
-                sockets[channel] = socket
-            }
-            let iopub = try ZMQSocket(context: context, type: .sub)
+            iopub = try ZMQSocket(context: context, type: .sub)
             try iopub.setOption(ZMQ_LINGER, 0)
             try iopub.setOption(ZMQ_RCVHWM, 0)
             try iopub.setOption(ZMQ_SUBSCRIBE, bytes: [])
-            sockets[.iopub] = iopub
         } catch {
             connection.remove()
             throw error
@@ -103,8 +94,9 @@ final class SubkernelRun: @unchecked Sendable {
             throw error
         }
         exitRelay.run = { [weak self] status in self?.childExited(status: status) }
-        let channels = sockets
-        let thread = Thread { [self] in relayLoop(commands: commandsOut, sockets: channels) }
+        let peers = SubkernelPeers(context: context, ownIdentity: Array(session.sessionID.utf8),
+                                   endpoint: { [info = connection.info] in info.endpoint(for: $0) })
+        let thread = Thread { [self] in relayLoop(commands: commandsOut, iopub: iopub, peers: peers) }
         thread.name = "hubkernel-relay"
         thread.stackSize = 4 << 20
         thread.start()
@@ -156,7 +148,9 @@ final class SubkernelRun: @unchecked Sendable {
     // MARK: Sending
 
     /// Sends `message` to the child on `channel` (re-signed with the child's key, nothing masked), and when
-    /// `expecting` is given registers the mailbox its answers go to. Any thread.
+    /// `exchange` is given registers the mailbox its answers go to. Any thread. The message's `identities` are the
+    /// frontend's as its request came (none: HubKernel's own): the first is the routing id the child sees it from,
+    /// the rest go before the delimiter as they came.
     func send(_ message: Message, on channel: Channel, exchange: RelayExchange? = nil) {
         if let exchange {
             if let ended = exitDescription {
@@ -169,10 +163,9 @@ final class SubkernelRun: @unchecked Sendable {
             }
         }
         var outgoing = message
-        outgoing.identities = []
-        let frames = session.encode(outgoing)
-        if channel == .shell && sendOnShell(frames) { return }
-        command(Command(channel), frames)
+        let routingID = outgoing.identities.first ?? []
+        outgoing.identities = Array(outgoing.identities.dropFirst())
+        command(Command(channel), [routingID] + session.encode(outgoing))
     }
 
     /// Stops waiting for answers to `msgID`.
@@ -194,77 +187,55 @@ final class SubkernelRun: @unchecked Sendable {
 
     private let stopped = DispatchSemaphore(value: 0)
 
-    /// The shell socket once connected, shared: a shell request is sent on it by the thread that makes it, so it
-    /// reaches Python without waking the relay thread on the way (one thread hop less per cell); the relay thread
-    /// receives the replies. Every use holds `shellLock`; nil before it is connected and after it is closed.
-    private var sharedShell: ZMQSocket?
-    private let shellLock = NSLock()
-
-    /// Sends `frames` on the shared shell socket from this thread: false when it is not connected (or full), so
-    /// the relay thread must send them. libzmq tells a socket's poller that a message came only once: when this
-    /// send took that news in, the relay thread is woken to receive it.
-    private func sendOnShell(_ frames: [[UInt8]]) -> Bool {
-        let replyWaiting: Bool? = shellLock.withLock {
-            guard let socket = sharedShell, (try? socket.send(frames, dontWait: true)) != nil else { return nil }
-            return socket.hasIncoming
-        }
-        guard let replyWaiting else { return false }
-        if replyWaiting { command(.wake) }
-        return true
-    }
-
     private func command(_ command: Command, _ frames: [[UInt8]] = []) {
         commandsLock.withLock { try? commandsIn.send([[command.rawValue]] + frames, dontWait: true) }
     }
 
     // MARK: The relay thread
 
-    private func relayLoop(commands: ZMQSocket, sockets: [Channel: ZMQSocket]) {
-        let shell = sockets[.shell]!, stdin = sockets[.stdin]!, control = sockets[.control]!, iopub = sockets[.iopub]!
+    private func relayLoop(commands: ZMQSocket, iopub: ZMQSocket, peers initialPeers: SubkernelPeers) {
+        var peers = initialPeers
         var holdback = StreamHoldback(filter: sinks.makeStreamFilter())
         var lastNudge = Date.distantPast
         // Each socket connects once the child has bound it (its IPC file exists): a ROUTER drops what it sends to
-        // a peer not connected yet, and an `input_request` lost that way would leave Python waiting forever.
-        var unconnected: [(Channel, ZMQSocket)] = [(.iopub, iopub), (.shell, shell), (.stdin, stdin), (.control, control)]
+        // a peer not connected yet, and an `input_request` lost that way would leave Python waiting forever. The
+        // request sockets (`peers`) are made once all three exist; requests sent before then wait in `pending`.
+        var iopubConnected = false
+        var pending: [(Channel, [[UInt8]])] = []
+        func bound(_ channel: Channel) -> Bool {
+            FileManager.default.fileExists(atPath: String(connection.info.endpoint(for: channel).dropFirst("ipc://".count)))
+        }
         defer {
-            shellLock.withLock {
-                sharedShell = nil
-                shell.close()
-            }
-            for socket in [commands, stdin, control, iopub] { socket.close() }
+            for socket in [commands, iopub] { socket.close() }
+            peers.closeAll()
             stopped.signal()
         }
-        // The shell socket is polled by its signal descriptor, so other threads may send on it meanwhile.
-        guard let shellSignal = try? shell.signalDescriptor() else {
-            sinks.log("relay: the shell socket has no signal descriptor")
-            return
-        }
         while true {
-            unconnected.removeAll { channel, socket in
-                let endpoint = connection.info.endpoint(for: channel)
-                guard FileManager.default.fileExists(atPath: String(endpoint.dropFirst("ipc://".count))) else { return false }
-                do {
-                    try socket.connect(endpoint)
-                } catch {
-                    sinks.log("relay: \(error)")
+            if !lock.withLock({ allConnected }) {
+                if !iopubConnected && bound(.iopub) {
+                    do { try iopub.connect(connection.info.endpoint(for: .iopub)) } catch { sinks.log("relay: \(error)") }
+                    iopubConnected = true
                 }
-                return true
+                if iopubConnected && [Channel.shell, .stdin, .control].allSatisfy(bound) {
+                    do { _ = try peers.socket(for: [], channel: .shell) } catch { sinks.log("relay: \(error)") }
+                    lock.withLock { allConnected = true }
+                    for (channel, frames) in pending { forward(frames, on: channel, peers: &peers) }
+                    pending.removeAll()
+                }
             }
-            if !allConnected {
-                lock.withLock { allConnected = unconnected.isEmpty }
-                if allConnected { shellLock.withLock { sharedShell = shell } }
-            }
-            if allConnected && kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
+            let connected = lock.withLock { allConnected }
+            if connected && kernelInfo == nil && exitDescription == nil && Date().timeIntervalSince(lastNudge) > 0.25 {
                 // Until it answers, ask again (a request sent before its socket was bound may be lost).
                 lastNudge = Date()
                 let header = session.makeHeader("kernel_info_request")
-                _ = sendOnShell(session.encode(Message(header: header)))
+                try? peers.socket(for: [], channel: .shell).send(session.encode(Message(header: header)), dontWait: true)
             }
+            let requestSockets = peers.all
             let ready: [Bool]
             do {
                 let untilHeldTextIsDue = holdback.millisecondsToNextDeadline()
                 let timeout = isReady ? untilHeldTextIsDue : (untilHeldTextIsDue < 0 ? 20 : min(20, untilHeldTextIsDue))
-                ready = try ZMQSocket.poll([commands, iopub, stdin, control], descriptors: [shellSignal], timeoutMilliseconds: timeout)
+                ready = try ZMQSocket.poll([commands, iopub] + requestSockets.map(\.socket), timeoutMilliseconds: timeout)
             } catch {
                 sinks.log("relay: \(error)")
                 return
@@ -272,9 +243,13 @@ final class SubkernelRun: @unchecked Sendable {
             // The child's messages first: what it sent before it ended is relayed before its requests fail.
             if ready[1] { drainIOPub(iopub, holdback: &holdback) }
             for held in holdback.expire() { sinks.publish(held) }
-            if ready[4] || ready[0] { shellLock.withLock { drain(shell) { routeReply($0) } } }
-            if ready[2] { drain(stdin) { routeInputRequest($0) } }
-            if ready[3] { drain(control) { routeReply($0) } }
+            for (index, entry) in requestSockets.enumerated() where ready[index + 2] {
+                if entry.channel == .stdin {
+                    drain(entry.socket) { routeInputRequest($0) }
+                } else {
+                    drain(entry.socket) { routeReply($0) }
+                }
+            }
             guard ready[0] else { continue }
             while let frames = try? commands.receive(dontWait: true) {
                 guard let first = frames.first?.first, let command = Command(rawValue: first) else { continue }
@@ -282,12 +257,25 @@ final class SubkernelRun: @unchecked Sendable {
                 switch command {
                 case .stop: return
                 case .childExited: failAll(holdback: &holdback)
-                case .shell: shellLock.withLock { _ = try? shell.send(message) }
-                case .stdin: try? stdin.send(message)
-                case .control: try? control.send(message)
-                case .wake: shellLock.withLock { drain(shell) { routeReply($0) } }
+                case .shell, .stdin, .control:
+                    let channel: Channel = command == .stdin ? .stdin : command == .control ? .control : .shell
+                    if lock.withLock({ allConnected }) {
+                        forward(message, on: channel, peers: &peers)
+                    } else {
+                        pending.append((channel, message))
+                    }
                 }
             }
+        }
+    }
+
+    /// Sends a command's message (`[routing id, frames…]`) on the socket of its frontend's identity.
+    private func forward(_ frames: [[UInt8]], on channel: Channel, peers: inout SubkernelPeers) {
+        guard let routingID = frames.first else { return }
+        do {
+            try peers.socket(for: routingID, channel: channel).send(Array(frames.dropFirst()))
+        } catch {
+            sinks.log("relay: could not send to Python's \(channel.rawValue): \(error)")
         }
     }
 
@@ -352,8 +340,10 @@ final class SubkernelRun: @unchecked Sendable {
         }
         let exchange = exchange(forParent: raw.parentHeader)
         switch raw.msgType {
-        case "iopub_welcome", "execute_input":
+        case "iopub_welcome":
             return
+        case "execute_input":
+            guard exchange?.relaysExecuteInput == true else { return }
         case "status":
             guard try session.decode(raw).content["execution_state"]?.stringValue == "idle" else { return }
             for held in holdback.release(parent: parent) { sinks.publish(held) }
@@ -362,8 +352,11 @@ final class SubkernelRun: @unchecked Sendable {
         default:
             break
         }
-        if exchange?.quiet == true { return }  // HubKernel's own question: nothing to show
+        if exchange?.quiet == true && raw.msgType != "debug_event" { return }  // HubKernel's own question: nothing to show
+        // A debug event's parent is whichever request Python saw last (HubKernel's own quiet ones too): it is the
+        // debugger's, for every frontend, whatever its parent.
         let ownRequest = raw.parentHeader["session"]?.stringValue == session.sessionID && exchange == nil
+            && raw.msgType != "debug_event"
         if ownRequest || (raw.parentHeader["msg_id"]?.stringValue == nil && !lock.withLock({ servedFrontend })) {
             // What the child writes while it starts (a debugger's warning about frozen modules, a thread's text) has
             // no parent, or the parent of HubKernel's own kernel_info nudge: a frontend of ipykernel itself never
