@@ -48,15 +48,20 @@ final class ChildProcess: @unchecked Sendable {
             throw ChildProcessError.spawnFailed(String(cString: strerror(-result)))
         }
         pid = result
+        let outputEnded = DispatchSemaphore(value: 0)
         let reader = Thread {
             ChildProcess.readLines(from: readEnd, onOutput)
             close(readEnd)
+            outputEnded.signal()
         }
         reader.name = "hubkernel-python-output"
         reader.start()
         let waiter = Thread { [self] in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            // Its last lines before its end (why it could not start): read to the pipe's end first, unless a process
+            // it left behind keeps the pipe open.
+            _ = outputEnded.wait(timeout: .now() + 1)
             lock.withLock { exitStatus = status }
             exited.signal()
             onExit(status)
