@@ -63,7 +63,8 @@ class UnixTeam:
             for letter, name in self.names.items():
                 home = self.base / "home" / name
                 home.parent.mkdir(exist_ok=True)
-                subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--gid", self.group,
+                # Password "*": no password login, but not a locked account (sshd refuses those to keys too).
+                subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--gid", self.group, "--password", "*",
                                 "--shell", "/bin/bash", name], check=True, capture_output=True)
                 entry = pwd.getpwnam(name)
                 self.users[letter] = TeamUser(name, entry.pw_uid, entry.pw_gid, home)
