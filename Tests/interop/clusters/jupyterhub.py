@@ -28,8 +28,11 @@ CONFIG = REPO / "examples" / "teams" / "jupyterhub_config.py"
 
 
 class TeamJupyterHub:
-    def __init__(self, team: UnixTeam, hf_endpoint: str, jupyter_path: Path):
+    def __init__(self, team: UnixTeam, hf_endpoint: str, jupyter_path: Path, config: Path = CONFIG,
+                 hub_address: str = "127.0.0.1", **settings: str):
+        """`settings` are more TEAM_* variables of the config (TEAM_NODE_ADDRESSES=…)."""
         self.team = team
+        self.config = config
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = secrets.token_hex(16)  # the test service's JupyterHub token (not a Hugging Face token)
@@ -38,17 +41,18 @@ class TeamJupyterHub:
         team_bin = Path(team.python).parent  # what the users' servers and kernels run
         self.env = {**{k: v for k, v in os.environ.items() if not k.startswith(("HF_", "JUPYTER"))},
                     "PATH": f"{team_bin}:/usr/local/bin:/usr/bin:/bin",
-                    "TEAM_HUB_URL": self.url, "TEAM_HUB_API_URL": f"http://127.0.0.1:{free_port()}",
+                    "TEAM_HUB_URL": self.url, "TEAM_HUB_API_URL": f"http://{hub_address}:{free_port()}",
                     "TEAM_PROXY_API_URL": f"http://127.0.0.1:{free_port()}",
                     "TEAM_USERS": " ".join(user.name for user in team.users.values()),
                     "TEAM_SINGLEUSER": f"{team.python} -m jupyterhub.singleuser",
                     "TEAM_HF_HUB_CACHE": str(team.cache), "TEAM_HF_ENDPOINT": hf_endpoint,
-                    "TEAM_JUPYTER_PATH": str(jupyter_path), "TEAM_SERVICE_TOKEN": self.token}
+                    "TEAM_JUPYTER_PATH": str(jupyter_path), "TEAM_SERVICE_TOKEN": self.token,
+                    **{f"TEAM_{name}": value for name, value in settings.items()}}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "TeamJupyterHub":
         self.log = open(self.folder / "jupyterhub.log", "w")
-        self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
+        self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(self.config)],
                                         cwd=self.folder, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         try:
@@ -90,6 +94,9 @@ class TeamJupyterHub:
                 pass
             time.sleep(0.5)
         raise TimeoutError(f"{what} not ready within {timeout} s")
+
+    def stop_server(self, letter: str) -> None:
+        self.api("DELETE", f"/users/{self.team.users[letter].name}/server")
 
     def start_server(self, letter: str, timeout: float = 150) -> JupyterServerAPI:
         """Starts that user's single-user server through the hub; returns its API behind the proxy."""

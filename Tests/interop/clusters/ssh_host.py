@@ -10,38 +10,33 @@ The namespace (and with it the veth pair), sshd and the forwarders are removed o
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL("libc.so.6", use_errno=True)
+from clusters.netns import Namespace
 
 
 class SSHHost:
     def __init__(self, user: str, client_home: Path):
         tag = os.getpid() % 100000
-        self.namespace = f"hkssh{tag}"
-        self.veth_here, self.veth_there = f"hkh{tag}", f"hkn{tag}"
         subnet = 4 * (tag % 60)  # a /30 of 10.231.<pid % 250>.0/24
         self.gateway_address = f"10.231.{tag % 250}.{subnet + 1}"
         self.address = f"10.231.{tag % 250}.{subnet + 2}"
+        self.namespace = Namespace(f"hkssh{tag}", self.address, gateway=self.gateway_address)
         self.user = user
         self.client_home = client_home
         self.folder = Path(tempfile.mkdtemp(prefix="hubkernel-sshd-"))
         self.sshd: subprocess.Popen | None = None
-        self.listeners: list[socket.socket] = []
         self.made_privsep_dir = False
 
     def __enter__(self) -> "SSHHost":
         try:
-            self._network()
+            self.namespace.__enter__()
             self._sshd()
         except BaseException:
             self.__exit__(None, None, None)
@@ -49,8 +44,6 @@ class SSHHost:
         return self
 
     def __exit__(self, *exc) -> None:
-        for listener in self.listeners:
-            listener.close()
         if self.sshd and self.sshd.poll() is None:
             self.sshd.terminate()
             try:
@@ -58,25 +51,14 @@ class SSHHost:
             except subprocess.TimeoutExpired:
                 self.sshd.kill()
                 self.sshd.wait()
-        subprocess.run(["ip", "netns", "delete", self.namespace], capture_output=True)  # the veth pair goes with it
-        subprocess.run(["ip", "link", "delete", self.veth_here], capture_output=True)
+        self.namespace.__exit__()
         if self.made_privsep_dir:
             shutil.rmtree("/run/sshd", ignore_errors=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _ip(self, *arguments: str, inside: bool = False) -> None:
-        prefix = ["ip", "netns", "exec", self.namespace] if inside else []
-        subprocess.run(prefix + ["ip", *arguments], check=True, capture_output=True)
-
-    def _network(self) -> None:
-        self._ip("netns", "add", self.namespace)
-        self._ip("link", "add", self.veth_here, "type", "veth", "peer", "name", self.veth_there)
-        self._ip("link", "set", self.veth_there, "netns", self.namespace)
-        self._ip("addr", "add", f"{self.gateway_address}/30", "dev", self.veth_here)
-        self._ip("link", "set", self.veth_here, "up")
-        self._ip("addr", "add", f"{self.address}/30", "dev", self.veth_there, inside=True)
-        self._ip("link", "set", self.veth_there, "up", inside=True)
-        self._ip("link", "set", "lo", "up", inside=True)
+    def forward(self, port: int) -> None:
+        """127.0.0.1:`port` on the SSH host reaches 127.0.0.1:`port` here."""
+        self.namespace.forward(port)
 
     def _sshd(self) -> None:
         """sshd in the namespace; the client (whoever has `client_home`) logs in as `user` with a fresh key."""
@@ -98,7 +80,7 @@ class SSHHost:
         if not Path("/run/sshd").exists():
             Path("/run/sshd").mkdir(mode=0o755)
             self.made_privsep_dir = True
-        self.sshd = subprocess.Popen(["ip", "netns", "exec", self.namespace, "/usr/sbin/sshd", "-D", "-e", "-f", str(config)],
+        self.sshd = subprocess.Popen(self.namespace.command(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)]),
                                      stdout=subprocess.DEVNULL, stderr=open(self.folder / "sshd.log", "w"))
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -113,51 +95,3 @@ class SSHHost:
 
     def log(self) -> str:
         return (self.folder / "sshd.log").read_text(errors="replace")
-
-    def forward(self, port: int) -> None:
-        """Listens on 127.0.0.1:`port` inside the namespace and relays each connection to 127.0.0.1:`port` here."""
-        listener = self._socket_inside()
-        listener.bind(("127.0.0.1", port))
-        listener.listen(64)
-        self.listeners.append(listener)
-        threading.Thread(target=self._accept, args=(listener, port), daemon=True).start()
-
-    def _socket_inside(self) -> socket.socket:
-        """A socket of the namespace: this thread enters it just long enough to make one."""
-        with open("/proc/thread-self/ns/net") as here, open(f"/run/netns/{self.namespace}") as there:
-            if _libc.setns(there.fileno(), CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "setns into the namespace failed")
-            try:
-                return socket.socket()
-            finally:
-                if _libc.setns(here.fileno(), CLONE_NEWNET) != 0:
-                    raise OSError(ctypes.get_errno(), "setns back failed: this thread is left in the namespace")
-
-    @staticmethod
-    def _accept(listener: socket.socket, port: int) -> None:
-        while True:
-            try:
-                inside, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                outside = socket.create_connection(("127.0.0.1", port))
-            except OSError:
-                inside.close()
-                continue
-            for source, target in ((inside, outside), (outside, inside)):
-                threading.Thread(target=_pump, args=(source, target), daemon=True).start()
-
-
-def _pump(source: socket.socket, target: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            target.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for end in (source, target):
-            try:
-                end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
