@@ -235,7 +235,7 @@ def test_team_shares_one_cache_each_with_own_token(team, hub, local_hub):
         assert own["Gated repos from others"]["result"] == "pass", own["Gated repos from others"]
 
         # Whose token is in force, in each server.
-        sources = {letter: json.loads(_plain(kernel.execute("%token_source --check --json")))
+        sources = {letter: json.loads(result_text(kernel.execute("%token_source --check --json")))
                    for letter, kernel in (("a", ka), ("b", kb), ("c", kc))}
         print(json.dumps(sources, indent=1)[:3000])
         assert_token_source(sources["a"], team.users["a"], "alice")
@@ -257,7 +257,8 @@ def test_team_shares_one_cache_each_with_own_token(team, hub, local_hub):
     assert not cache_problems(team.cache, team.gid), cache_problems(team.cache, team.gid)[:10]
 
 
-def _plain(cell) -> str:
+def result_text(cell) -> str:
+    """The text/plain of the cell's last result or display."""
     ok(cell)
     for message in reversed(cell.messages):
         if message["msg_type"] in ("execute_result", "display_data"):

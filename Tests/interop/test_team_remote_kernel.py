@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -21,15 +20,11 @@ from clusters.ssh_host import SSHHost
 from clusters.unix_team import UnixTeam
 from fixtures.kernel import hubkernel_bin, write_python_kernelspec
 from fixtures.tls import free_port
+from test_team_jupyterhub import ok, result_text
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 KERNELSPEC = REPO / "examples" / "teams" / "kernels" / "hubkernel_ssh" / "kernel.json"
-
-
-def ok(cell) -> str:
-    assert cell.status == "ok", cell.text
-    return cell.text
 
 
 def processes_of(uid: int) -> dict[int, tuple[str, bytes]]:
@@ -84,7 +79,10 @@ def remote(local_hub):
             folder.mkdir()
             with GatewayServer(folder, share, env) as server:
                 yield team, host, server
-                print(server.log_text()[-5000:], host.log()[-2000:])  # shown when the test failed
+                log = server.log_text()[-5000:]  # shown when the test failed; it lists the server's environment
+                for token in local_hub.tokens.values():
+                    log = log.replace(token, "hf_***")
+                print(log, host.log()[-2000:])
 
 
 def test_launcher_refuses_to_start_without_the_provisioners_arguments():
@@ -107,7 +105,7 @@ def test_hubkernel_runs_on_a_remote_host_over_ssh(remote, local_hub):
         assert f"AT {user.uid} {host.address}" in where, where
 
         # The token in force is the remote user's own file; the server's HF_TOKEN did not come along.
-        report = json.loads(_plain(kernel.execute("%token_source --json")))
+        report = json.loads(result_text(kernel.execute("%token_source --json")))
         assert report["winner"]["source"] == {"kind": "token_file", "path": str(user.hf_home / "token")}, report["winner"]
         hf_token = next(c for c in report["candidates"] if c["name"] == "HF_TOKEN")
         assert hf_token["set"] is False, hf_token
@@ -166,10 +164,3 @@ def test_hubkernel_runs_on_a_remote_host_over_ssh(remote, local_hub):
     assert not leaked, f"a token in SSH command(s) {leaked}"  # (never print the token itself)
     print(f"remote kernel launch over SSH: {launch_seconds:.1f} s")
 
-
-def _plain(cell) -> str:
-    ok(cell)
-    for message in reversed(cell.messages):
-        if message["msg_type"] in ("execute_result", "display_data"):
-            return message["content"]["data"]["text/plain"]
-    raise AssertionError(f"no result in {cell.text}")

@@ -13,6 +13,7 @@ import time
 import urllib.error
 from pathlib import Path
 
+from clusters.processes import stop
 from clusters.server_kernel import JupyterServerAPI
 from fixtures.tls import free_port
 
@@ -47,13 +48,7 @@ class GatewayServer:
         raise RuntimeError(f"jupyter_server did not start: {self.log_text()[-3000:]}")
 
     def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()  # shuts its kernels down first
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, grace=60)  # it shuts its kernels down first
         self.log.close()
 
     def log_text(self) -> str:

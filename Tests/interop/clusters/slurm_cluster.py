@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from clusters.netns import Bridge, Namespace
+from clusters.processes import stop
 from fixtures.tls import free_port
 
 
@@ -59,13 +60,7 @@ class SlurmCluster:
             while time.monotonic() < deadline and self.run(["squeue", "-h"]).stdout.strip():
                 time.sleep(0.3)
         for daemon in reversed(self.daemons):  # slurmds, slurmctld, then munged
-            if daemon.poll() is None:
-                daemon.terminate()
-                try:
-                    daemon.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    daemon.kill()
-                    daemon.wait()
+            stop(daemon, grace=15)
         for namespace in self.namespaces:
             namespace.__exit__()
         self.bridge.__exit__()

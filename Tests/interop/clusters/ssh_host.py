@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from clusters.netns import Namespace
+from clusters.processes import stop
 
 
 class SSHHost:
@@ -44,13 +45,7 @@ class SSHHost:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.sshd and self.sshd.poll() is None:
-            self.sshd.terminate()
-            try:
-                self.sshd.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.sshd.kill()
-                self.sshd.wait()
+        stop(self.sshd, grace=10)
         self.namespace.__exit__()
         if self.made_privsep_dir:
             shutil.rmtree("/run/sshd", ignore_errors=True)
