@@ -34,6 +34,8 @@ public final class Downloader: @unchecked Sendable {
         for path in request.files { try RepoPath.validate(path) }
         let root = request.cacheDir ?? environment.hubCache
         if let file = FileSystem.fileInTheWay(of: root) { throw HubError(.cacheBlocked(cache: root, file: file)) }
+        // Into a team's shared cache the group keeps access whatever the umask; real files in --local-dir follow it.
+        guard request.localDir == nil else { return try runInCache(request) }
         return try TeamCache.withGroupAccess(root) { try runInCache(request) }
     }
 
