@@ -59,7 +59,7 @@ public enum FileLock {
     private static func notWritable(_ fd: Int32) -> String {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return "cannot lock a file you may not write" }
-        let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(info.st_uid)"
+        let owner = SharedCacheSurvey.userName(UInt32(info.st_uid))
         return "this file system needs write access to lock it, and it belongs to \(owner) (mode \(String(info.st_mode & 0o777, radix: 8))): "
             + "ask \(owner) to run `chmod g+w` on it, or delete it when no download runs"
     }
