@@ -11,6 +11,8 @@ case "kernel":
     exit(runKernel(Array(arguments.dropFirst()), session: session))
 case "serve":
     exit(runServe(Array(arguments.dropFirst()), session: session))
+case "remote-kernel":
+    exit(runRemoteKernel(Array(arguments.dropFirst()), session: session))
 case "install":
     exit(runInstall(Array(arguments.dropFirst())))
 case "--version", "-V":

@@ -9,6 +9,9 @@ import Glibc
 /// Unlike Python (which truncates the existing file, writes, then chmods), the content goes
 /// to a new 0600 file in the same folder that then replaces the old one, so there is no moment
 /// where the new secret sits in a file others can read. A symlinked path is written through.
+/// Python also chmods the folder 0700 even when it is a team's setgid, group-writable folder (a shared `HF_HOME`), which locks the
+/// team out of the cache in it; here such a folder keeps its mode (the 0600 file is still private, and `%doctor`
+/// says the token should not live there).
 public enum SecretFile {
     public static let fileMode: mode_t = 0o600
     public static let folderMode: mode_t = 0o700
@@ -20,7 +23,7 @@ public enum SecretFile {
         public var description: String { "\(path): \(reason)" }
     }
 
-    /// Writes `content` (UTF-8) to `path` with mode 0600 and sets its folder to 0700.
+    /// Writes `content` (UTF-8) to `path` with mode 0600 and sets its folder to 0700 (unless it is a team folder, see `TeamCache`).
     public static func write(_ content: String, to path: String) throws {
         let target = resolvingSymlink(path)
         let folder = (target as NSString).deletingLastPathComponent
@@ -48,7 +51,7 @@ public enum SecretFile {
             unlink(temporary)
             throw Failure(path: target, reason: "cannot replace the file (\(reason))")
         }
-        chmod(folder, folderMode)
+        if !TeamCache.isTeamFolder(folder) { chmod(folder, folderMode) }
     }
 
     private static func writeInPlace(_ content: String, to path: String) throws {

@@ -172,6 +172,13 @@ public struct TokenSourceReport: Sendable, Equatable {
             if let mode = SecretFile.permissions(of: path), mode & 0o077 != 0 {
                 warnings.append("\(label) \(path) can be read by other users (mode \(String(mode, radix: 8))): run `chmod 600 \(path)`.")
             }
+            // In a team: a token file someone else owns is their token, and one in the shared cache is everyone's.
+            if let owner = FileSystem.status(of: path)?.owner, owner != FileSystem.currentUser {
+                warnings.append("\(label) \(path) belongs to \(SharedCacheSurvey.userName(owner)), not to you: requests go out as their account. Point HF_TOKEN_PATH (or HF_HOME) at a file of your own.")
+            }
+            if FileSystem.status(of: path) != nil, path.hasPrefix(environment.hubCache + "/") {
+                warnings.append("\(label) \(path) is inside the cache HF_HUB_CACHE, which others may share: move it out (HF_TOKEN_PATH or HF_HOME) and log in again.")
+            }
         }
         if let problem = snapshot.problem { warnings.append(problem) }
         if let fileProblem { warnings.append(fileProblem) }

@@ -23,6 +23,7 @@ public enum FileSystem {
         public var permissions: UInt32
         public var device: UInt64
         public var owner: UInt32
+        public var group: UInt32
     }
 
     /// One name in a directory, with the type `readdir` reports (`unknown` on some file systems).
@@ -115,6 +116,19 @@ public enum FileSystem {
 
     /// Whether the current user may write into `path` (`access(W_OK)`).
     public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+
+    /// This process's umask, from `/proc/self/status` (reading it with `umask(2)` would change it for a moment,
+    /// under the feet of other threads); where that file has no `Umask:` line, by setting and restoring it.
+    public static var currentUmask: mode_t {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+           let mask = mode_t(line.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8) {
+            return mask
+        }
+        let mask = umask(0o022)
+        umask(mask)
+        return mask
+    }
 
     /// The current user's id.
     public static var currentUser: UInt32 { getuid() }
@@ -235,5 +249,6 @@ extension FileSystem.Status {
         permissions = UInt32(raw.st_mode & 0o7777)
         device = UInt64(raw.st_dev)
         owner = UInt32(raw.st_uid)
+        group = UInt32(raw.st_gid)
     }
 }

@@ -35,6 +35,7 @@ public struct Doctor: Sendable {
         }
         checks += [deprecatedTokenVariable(), shadowedToken(), tokenFileModes(), dotEnvIgnored(), noTokenInNotebooks(),
                    cacheLocation(), symlinkSupport(), staleIncompleteFiles()]
+        checks += sharedCacheChecks(token: (try? token.get())??.value)
         if let repo {
             switch token {
             case .success(let resolved): checks.append(repoAccess(repo, token: resolved?.value))

@@ -65,7 +65,9 @@ struct BlobFetcher {
                                      resumed: @escaping @Sendable (Int64) -> Void) throws -> Int64 {
         let folder = (job.incomplete as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let fd = open(job.incomplete, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // 0666 less the umask, as Python's open("ab"): in a cache shared with umask 002 the group can resume it.
+        var fd = open(job.incomplete, O_RDWR | O_CREAT | O_CLOEXEC, CacheWriter.newFileMode)
+        if fd < 0 && errno == EACCES { fd = Self.adoptPartial(job.incomplete) }
         guard fd >= 0 else { throw HubError(.io(path: job.incomplete, detail: String(cString: strerror(errno)))) }
         var closed = false
         defer { if !closed { close(fd) } }
@@ -136,6 +138,35 @@ struct BlobFetcher {
         }
         try verifyAndPublish(job, fd: fd, size: writer.position, digest: digest, closed: &closed)
         return writer.position - existing
+    }
+
+    /// A partial file another user left read-only to us (their umask 022) in a folder we may write: its bytes are
+    /// copied into a file of ours that replaces it, so the download resumes (huggingface_hub fails with
+    /// PermissionError). Returns the new file open for writing, or -1 with `errno` set.
+    static func adoptPartial(_ path: String) -> Int32 {
+        let source = open(path, O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { return -1 }
+        defer { close(source) }
+        let copy = path + ".\(getpid()).adopted"
+        let fd = open(copy, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, CacheWriter.newFileMode)
+        guard fd >= 0 else { return -1 }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = read(source, &buffer, buffer.count)
+            if count == 0 { break }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 || write(fd, buffer, count) != count {
+                let code = errno
+                close(fd); unlink(copy); errno = code
+                return -1
+            }
+        }
+        guard rename(copy, path) == 0 else {
+            let code = errno
+            close(fd); unlink(copy); errno = code
+            return -1
+        }
+        return fd
     }
 
     /// Checks size and hash, then moves the file into place; a bad file is deleted. With no size known in advance,

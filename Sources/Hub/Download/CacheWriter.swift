@@ -123,10 +123,6 @@ public enum CacheWriter {
         }
     }
 
-    /// The permission bits a new file gets (`0666 & ~umask`), read once.
-    public static let newFileMode: mode_t = {
-        let mask = umask(0o022)
-        umask(mask)
-        return 0o666 & ~mask
-    }()
+    /// The permission bits a new file gets (`0666 & ~umask`; see `TeamCache` for a shared cache).
+    public static var newFileMode: mode_t { 0o666 & ~FileSystem.currentUmask }
 }

@@ -39,6 +39,12 @@ public final class Downloader: @unchecked Sendable {
         for path in request.files { try RepoPath.validate(path) }
         let root = request.cacheDir ?? environment.hubCache
         if let file = FileSystem.fileInTheWay(of: root) { throw HubError(.cacheBlocked(cache: root, file: file)) }
+        // Into a team's shared cache the group keeps access whatever the umask; real files in --local-dir follow it.
+        guard request.localDir == nil else { return try runInCache(request) }
+        return try TeamCache.withGroupAccess(root) { try runInCache(request) }
+    }
+
+    private func runInCache(_ request: DownloadRequest) throws -> DownloadResult {
         let tracker = ProgressTracker(report: onProgress)
         let context = RunContext(request: request, layout: CacheLayout(root: request.cacheDir ?? environment.hubCache),
                                  local: request.localDir.map(LocalDirLayout.init(root:)), tracker: tracker,

@@ -186,7 +186,7 @@ final class RangeSidecar: @unchecked Sendable {
     private let lock = NSLock()
 
     init?(path: String, ranges: [(start: Int64, end: Int64)]) {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, CacheWriter.newFileMode)  // as the .incomplete it describes
         guard fd >= 0 else { return nil }
         self.ranges = ranges
         ftruncate(fd, off_t(ranges.count * Self.recordWidth))

@@ -48,6 +48,10 @@ struct DownloadMagic: Magic {
             let result = try downloader.run(request)
             display?.finish(DownloadResultView.finalProgress(result))
             if let notice = result.notice { context.output.warn(notice + "\n") }
+            if !environment.isOffline, request.localDir == nil,
+               let notice = GatedExposure.check(request.repo, cacheDir: request.cacheDir ?? environment.hubCache, client: client) {
+                context.output.warn(notice + "\n")
+            }
             return DownloadResultView.render(result)
         } catch let error as HubError {
             if case .cancelled = error.kind {
@@ -55,6 +59,10 @@ struct DownloadMagic: Magic {
                 throw MagicError.interrupted(error.message)
             }
             display?.finish(RichOutput(text: "\(title): failed"))
+            if case .gatedRepo(_, let page, _, _) = error.kind,
+               let notice = GatedExposure.notice(for: request.repo, cacheDir: request.cacheDir ?? environment.hubCache, page: page) {
+                context.output.warn(notice + "\n")
+            }
             throw error
         } catch {
             display?.finish(RichOutput(text: "\(title): failed"))

@@ -57,6 +57,7 @@ public enum CommandLineRoutes {
     /// The `hubkernel --help` text, listing only routes whose magic exists.
     public static func usage(in registry: MagicRegistry) -> String {
         var commands = [("kernel -f CONNECTION_FILE", "run as a Jupyter kernel (the kernelspec's command)"),
+                        ("remote-kernel --kernel-id ID …", "run as a remote kernel of gateway_provisioners or Enterprise Gateway (over SSH)"),
                         ("install [--user|--sys-prefix|--prefix DIR]", "install the Jupyter kernelspec"),
                         ("serve --stdio", "serve the magics as JSON-RPC (LSP framing) for the IPython extension and editors")]
         for route in routes {

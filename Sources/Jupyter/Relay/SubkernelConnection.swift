@@ -9,27 +9,11 @@ struct SubkernelConnection {
 
     /// Makes the directory (0700) under `temporaryDirectory` and writes the connection file (0600) into it.
     init(temporaryDirectory: String = NSTemporaryDirectory()) throws {
-        var template = Array(((temporaryDirectory as NSString).appendingPathComponent("hubkernel-python-XXXXXX")).utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw ChildProcessError.spawnFailed("cannot make a private directory in \(temporaryDirectory): \(String(cString: strerror(errno)))")
-        }
-        directory = String(cString: made)
-        var generator = SystemRandomNumberGenerator()
-        let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        directory = try PrivateDirectory.make(in: temporaryDirectory, prefix: "hubkernel-python")
         var ports: [Channel: Int] = [:]
         for (index, channel) in Channel.allCases.enumerated() { ports[channel] = index + 1 }
-        info = ConnectionInfo(transport: .ipc, ip: directory + "/ipc", ports: ports, key: key, kernelName: "python3")
-        let object: JSONValue = [
-            "transport": "ipc", "ip": .string(info.ip), "key": .string(key), "signature_scheme": "hmac-sha256",
-            "kernel_name": "python3",
-            "shell_port": .number(Double(ports[.shell]!)), "iopub_port": .number(Double(ports[.iopub]!)),
-            "stdin_port": .number(Double(ports[.stdin]!)), "control_port": .number(Double(ports[.control]!)),
-            "hb_port": .number(Double(ports[.hb]!)),
-        ]
-        let path = directory + "/kernel.json"
-        guard FileManager.default.createFile(atPath: path, contents: Data(object.serialized()), attributes: [.posixPermissions: 0o600]) else {
-            throw ChildProcessError.spawnFailed("cannot write \(path)")
-        }
+        info = ConnectionInfo(transport: .ipc, ip: directory + "/ipc", ports: ports, key: PrivateDirectory.randomKey(), kernelName: "python3")
+        try PrivateDirectory.writeSecret(info.json.serialized(), to: filePath)
     }
 
     /// Removes the directory with the connection file and the socket files.

@@ -112,6 +112,21 @@ public struct ConnectionInfo: Sendable, Equatable {
                   kernelName: object["kernel_name"]?.stringValue, curvePublicKey: publicKey, curveSecretKey: secretKey)
     }
 
+    /// The connection file's JSON object, as jupyter_client writes it.
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "transport": .string(transport.rawValue), "ip": .string(ip), "key": .string(key),
+            "signature_scheme": .string(signatureScheme),
+        ]
+        for channel in Channel.allCases { object["\(channel.rawValue)_port"] = .number(Double(ports[channel] ?? 0)) }
+        if let kernelName { object["kernel_name"] = .string(kernelName) }
+        if let curvePublicKey, let curveSecretKey {
+            object["curve_publickey"] = .string(curvePublicKey)
+            object["curve_secretkey"] = .string(curveSecretKey)
+        }
+        return .object(object)
+    }
+
     /// Whether the sockets must run as CurveZMQ servers.
     public var usesCurve: Bool { curvePublicKey != nil && curveSecretKey != nil }
 
