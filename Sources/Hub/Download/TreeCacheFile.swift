@@ -31,7 +31,8 @@ public enum TreeCacheFile {
         guard entries.allSatisfy({ $0.xetHash.map(isValidXetHash) ?? true }) else { return }
         let file = path(in: folder, commit: commit)
         try? CacheWriter.atomicWrite(Data(encode(entries).utf8), to: file)
-        chmod(file, 0o600)  // Python writes it through `tempfile.mkstemp`
+        // Python writes it through `tempfile.mkstemp` (0600); in a team's cache the group must read it too.
+        chmod(file, TeamCache.isTeamFolder(folder) ? 0o660 : 0o600)
     }
 
     /// The cached listing, or nil when missing, unreadable or of another format version.
