@@ -24,18 +24,42 @@ final class RelayExchange: @unchecked Sendable {
     let relaysExecuteInput: Bool
     private let condition = NSCondition()
     private var events: [RelayEvent] = []
+    private var announced: Bool
 
-    init(msgID: String, executionCount: Int? = nil, quiet: Bool = false, relaysExecuteInput: Bool = false) {
+    /// - Parameter announced: false when the request is sent before HubKernel published its own first messages for it
+    ///   (busy, execute_input): the relay then shows nothing of it until `announce()`.
+    init(msgID: String, executionCount: Int? = nil, quiet: Bool = false, relaysExecuteInput: Bool = false,
+         announced: Bool = true) {
         self.msgID = msgID
         self.executionCount = executionCount
         self.quiet = quiet
         self.relaysExecuteInput = relaysExecuteInput
+        self.announced = announced
     }
 
     func post(_ event: RelayEvent) {
         condition.withLock {
             events.append(event)
-            condition.signal()
+            condition.broadcast()
+        }
+    }
+
+    /// HubKernel's own first messages for the request are out: the child's may follow.
+    func announce() {
+        condition.withLock {
+            announced = true
+            condition.broadcast()
+        }
+    }
+
+    /// Waits (on the relay thread) until `announce()`, at most `timeout` seconds: the thread that sent the request
+    /// announces it right after, so this is a wait of microseconds at most.
+    func waitUntilAnnounced(timeout: Double = 2) {
+        condition.withLock {
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            while !announced {
+                guard condition.wait(until: deadline) else { return }
+            }
         }
     }
 
