@@ -95,11 +95,16 @@ public enum CellRouting {
         return name.isEmpty ? nil : name
     }
 
-    /// `line` without leading and trailing tabs and spaces (Unicode `Zs`): Foundation's `.whitespaces`, without
-    /// Foundation's cost on every line of every cell.
+    /// `line` without leading and trailing blanks as Foundation's `.whitespaces` has them (tab, the `Zs` spaces and the
+    /// zero-width space), without Foundation's cost on every line of every cell.
     static func trimmed(_ line: String) -> String {
         let scalars = line.unicodeScalars
-        let isBlank: (Unicode.Scalar) -> Bool = { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        let isBlank: (Unicode.Scalar) -> Bool = {
+            switch $0.value {
+            case 0x20, 0x09, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
+            default: return false
+            }
+        }
         guard let start = scalars.firstIndex(where: { !isBlank($0) }), let last = scalars.lastIndex(where: { !isBlank($0) }) else {
             return ""
         }

@@ -10,10 +10,8 @@ extension Kernel {
                     // Subshell replies made meanwhile go out first; then the next request, when one came.
                     let ready = try ZMQSocket.poll([shell, outbox.receiver], timeoutMilliseconds: -1)
                     if ready[1] { outbox.flush(to: shell) }
-                    trace("S0 poll-woke")
                     guard ready[0], let received = try receiveMessage(from: shell, channel: "shell") else { continue }
                     message = received
-                    trace("S1 decoded")
                 } catch {
                     return
                 }
@@ -106,48 +104,45 @@ extension Kernel {
         let sentAtOnce = runTakingWholeCell(code, count: count, storeHistory: storeHistory).map {
             beginForward(request, code: code, run: $0, count: count, storeHistory: storeHistory, cell: cell, announced: false)
         }
-        trace("S5 sent")
         executionCount = count
         publisher.status("busy", parent: request.header)
         if !silent {
             publisher.publish("execute_input", content: ["code": .string(code), "execution_count": .number(Double(count))],
                               parent: request.header)
         }
-        trace("S6 inputsent")
         sentAtOnce?.exchange.announce()
         if storeHistory { history.record(line: count, input: redact(code)) }
 
         // Requests that queued up while this cell ran are read before its reply goes out, so a request sent after
-        // the client saw the reply is never aborted by mistake.
+        // the client saw the reply is never aborted by mistake. Without any, the idle may go out with Python's.
         var aborted: [Message] = []
-        func answer(_ replyContent: [String: JSONValue]) {
+        func answer(_ replyContent: [String: JSONValue]) -> Bool {
             aborted = replyContent["status"] == "error" && stopOnError ? takeQueuedExecutions() : []
-            trace("S8 before-reply")
             reply(on: shell, to: request, "execute_reply", replyContent)
-            trace("S9 reply-sent")
+            return aborted.isEmpty
         }
+        let idlePublished: Bool
         if let sentAtOnce {
-            finishForward(sentAtOnce, request: request, count: count, cell: cell, answer: answer)
+            idlePublished = finishForward(sentAtOnce, request: request, count: count, cell: cell, answer: answer)
         } else {
-            run(code, of: request, count: count, silent: silent, storeHistory: storeHistory, cell: cell, answer: answer)
+            idlePublished = run(code, of: request, count: count, silent: silent, storeHistory: storeHistory, cell: cell,
+                                answer: answer)
         }
         for queued in aborted {
             withBusyStatus(queued) {
                 reply(on: shell, to: queued, "execute_reply", ["status": "aborted"], metadata: ["status": "aborted"])
             }
         }
-        trace("S7 answered")
-        publisher.status("idle", parent: request.header)
-        trace("SA idle-sent")
+        if !idlePublished { publisher.status("idle", parent: request.header) }
     }
 
     /// Runs a cell through the handler (and what it leaves, through Python); `answer` gets the `execute_reply` content.
+    /// Returns whether the relay published the cell's idle (`finishForward`).
     private func run(_ code: String, of request: Message, count: Int, silent: Bool, storeHistory: Bool, cell: CellContext,
-                     answer: ([String: JSONValue]) -> Void) {
+                     answer: ([String: JSONValue]) -> Bool) -> Bool {
         let outcome = handler.execute(code: code, context: cell)
         if case .forward(let rest) = outcome {
-            forwardExecute(request, code: rest, count: count, storeHistory: storeHistory, cell: cell, answer: answer)
-            return
+            return forwardExecute(request, code: rest, count: count, storeHistory: storeHistory, cell: cell, answer: answer)
         }
         var replyContent: [String: JSONValue] = ["execution_count": .number(Double(count))]
         if let failure = ReplyContent.failure(outcome) {
@@ -166,7 +161,8 @@ extension Kernel {
             replyContent["user_expressions"] = [:]
             replyContent["payload"] = []
         }
-        answer(replyContent)
+        _ = answer(replyContent)
+        return false
     }
 
     /// After a failed cell with `stop_on_error`, execute requests already queued are answered

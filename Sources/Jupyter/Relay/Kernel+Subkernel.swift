@@ -10,7 +10,8 @@ extension Kernel {
         subkernel.attach(SubkernelRun.Sinks(publish: { [publisher] in publisher.relay($0) },
                                             forward: { [session] in session.forwardedFrames($0) },
                                             publishFrames: { [publisher] in publisher.relay(frames: $0) },
-                                            makeStreamFilter: makeStreamFilter, log: { [log] in log.log($0) }))
+                                            makeStreamFilter: makeStreamFilter, log: { [log] in log.log($0) },
+                                            linkKey: connection.key))
         subkernel.start()
     }
 
@@ -115,9 +116,10 @@ extension Kernel {
     }
 
     /// Waits for Python's answers to a forwarded cell: `answer` gets the `execute_reply` content as soon as Python's
-    /// reply comes (as ipykernel, the reply goes before the idle), or the failure's; returns after Python's idle.
+    /// reply comes (as ipykernel, the reply goes before the idle), or the failure's; returns after Python's idle. When
+    /// `answer` returns true, the request's idle may go out with Python's (the relay publishes it); returns whether it did.
     func finishForward(_ forwarded: ForwardedCell, request: Message, count: Int, cell: CellContext,
-                       answer: ([String: JSONValue]) -> Void) {
+                       answer: ([String: JSONValue]) -> Bool) -> Bool {
         defer {
             cell.setForwarding(false)
             forwarded.run.forget(request.header.msgID)
@@ -127,23 +129,26 @@ extension Kernel {
             var content = reply.content
             content["execution_count"] = .number(Double(count))
             answered = true
-            answer(content)
+            if answer(content) {
+                _ = forwarded.exchange.handOverIdle { [publisher] in publisher.status("idle", parent: request.header) }
+            }
         }
         if case .failure(let failure) = outcome, !answered {
-            answer(failure.replyContent(count: count, publisher: publisher, parent: request.header))
+            _ = answer(failure.replyContent(count: count, publisher: publisher, parent: request.header))
         }
+        return forwarded.exchange.idleWasPublished
     }
 
     /// Runs `code` in the hosted kernel as the rest of `request` (cell `count`), starting or waiting for Python as
-    /// needed; `answer` gets the `execute_reply` content (see `finishForward`).
+    /// needed; `answer` gets the `execute_reply` content. Returns whether the relay published the idle (`finishForward`).
     func forwardExecute(_ request: Message, code: String, count: Int, storeHistory: Bool, cell: CellContext,
-                        answer: ([String: JSONValue]) -> Void) {
+                        answer: ([String: JSONValue]) -> Bool) -> Bool {
         let run: SubkernelRun
         switch readySubkernel(for: cell) {
         case .success(let ready): run = ready
         case .failure(let failure):
-            answer(failure.replyContent(count: count, publisher: publisher, parent: request.header))
-            return
+            _ = answer(failure.replyContent(count: count, publisher: publisher, parent: request.header))
+            return false
         }
         // One counter, HubKernel's: Python numbers this cell the same, so its Out[n] and _n match the prompt.
         if storeHistory {
@@ -154,7 +159,7 @@ extension Kernel {
         }
         let forwarded = beginForward(request, code: code, run: run, count: count, storeHistory: storeHistory, cell: cell,
                                      announced: true)
-        finishForward(forwarded, request: request, count: count, cell: cell, answer: answer)
+        return finishForward(forwarded, request: request, count: count, cell: cell, answer: answer)
     }
 
     /// Waits for the reply and the idle of a forwarded request, answering the child's `input_request`s through

@@ -44,6 +44,36 @@ final class RelayExchange: @unchecked Sendable {
         }
     }
 
+    private var idlePublisher: (@Sendable () -> Void)?
+    private var childIdle = false
+    private var publishedIdle = false
+
+    /// Called by the waiting thread once the frontend has its reply: from then on the relay publishes the request's
+    /// idle itself, as soon as the child's came (after the child's last outputs), instead of waking that thread for
+    /// it. False when the child's idle came already: the caller publishes it.
+    func handOverIdle(_ publish: @escaping @Sendable () -> Void) -> Bool {
+        condition.withLock {
+            guard !childIdle else { return false }
+            idlePublisher = publish
+            return true
+        }
+    }
+
+    /// The child's idle came (relay thread): publishes the request's idle when it was handed over, then posts `.idle`.
+    func childWentIdle() {
+        let publish = condition.withLock { () -> (@Sendable () -> Void)? in
+            childIdle = true
+            defer { idlePublisher = nil }
+            if idlePublisher != nil { publishedIdle = true }
+            return idlePublisher
+        }
+        publish?()
+        post(.idle)
+    }
+
+    /// Whether the relay published the request's idle (`handOverIdle`).
+    var idleWasPublished: Bool { condition.withLock { publishedIdle } }
+
     /// HubKernel's own first messages for the request are out: the child's may follow.
     func announce() {
         condition.withLock {

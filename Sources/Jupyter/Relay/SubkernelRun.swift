@@ -18,6 +18,9 @@ final class SubkernelRun: @unchecked Sendable {
         var makeStreamFilter: @Sendable () -> StreamTextFilter?
         /// A line for the kernel log.
         var log: @Sendable (String) -> Void
+        /// The key Python's connection is signed with: the kernel's own, so a message relayed unchanged keeps the
+        /// signature it came with (Python can read the kernel's connection file anyway); nil: a fresh one.
+        var linkKey: String? = nil
     }
 
     let connection: SubkernelConnection
@@ -55,7 +58,7 @@ final class SubkernelRun: @unchecked Sendable {
 
     /// Writes the connection file, starts the child with `command` (`{connection_file}` filled in) and the relay thread.
     init(spec: SubkernelSpec, environment: [String: String], sinks: Sinks) throws {
-        let connection = try SubkernelConnection()
+        let connection = try SubkernelConnection(key: sinks.linkKey)
         self.connection = connection
         self.sinks = sinks
         session = MessageSession(key: connection.info.key, username: "hubkernel")
@@ -255,7 +258,6 @@ final class SubkernelRun: @unchecked Sendable {
                 }
             }
             guard ready[0] else { continue }
-            trace("R0 cmd-woke")
             while let frames = try? commands.receive(dontWait: true) {
                 guard let first = frames.first?.first, let command = Command(rawValue: first) else { continue }
                 let message = Array(frames.dropFirst())
@@ -281,7 +283,6 @@ final class SubkernelRun: @unchecked Sendable {
             let socket = try peers.socket(for: routingID, channel: channel)
             signals.recheck(socket)
             try socket.send(Array(frames.dropFirst()))
-            trace("R1 forwarded")
         } catch {
             sinks.log("relay: could not send to Python's \(channel.rawValue): \(error)")
         }
@@ -325,7 +326,6 @@ final class SubkernelRun: @unchecked Sendable {
             return
         }
         exchange(for: message)?.post(.reply(message))
-        trace("R3 reply-posted")
     }
 
     private func routeInputRequest(_ message: Message) {
@@ -355,11 +355,9 @@ final class SubkernelRun: @unchecked Sendable {
         case "execute_input":
             guard exchange?.relaysExecuteInput == true else { return }
         case "status":
-            trace("R2 status-in")
             guard try session.decode(raw).content["execution_state"]?.stringValue == "idle" else { return }
             for held in holdback.release(parent: parent) { sinks.publish(held) }
-            exchange?.post(.idle)
-            trace("R4 idle-posted")
+            exchange?.childWentIdle()
             return
         default:
             break
