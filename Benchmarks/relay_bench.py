@@ -10,7 +10,9 @@ rounds), so that a busy moment on a shared machine falls on both:
 * memory: HubKernel's peak RSS while the 50 MB passes (VmHWM reset just before the cell) above its RSS before it:
   what the relay holds of the output in flight.
 Prints min / median / max over the rounds of each side's number and of the ratio (each round's ratio is taken between
-the two kernels of that round, so a busy moment on the machine moves both), then
+the two kernels of that round, so a busy moment on the machine moves both), the same for the floor of any relay
+(`bare_relay_kernel.py`: libzmq's own proxy between the frontend and the same ipykernel, doing nothing else; a third
+kernel in every round), then
 * start → first result: the kernel started until the first cell's execute_reply, the cell sent at once (HubKernel:
   a magic, and a Python cell; ipykernel: a Python cell), medians of `--repeats`.
 
@@ -21,6 +23,7 @@ this venv's (its bin/ first in PATH), so both run the same interpreter and ipyke
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pathlib
 import shutil
@@ -42,9 +45,20 @@ UPDATES_10K = ("from IPython.display import display\nh = display('0', display_id
                "for i in range(10000):\n    h.update(str(i))\n")
 
 
+BARE = "bare-relay"
+
+
+def write_bare_relay_kernelspec(data_dir: str) -> None:
+    """The floor kernel (`bare_relay_kernel.py`) in ``data_dir/kernels``, run by this venv's Python."""
+    target = pathlib.Path(data_dir) / "kernels" / BARE
+    target.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, str(pathlib.Path(__file__).with_name("bare_relay_kernel.py")), "{connection_file}"]
+    (target / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "bare relay", "language": "python"}))
+
+
 class Kernel:
     def __init__(self, name: str, spec_dirs: list[str], python: bool = True) -> None:
-        ksm = KernelSpecManager(kernel_dirs=spec_dirs) if name == "hubkernel" else KernelSpecManager()
+        ksm = KernelSpecManager(kernel_dirs=spec_dirs) if name in ("hubkernel", BARE) else KernelSpecManager()
         self.km = KernelManager(kernel_name=name, kernel_spec_manager=ksm)
         self.started = time.perf_counter()
         self.km.start_kernel(env=python_env({}, python))
@@ -113,7 +127,7 @@ def spread(values: list[float], scale: float = 1, digits: int = 1) -> str:
 def measure_round(spec_dirs: list[str], cells: int, hub_first: bool) -> dict[str, dict[str, float]]:
     """One round: a fresh ipykernel and a fresh HubKernel, both running; each measure alternates between them (the
     trivial cells one by one), so a busy moment on the machine falls on both."""
-    names = ("hubkernel", "python3") if hub_first else ("python3", "hubkernel")
+    names = ("hubkernel", "python3", BARE) if hub_first else (BARE, "python3", "hubkernel")
     kernels = {name: Kernel(name, spec_dirs) for name in names}
     try:
         for kernel in kernels.values():
@@ -157,6 +171,7 @@ def main() -> None:
         launcher = pathlib.Path(os.environ["HUBKERNEL_BIN"]).with_name("hubkernel-launcher")
         # HubKernel hosts the ipykernel the peer runs (the wheel's own venv has none)
         write_kernelspec(data_dir, binary=str(launcher) if launcher.exists() else None, env=write_python_kernelspec(data_dir))
+        write_bare_relay_kernelspec(data_dir)
         spec_dirs = [str(pathlib.Path(data_dir) / "kernels")]
         print(f"HubKernel: {launcher if launcher.exists() else os.environ['HUBKERNEL_BIN']}; Python {sys.version.split()[0]}")
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.rounds} rounds, "
@@ -175,9 +190,9 @@ def main() -> None:
         def column(name: str, key: str) -> list[float]:
             return [r[name][key] for r in rounds]
 
-        def ratios(key: str) -> list[float]:
-            """HubKernel's number over ipykernel's, per round (a time: above 1 is slower; a rate: below 1 is)."""
-            return [r["hubkernel"][key] / r["python3"][key] for r in rounds]
+        def ratios(key: str, name: str = "hubkernel") -> list[float]:
+            """`name`'s number over ipykernel's, per round (a time: above 1 is slower; a rate: below 1 is)."""
+            return [r[name][key] / r["python3"][key] for r in rounds]
 
         print(f"\n{'measure (min / median / max)':<34}{'ipykernel':>24}{'HubKernel':>24}{'ratio':>22}  target")
         print(f"{'trivial cell round trip (ms)':<34}{spread(column('python3', 'trip'), 1000, 2):>24}"
@@ -193,6 +208,18 @@ def main() -> None:
               f"{'':>22}  ≤ 32 MiB")
         print(f"{'largest stream piece, 50 MB (MiB)':<34}{spread(column('python3', 'piece_mib')):>24}"
               f"{spread(column('hubkernel', 'piece_mib')):>24}{'':>22}  (ipykernel's batching: the relay holds one)")
+        print(f"\n{'the floor of any relay':<34}{'ipykernel':>24}{'bare relay':>24}{'ratio':>22}  HubKernel's ratio")
+        print(f"{'trivial cell round trip (ms)':<34}{spread(column('python3', 'trip'), 1000, 2):>24}"
+              f"{spread(column(BARE, 'trip'), 1000, 2):>24}{spread(ratios('trip', BARE), 1, 2) + 'x':>22}"
+              f"  {spread(ratios('trip'), 1, 2)}x")
+        print(f"{'print 50 MB (MB/s)':<34}{spread(column('python3', 'print')):>24}"
+              f"{spread(column(BARE, 'print')):>24}{spread(ratios('print', BARE), 1, 2) + 'x':>22}"
+              f"  {spread(ratios('print'), 1, 2)}x")
+        print(f"{'10,000 display updates (/s)':<34}{spread(column('python3', 'updates'), 1, 0):>24}"
+              f"{spread(column(BARE, 'updates'), 1, 0):>24}{spread(ratios('updates', BARE), 1, 2) + 'x':>22}"
+              f"  {spread(ratios('updates'), 1, 2)}x")
+        print(f"{'relay extra peak RSS, 50 MB (MiB)':<34}{'':>24}{spread(column(BARE, 'extra_mib')):>24}{'':>22}"
+              f"  {spread(column('hubkernel', 'extra_mib'))}")
         if args.no_starts:
             return
 

@@ -22,10 +22,15 @@ public protocol KernelHandler: AnyObject {
     /// Whether a `complete`/`inspect` (with the cursor) or `is_complete` (cursor nil) request for `code` is the
     /// hosted kernel's to answer rather than this handler's. Only asked when the kernel hosts one.
     func routesToSubkernel(code: String, cursorPosition: Int?) -> Bool
+
+    /// Whether `execute(code:context:)` would do nothing but return `.forward(code: code)`: the whole cell is the
+    /// hosted kernel's, unchanged. The kernel then sends it on at once and skips `execute`. False when unsure.
+    func forwardsWholeCell(code: String) -> Bool
 }
 
 extension KernelHandler {
     public func routesToSubkernel(code: String, cursorPosition: Int?) -> Bool { false }
+    public func forwardsWholeCell(code: String) -> Bool { false }
 }
 
 /// The handler's part of `kernel_info_reply`.

@@ -4,6 +4,17 @@ import XCTest
 final class CellRoutingTests: XCTestCase {
     let names: Set<String> = ["download", "whoami", "echo", "lsmagic"]
 
+    /// The trim that decides which lines are blank is Foundation's `.whitespaces` (tabs, Unicode spaces and the
+    /// zero-width space; never line ends), without Foundation.
+    func testTrimmedMatchesFoundationsWhitespace() {
+        let samples = ["", " ", "\t x \t", "\u{00A0}x\u{3000}", "\u{2003}%whoami\u{2009}", "\u{200B}x", "x\u{000B}", "\u{1680}",
+                       "  # note ", "a b", "\u{FEFF}y", "\r", " \u{0085}", "\u{180E}x", "\u{202F}\u{205F}x\u{2028}"]
+            + (0x2000...0x200D).map { String(UnicodeScalar($0)!) + "x" }
+        for sample in samples {
+            XCTAssertEqual(CellRouting.trimmed(sample), sample.trimmingCharacters(in: .whitespaces), sample.debugDescription)
+        }
+    }
+
     func testLeadingMagicsRunHereAndTheRestGoesToPythonWithItsLineNumbers() throws {
         let plan = try CellRouting.plan("%download org/m \\\n  --dry-run\n# note\nimport os\nos.getcwd()", magicNames: names)
         XCTAssertEqual(plan.magics, "%download org/m \\\n  --dry-run\n# note")

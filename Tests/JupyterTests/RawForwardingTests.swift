@@ -30,6 +30,33 @@ final class RawForwardingTests: XCTestCase {
         XCTAssertEqual(decoded.parentHeader["msg_id"], "request-1")
     }
 
+    /// With the child's link signed with the kernel's own key, the signature it came with is the kernel's too: it is
+    /// kept (a large output is hashed once), and a frontend with that key accepts it.
+    func testSameKeyKeepsTheSignatureItCameWith() throws {
+        let raw = try MessageSession(key: "child").decodeRaw(childFrames())
+        let frames = try XCTUnwrap(MessageSession(key: "child", jsonScreen: { { _ in false } }).forwardedFrames(raw)).map(\.bytes)
+        let original = childFrames().map(\.bytes)
+        XCTAssertEqual(frames, original, "everything as it came, the signature too")
+        XCTAssertEqual(try MessageSession(key: "child").decode(frames).content["text"], "hello\n")
+        // A key that only starts the same is another key.
+        let other = try XCTUnwrap(MessageSession(key: "child2", jsonScreen: { { _ in false } }).forwardedFrames(
+            try MessageSession(key: "child").decodeRaw(childFrames()))).map(\.bytes)
+        XCTAssertNotEqual(other[2], original[2])
+        XCTAssertNoThrow(try MessageSession(key: "child2").decode(other))
+    }
+
+    /// A large message forwarded with its own signature under the same key still waits for its check: a tampered one
+    /// is refused at `confirm`, before anything is sent.
+    func testSameKeyLargeTamperedMessageIsStillRefused() throws {
+        let large = #"{"name": "stdout", "text": ""# + String(repeating: "x", count: 100_000) + #""}"#
+        var tampered = childFrames(content: large).map(\.bytes)
+        tampered[6][40] = UInt8(ascii: "y")
+        let session = MessageSession(key: "child", jsonScreen: { { _ in false } })
+        let raw = try session.decodeRaw(tampered.map(ZMQFrame.init), overlappingCheckFrom: 64 * 1024)
+        XCTAssertNotNil(session.forwardedFrames(raw), "the frames are made while the check runs")
+        XCTAssertThrowsError(try session.confirm(raw)) { XCTAssertEqual($0 as? WireError, .invalidSignature) }
+    }
+
     /// What the screen flags (or a session without a screen) is not forwarded as it came: it must be decoded.
     func testFlaggedOrUnscreenedMessageIsNotForwardedAsItCame() throws {
         let raw = try MessageSession(key: "child").decodeRaw(childFrames(content: #"{"name": "stdout", "text": "flag"}"#))

@@ -458,3 +458,23 @@ def test_a_cell_queued_while_python_runs_is_still_aborted_after_an_error(python_
         replies[message["parent_header"]["msg_id"]] = message["content"]
     assert replies[failing]["status"] == "error"
     assert replies[queued]["status"] == "aborted", replies[queued]
+
+
+def test_a_cell_sent_to_python_at_once_still_shows_busy_and_input_before_its_outputs(python_kernel):
+    """A cell that is all Python's goes to Python before HubKernel publishes its busy and execute_input: whatever
+    Python says for it, however soon, comes after them; its reply, then its idle, end it, and the counter is one."""
+    km, kc = python_kernel
+    run_cell(kc, "1", timeout=60)  # Python ready: the next cells take the short way
+    for number in range(30):
+        code = f"import sys; sys.stdout.write('out {number}\\n'); sys.stdout.flush(); {number}"
+        reply, iopub = run_cell(kc, code, timeout=30)
+        kinds = [m["msg_type"] + (":" + m["content"]["execution_state"] if m["msg_type"] == "status" else "")
+                 for m in iopub]
+        assert kinds[:2] == ["status:busy", "execute_input"], kinds
+        assert kinds[-1] == "status:idle", kinds
+        assert kinds.count("status:busy") == 1 and kinds.count("execute_input") == 1, kinds
+        assert stream_text(iopub) == f"out {number}\n"
+        result = [m for m in iopub if m["msg_type"] == "execute_result"]
+        assert reply["content"]["status"] == "ok"
+        assert result and result[0]["content"]["execution_count"] == reply["content"]["execution_count"]
+        assert iopub[1]["content"]["execution_count"] == reply["content"]["execution_count"]

@@ -43,7 +43,7 @@ public enum CellRouting {
         var continuing = false
         while index < lines.count {
             let line = String(lines[index])
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = Self.trimmed(line)
             if continuing || trimmed.isEmpty || trimmed.hasPrefix("#") {
                 if continuing { afterLastMagic = index + 1 }
                 continuing = continuing && endsWithContinuation(line)
@@ -64,7 +64,7 @@ public enum CellRouting {
         }
         let magics = index == 0 ? "" : String(cell[lines[0].startIndex..<lines[index - 1].endIndex])
         let rest = lines[index...].map(String.init)
-        guard rest.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return Plan(magics: magics, python: nil) }
+        guard rest.contains(where: { !trimmed($0).isEmpty }) else { return Plan(magics: magics, python: nil) }
         if let misplaced = magicAfterPython(rest, magicNames: magicNames) {
             throw MagicError("CellOrderError", "Line \(index + misplaced.offset + 1): %\(misplaced.name) comes after Python code. "
                              + "HubKernel magics run before the Python of a cell: move the line to the top of the cell, or split the cell there.")
@@ -84,7 +84,7 @@ public enum CellRouting {
     /// Whether `line` is a HubKernel magic line (completion and inspection there stay HubKernel's); with
     /// `orPrefix`, also a `%` line whose name is the start of one (`%downl`, being typed).
     public static func isHubKernelLine(_ line: String, magicNames: Set<String>, orPrefix: Bool = false) -> Bool {
-        guard let name = magicName(line.trimmingCharacters(in: .whitespaces)) else { return false }
+        guard let name = magicName(trimmed(line)) else { return false }
         return magicNames.contains(name) || (orPrefix && magicNames.contains { $0.hasPrefix(name) })
     }
 
@@ -95,6 +95,23 @@ public enum CellRouting {
         return name.isEmpty ? nil : name
     }
 
+    /// `line` without leading and trailing blanks as Foundation's `.whitespaces` has them (tab, the `Zs` spaces and the
+    /// zero-width space), without Foundation's cost on every line of every cell.
+    static func trimmed(_ line: String) -> String {
+        let scalars = line.unicodeScalars
+        let isBlank: (Unicode.Scalar) -> Bool = {
+            switch $0.value {
+            case 0x20, 0x09, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
+            default: return false
+            }
+        }
+        guard let start = scalars.firstIndex(where: { !isBlank($0) }), let last = scalars.lastIndex(where: { !isBlank($0) }) else {
+            return ""
+        }
+        if start == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return line }
+        return String(scalars[start...last])
+    }
+
     private static func endsWithContinuation(_ line: String) -> Bool {
         line.hasSuffix("\\") && !line.hasSuffix("\\\\")
     }
@@ -103,7 +120,7 @@ public enum CellRouting {
     private static func magicAfterPython(_ lines: [String], magicNames: Set<String>) -> (offset: Int, name: String)? {
         var openQuote: String?
         for (offset, line) in lines.enumerated() {
-            if openQuote == nil, let name = magicName(line.trimmingCharacters(in: .whitespaces)), magicNames.contains(name) {
+            if openQuote == nil, let name = magicName(trimmed(line)), magicNames.contains(name) {
                 return (offset, name)
             }
             var rest = Substring(line)

@@ -43,6 +43,12 @@ public final class MagicKernel: KernelHandler {
         }
     }
 
+    public func forwardsWholeCell(code: String) -> Bool {
+        guard session.python != nil, !environmentSync.hasChanges,
+              let plan = try? CellRouting.plan(code, magicNames: magicNames) else { return false }
+        return plan.magics.isEmpty && plan.python == code
+    }
+
     public func complete(code: String, cursorPosition: Int) -> Completion {
         let (matches, start) = completer.complete(code: code, cursor: cursorPosition)
         return Completion(matches: matches, cursorStart: start, cursorEnd: cursorPosition)

@@ -23,6 +23,9 @@ final class PythonEnvironmentSync: @unchecked Sendable {
         }
     }
 
+    /// Whether a variable changed since the last look (`pushChanges` would send something).
+    var hasChanges: Bool { Self.relevant(session.environment.variables) != lastSeen }
+
     /// Sends the changes since the last look to the running Python (waits for one that is starting).
     func pushChanges() {
         let now = Self.relevant(session.environment.variables)

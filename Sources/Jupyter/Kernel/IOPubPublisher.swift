@@ -56,7 +56,9 @@ final class IOPubPublisher: @unchecked Sendable {
 
     /// Publishes `status` with `execution_state` busy or idle.
     func status(_ state: String, parent: MessageHeader?) {
-        publish("status", content: ["execution_state": .string(state)], parent: parent)
+        let topic = Array("kernel.\(session.sessionID).status".utf8)
+        enqueue(session.encode("status", content: ["execution_state": .string(state)], parent: parent, identities: [topic],
+                               constant: true))
     }
 
     private func enqueue(_ frames: [[UInt8]]) {

@@ -21,15 +21,17 @@ extension Kernel {
                 shutdown(message, on: shell)
                 return
             }
-            withBusyStatus(message) { dispatchShell(message) }
+            if message.msgType == "execute_request" {
+                execute(message)  // its own busy and idle
+            } else {
+                withBusyStatus(message) { dispatchShell(message) }
+            }
         }
     }
 
     private func dispatchShell(_ message: Message) {
         let content = message.content
         switch message.msgType {
-        case "execute_request":
-            execute(message)
         case "kernel_info_request":
             answerKernelInfo(message, on: shell, channel: .shell)
         case "is_complete_request":
@@ -75,39 +77,75 @@ extension Kernel {
         return true
     }
 
-    /// `execute_request`: execute_input, the handler's outputs, execute_result or error, then execute_reply.
+    /// `execute_request`: busy, execute_input, the handler's outputs, execute_result or error, execute_reply, idle. A
+    /// cell that is all Python's goes to Python first, and HubKernel's own messages and bookkeeping for it are made
+    /// while Python starts on it (the relay shows nothing of Python's for it before they are out).
     private func execute(_ request: Message) {
         let content = request.content
         guard case .string(let code)? = content["code"] else {
-            let got = content["code"].map { "a JSON \($0.typeName)" } ?? "no 'code' field"
-            let fields = ReplyContent.errorFields(("InvalidRequest", "This execute_request has \(got) where its 'code' must be a string, "
-                                                   + "so nothing was run. The frontend sent a malformed message: update it or report it to its authors.", []))
-            publisher.publish("error", content: fields, parent: request.header)
-            reply(on: shell, to: request, "execute_reply",
-                  fields.merging(["status": "error", "execution_count": .number(Double(executionCount))]) { $1 })
+            withBusyStatus(request) {
+                let got = content["code"].map { "a JSON \($0.typeName)" } ?? "no 'code' field"
+                let fields = ReplyContent.errorFields(("InvalidRequest", "This execute_request has \(got) where its 'code' must be a string, "
+                                                       + "so nothing was run. The frontend sent a malformed message: update it or report it to its authors.", []))
+                publisher.publish("error", content: fields, parent: request.header)
+                reply(on: shell, to: request, "execute_reply",
+                      fields.merging(["status": "error", "execution_count": .number(Double(executionCount))]) { $1 })
+            }
             return
         }
         let silent = content["silent"]?.boolValue ?? false
         let storeHistory = silent ? false : (content["store_history"]?.boolValue ?? true)
         let stopOnError = content["stop_on_error"]?.boolValue ?? true
-        if storeHistory { executionCount += 1 }
-        let count = executionCount
+        let count = storeHistory ? executionCount + 1 : executionCount
+        let cell = CellContext(executionCount: count, allowsStdin: content["allow_stdin"]?.boolValue ?? true,
+                               parent: request.header, identities: request.identities, publisher: publisher, stdin: stdin)
+        setCurrentCell(cell)
+        defer { setCurrentCell(nil) }
+        let sentAtOnce = runTakingWholeCell(code, count: count, storeHistory: storeHistory).map {
+            beginForward(request, code: code, run: $0, count: count, storeHistory: storeHistory, cell: cell, announced: false)
+        }
+        executionCount = count
+        publisher.status("busy", parent: request.header)
         if !silent {
             publisher.publish("execute_input", content: ["code": .string(code), "execution_count": .number(Double(count))],
                               parent: request.header)
         }
+        sentAtOnce?.exchange.announce()
         if storeHistory { history.record(line: count, input: redact(code)) }
 
-        let cell = CellContext(executionCount: count, allowsStdin: content["allow_stdin"]?.boolValue ?? true,
-                               parent: request.header, identities: request.identities, publisher: publisher, stdin: stdin)
-        setCurrentCell(cell)
-        let outcome = handler.execute(code: code, context: cell)
-        defer { setCurrentCell(nil) }
+        // Requests that queued up while this cell ran are read before its reply goes out, so a request sent after
+        // the client saw the reply is never aborted by mistake. Without any, the idle may go out with Python's.
+        var aborted: [Message] = []
+        func answer(_ replyContent: [String: JSONValue]) -> Bool {
+            aborted = replyContent["status"] == "error" && stopOnError ? takeQueuedExecutions() : []
+            reply(on: shell, to: request, "execute_reply", replyContent)
+            return aborted.isEmpty
+        }
+        let idlePublished: Bool
+        if let sentAtOnce {
+            idlePublished = finishForward(sentAtOnce, request: request, count: count, cell: cell, answer: answer)
+        } else {
+            idlePublished = run(code, of: request, count: count, silent: silent, storeHistory: storeHistory, cell: cell,
+                                answer: answer)
+        }
+        for queued in aborted {
+            withBusyStatus(queued) {
+                reply(on: shell, to: queued, "execute_reply", ["status": "aborted"], metadata: ["status": "aborted"])
+            }
+        }
+        if !idlePublished { publisher.status("idle", parent: request.header) }
+    }
 
-        var replyContent: [String: JSONValue] = ["execution_count": .number(Double(count))]
+    /// Runs a cell through the handler (and what it leaves, through Python); `answer` gets the `execute_reply` content.
+    /// Returns whether the relay published the cell's idle (`finishForward`).
+    private func run(_ code: String, of request: Message, count: Int, silent: Bool, storeHistory: Bool, cell: CellContext,
+                     answer: ([String: JSONValue]) -> Bool) -> Bool {
+        let outcome = handler.execute(code: code, context: cell)
         if case .forward(let rest) = outcome {
-            replyContent = forwardExecute(request, code: rest, count: count, storeHistory: storeHistory, cell: cell)
-        } else if let failure = ReplyContent.failure(outcome) {
+            return forwardExecute(request, code: rest, count: count, storeHistory: storeHistory, cell: cell, answer: answer)
+        }
+        var replyContent: [String: JSONValue] = ["execution_count": .number(Double(count))]
+        if let failure = ReplyContent.failure(outcome) {
             let fields = ReplyContent.errorFields(failure)
             publisher.publish("error", content: fields, parent: request.header)
             replyContent.merge(fields) { _, new in new }
@@ -123,15 +161,8 @@ extension Kernel {
             replyContent["user_expressions"] = [:]
             replyContent["payload"] = []
         }
-        // Requests that queued up while this cell ran are read before its reply goes out, so a request
-        // sent after the client saw the reply is never aborted by mistake.
-        let aborted = replyContent["status"] == "error" && stopOnError ? takeQueuedExecutions() : []
-        reply(on: shell, to: request, "execute_reply", replyContent)
-        for queued in aborted {
-            withBusyStatus(queued) {
-                reply(on: shell, to: queued, "execute_reply", ["status": "aborted"], metadata: ["status": "aborted"])
-            }
-        }
+        _ = answer(replyContent)
+        return false
     }
 
     /// After a failed cell with `stop_on_error`, execute requests already queued are answered

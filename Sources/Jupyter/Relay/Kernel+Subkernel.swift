@@ -10,7 +10,8 @@ extension Kernel {
         subkernel.attach(SubkernelRun.Sinks(publish: { [publisher] in publisher.relay($0) },
                                             forward: { [session] in session.forwardedFrames($0) },
                                             publishFrames: { [publisher] in publisher.relay(frames: $0) },
-                                            makeStreamFilter: makeStreamFilter, log: { [log] in log.log($0) }))
+                                            makeStreamFilter: makeStreamFilter, log: { [log] in log.log($0) },
+                                            linkKey: connection.key))
         subkernel.start()
     }
 
@@ -82,47 +83,89 @@ extension Kernel {
         return .failure(.unavailable("Python did not answer within 120 s of starting: see the kernel log, then %python restart"))
     }
 
-    /// Runs `code` in the hosted kernel as the rest of `request` (cell `count`); returns the `execute_reply` content.
-    func forwardExecute(_ request: Message, code: String, count: Int, storeHistory: Bool, cell: CellContext) -> [String: JSONValue] {
+    /// A cell sent to the hosted kernel, its answers still to come.
+    struct ForwardedCell {
+        let run: SubkernelRun
+        let exchange: RelayExchange
+    }
+
+    /// The running, ready Python a cell that is all Python's (`KernelHandler.forwardsWholeCell`) can go to at once,
+    /// before HubKernel publishes anything for it; nil when it must go the long way (`forwardExecute`): no Python
+    /// ready, or its counter to set first. Never starts a Python.
+    func runTakingWholeCell(_ code: String, count: Int, storeHistory: Bool) -> SubkernelRun? {
+        guard let run = subkernel?.liveRun, run.isReady else { return nil }
+        if storeHistory {
+            guard let expected = subkernelCount, expected.run == ObjectIdentifier(run), expected.next == count else { return nil }
+        }
+        return handler.forwardsWholeCell(code: code) ? run : nil
+    }
+
+    /// Sends `code` to `run` as the rest of `request` (cell `count`). Unless `announced`, the relay shows none of
+    /// Python's messages for it before `exchange.announce()`.
+    func beginForward(_ request: Message, code: String, run: SubkernelRun, count: Int, storeHistory: Bool,
+                      cell: CellContext, announced: Bool) -> ForwardedCell {
+        if storeHistory { subkernelCount = (ObjectIdentifier(run), count + 1) }
+        // The frontend's request as it came (identities, header, metadata, buffers), with the code HubKernel left.
+        var forwarded = request
+        if forwarded.content["code"] != .string(code) { forwarded.content["code"] = .string(code) }
+        forwarded.content["stop_on_error"] = false  // HubKernel aborts the frontend's queue itself
+        let exchange = RelayExchange(msgID: request.header.msgID, executionCount: count, announced: announced)
+        cell.setForwarding(true)
+        run.send(forwarded, on: .shell, exchange: exchange)
+        return ForwardedCell(run: run, exchange: exchange)
+    }
+
+    /// Waits for Python's answers to a forwarded cell: `answer` gets the `execute_reply` content as soon as Python's
+    /// reply comes (as ipykernel, the reply goes before the idle), or the failure's; returns after Python's idle. When
+    /// `answer` returns true, the request's idle may go out with Python's (the relay publishes it); returns whether it did.
+    func finishForward(_ forwarded: ForwardedCell, request: Message, count: Int, cell: CellContext,
+                       answer: ([String: JSONValue]) -> Bool) -> Bool {
+        defer {
+            cell.setForwarding(false)
+            forwarded.run.forget(request.header.msgID)
+        }
+        var answered = false
+        let outcome = awaitAnswer(forwarded.exchange, run: forwarded.run, cell: cell) { reply in
+            var content = reply.content
+            content["execution_count"] = .number(Double(count))
+            answered = true
+            if answer(content) {
+                _ = forwarded.exchange.handOverIdle { [publisher] in publisher.status("idle", parent: request.header) }
+            }
+        }
+        if case .failure(let failure) = outcome, !answered {
+            _ = answer(failure.replyContent(count: count, publisher: publisher, parent: request.header))
+        }
+        return forwarded.exchange.idleWasPublished
+    }
+
+    /// Runs `code` in the hosted kernel as the rest of `request` (cell `count`), starting or waiting for Python as
+    /// needed; `answer` gets the `execute_reply` content. Returns whether the relay published the idle (`finishForward`).
+    func forwardExecute(_ request: Message, code: String, count: Int, storeHistory: Bool, cell: CellContext,
+                        answer: ([String: JSONValue]) -> Bool) -> Bool {
         let run: SubkernelRun
         switch readySubkernel(for: cell) {
         case .success(let ready): run = ready
-        case .failure(let failure): return failure.replyContent(count: count, publisher: publisher, parent: request.header)
+        case .failure(let failure):
+            _ = answer(failure.replyContent(count: count, publisher: publisher, parent: request.header))
+            return false
         }
         // One counter, HubKernel's: Python numbers this cell the same, so its Out[n] and _n match the prompt.
-        let runID = ObjectIdentifier(run)
         if storeHistory {
-            let next = subkernelCount?.run == runID ? subkernelCount!.next : 1
+            let next = subkernelCount?.run == ObjectIdentifier(run) ? subkernelCount!.next : 1
             if next != count {
                 _ = Subkernel.quietly(run, code: "get_ipython().execution_count = \(count)", expressions: [:], timeout: 10)
             }
-            subkernelCount = (runID, count + 1)
         }
-        // The frontend's request as it came (identities, header, metadata, buffers), with the code HubKernel left.
-        var forwarded = request
-        forwarded.content["code"] = .string(code)
-        forwarded.content["stop_on_error"] = false  // HubKernel aborts the frontend's queue itself
-        let exchange = RelayExchange(msgID: request.header.msgID, executionCount: count)
-        cell.setForwarding(true)
-        defer {
-            cell.setForwarding(false)
-            run.forget(request.header.msgID)
-        }
-        run.send(forwarded, on: .shell, exchange: exchange)
-        switch awaitAnswer(exchange, run: run, cell: cell) {
-        case .success(let reply):
-            var replyContent = reply.content
-            replyContent["execution_count"] = .number(Double(count))
-            return replyContent
-        case .failure(let failure):
-            return failure.replyContent(count: count, publisher: publisher, parent: request.header)
-        }
+        let forwarded = beginForward(request, code: code, run: run, count: count, storeHistory: storeHistory, cell: cell,
+                                     announced: true)
+        return finishForward(forwarded, request: request, count: count, cell: cell, answer: answer)
     }
 
     /// Waits for the reply and the idle of a forwarded request, answering the child's `input_request`s through
-    /// the frontend's stdin meanwhile.
-    private func awaitAnswer(_ exchange: RelayExchange, run: SubkernelRun, cell: CellContext?,
-                             timeout: Double? = nil) -> Result<Message, SubkernelFailure> {
+    /// the frontend's stdin meanwhile; `onReply` gets the reply when it comes.
+    private func awaitAnswer(_ exchange: RelayExchange, run: SubkernelRun, cell: CellContext?, timeout: Double? = nil,
+                             onReply: (Message) -> Void = { _ in }) -> Result<Message, SubkernelFailure> {
         var reply: Message?
         var idle = false
         let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
@@ -139,7 +182,9 @@ extension Kernel {
                 return reply.map { .success($0) } ?? .failure(.noAnswer)
             }
             switch event {
-            case .reply(let message): reply = message
+            case .reply(let message):
+                reply = message
+                onReply(message)
             case .idle: idle = true
             case .died(let description):
                 if let reply { return .success(reply) }

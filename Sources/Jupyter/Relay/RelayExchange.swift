@@ -24,18 +24,72 @@ final class RelayExchange: @unchecked Sendable {
     let relaysExecuteInput: Bool
     private let condition = NSCondition()
     private var events: [RelayEvent] = []
+    private var announced: Bool
 
-    init(msgID: String, executionCount: Int? = nil, quiet: Bool = false, relaysExecuteInput: Bool = false) {
+    /// - Parameter announced: false when the request is sent before HubKernel published its own first messages for it
+    ///   (busy, execute_input): the relay then shows nothing of it until `announce()`.
+    init(msgID: String, executionCount: Int? = nil, quiet: Bool = false, relaysExecuteInput: Bool = false,
+         announced: Bool = true) {
         self.msgID = msgID
         self.executionCount = executionCount
         self.quiet = quiet
         self.relaysExecuteInput = relaysExecuteInput
+        self.announced = announced
     }
 
     func post(_ event: RelayEvent) {
         condition.withLock {
             events.append(event)
-            condition.signal()
+            condition.broadcast()
+        }
+    }
+
+    private var idlePublisher: (@Sendable () -> Void)?
+    private var childIdle = false
+    private var publishedIdle = false
+
+    /// Called by the waiting thread once the frontend has its reply: from then on the relay publishes the request's
+    /// idle itself, as soon as the child's came (after the child's last outputs), instead of waking that thread for
+    /// it. False when the child's idle came already: the caller publishes it.
+    func handOverIdle(_ publish: @escaping @Sendable () -> Void) -> Bool {
+        condition.withLock {
+            guard !childIdle else { return false }
+            idlePublisher = publish
+            return true
+        }
+    }
+
+    /// The child's idle came (relay thread): publishes the request's idle when it was handed over, then posts `.idle`.
+    func childWentIdle() {
+        let publish = condition.withLock { () -> (@Sendable () -> Void)? in
+            childIdle = true
+            defer { idlePublisher = nil }
+            if idlePublisher != nil { publishedIdle = true }
+            return idlePublisher
+        }
+        publish?()
+        post(.idle)
+    }
+
+    /// Whether the relay published the request's idle (`handOverIdle`).
+    var idleWasPublished: Bool { condition.withLock { publishedIdle } }
+
+    /// HubKernel's own first messages for the request are out: the child's may follow.
+    func announce() {
+        condition.withLock {
+            announced = true
+            condition.broadcast()
+        }
+    }
+
+    /// Waits (on the relay thread) until `announce()`, at most `timeout` seconds: the thread that sent the request
+    /// announces it right after, so this is a wait of microseconds at most.
+    func waitUntilAnnounced(timeout: Double = 2) {
+        condition.withLock {
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            while !announced {
+                guard condition.wait(until: deadline) else { return }
+            }
         }
     }
 

@@ -161,6 +161,11 @@ public final class Subkernel: @unchecked Sendable {
         return lock.withLock { run.flatMap { $0.exitDescription == nil ? $0 : nil } }
     }
 
+    /// The running child, without starting one.
+    var liveRun: SubkernelRun? {
+        lock.withLock { run.flatMap { $0.exitDescription == nil ? $0 : nil } }
+    }
+
     /// Whether the last child ended on its own (its variables are gone), so the next start deserves a notice.
     var endedOnItsOwn: String? {
         lock.withLock { run?.exitDescription }

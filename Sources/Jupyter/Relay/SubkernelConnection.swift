@@ -7,12 +7,13 @@ struct SubkernelConnection {
     let info: ConnectionInfo
     var filePath: String { directory + "/kernel.json" }
 
-    /// Makes the directory (0700) under `temporaryDirectory` and writes the connection file (0600) into it.
-    init(temporaryDirectory: String = NSTemporaryDirectory()) throws {
+    /// Makes the directory (0700) under `temporaryDirectory` and writes the connection file (0600) into it, with `key`
+    /// (nil or empty: a fresh random one).
+    init(key: String? = nil, temporaryDirectory: String = NSTemporaryDirectory()) throws {
         directory = try PrivateDirectory.make(in: temporaryDirectory, prefix: "hubkernel-python")
         var ports: [Channel: Int] = [:]
         for (index, channel) in Channel.allCases.enumerated() { ports[channel] = index + 1 }
-        info = ConnectionInfo(transport: .ipc, ip: directory + "/ipc", ports: ports, key: PrivateDirectory.randomKey(), kernelName: "python3")
+        info = ConnectionInfo(transport: .ipc, ip: directory + "/ipc", ports: ports, key: key.flatMap { $0.isEmpty ? nil : $0 } ?? PrivateDirectory.randomKey(), kernelName: "python3")
         try PrivateDirectory.writeSecret(info.json.serialized(), to: filePath)
     }
 

@@ -18,6 +18,9 @@ final class SubkernelRun: @unchecked Sendable {
         var makeStreamFilter: @Sendable () -> StreamTextFilter?
         /// A line for the kernel log.
         var log: @Sendable (String) -> Void
+        /// The key Python's connection is signed with: the kernel's own, so a message relayed unchanged keeps the
+        /// signature it came with (Python can read the kernel's connection file anyway); nil: a fresh one.
+        var linkKey: String? = nil
     }
 
     let connection: SubkernelConnection
@@ -55,7 +58,7 @@ final class SubkernelRun: @unchecked Sendable {
 
     /// Writes the connection file, starts the child with `command` (`{connection_file}` filled in) and the relay thread.
     init(spec: SubkernelSpec, environment: [String: String], sinks: Sinks) throws {
-        let connection = try SubkernelConnection()
+        let connection = try SubkernelConnection(key: sinks.linkKey)
         self.connection = connection
         self.sinks = sinks
         session = MessageSession(key: connection.info.key, username: "hubkernel")
@@ -195,6 +198,7 @@ final class SubkernelRun: @unchecked Sendable {
 
     private func relayLoop(commands: ZMQSocket, iopub: ZMQSocket, peers initialPeers: SubkernelPeers) {
         var peers = initialPeers
+        var signals = ZMQSignalPoll()
         var holdback = StreamHoldback(filter: sinks.makeStreamFilter())
         var lastNudge = Date.distantPast
         // Each socket connects once the child has bound it (its IPC file exists): a ROUTER drops what it sends to
@@ -219,7 +223,7 @@ final class SubkernelRun: @unchecked Sendable {
                 if iopubConnected && [Channel.shell, .stdin, .control].allSatisfy(bound) {
                     do { _ = try peers.socket(for: [], channel: .shell) } catch { sinks.log("relay: \(error)") }
                     lock.withLock { allConnected = true }
-                    for (channel, frames) in pending { forward(frames, on: channel, peers: &peers) }
+                    for (channel, frames) in pending { forward(frames, on: channel, peers: &peers, signals: &signals) }
                     pending.removeAll()
                 }
             }
@@ -228,14 +232,17 @@ final class SubkernelRun: @unchecked Sendable {
                 // Until it answers, ask again (a request sent before its socket was bound may be lost).
                 lastNudge = Date()
                 let header = session.makeHeader("kernel_info_request")
-                try? peers.socket(for: [], channel: .shell).send(session.encode(Message(header: header)), dontWait: true)
+                if let socket = try? peers.socket(for: [], channel: .shell) {
+                    signals.recheck(socket)
+                    try? socket.send(session.encode(Message(header: header)), dontWait: true)
+                }
             }
             let requestSockets = peers.all
             let ready: [Bool]
             do {
                 let untilHeldTextIsDue = holdback.millisecondsToNextDeadline()
                 let timeout = isReady ? untilHeldTextIsDue : (untilHeldTextIsDue < 0 ? 20 : min(20, untilHeldTextIsDue))
-                ready = try ZMQSocket.poll([commands, iopub] + requestSockets.map(\.socket), timeoutMilliseconds: timeout)
+                ready = try signals.wait([commands, iopub] + requestSockets.map(\.socket), timeoutMilliseconds: timeout)
             } catch {
                 sinks.log("relay: \(error)")
                 return
@@ -260,7 +267,7 @@ final class SubkernelRun: @unchecked Sendable {
                 case .shell, .stdin, .control:
                     let channel: Channel = command == .stdin ? .stdin : command == .control ? .control : .shell
                     if lock.withLock({ allConnected }) {
-                        forward(message, on: channel, peers: &peers)
+                        forward(message, on: channel, peers: &peers, signals: &signals)
                     } else {
                         pending.append((channel, message))
                     }
@@ -270,10 +277,12 @@ final class SubkernelRun: @unchecked Sendable {
     }
 
     /// Sends a command's message (`[routing id, frames…]`) on the socket of its frontend's identity.
-    private func forward(_ frames: [[UInt8]], on channel: Channel, peers: inout SubkernelPeers) {
+    private func forward(_ frames: [[UInt8]], on channel: Channel, peers: inout SubkernelPeers, signals: inout ZMQSignalPoll) {
         guard let routingID = frames.first else { return }
         do {
-            try peers.socket(for: routingID, channel: channel).send(Array(frames.dropFirst()))
+            let socket = try peers.socket(for: routingID, channel: channel)
+            signals.recheck(socket)
+            try socket.send(Array(frames.dropFirst()))
         } catch {
             sinks.log("relay: could not send to Python's \(channel.rawValue): \(error)")
         }
@@ -339,6 +348,7 @@ final class SubkernelRun: @unchecked Sendable {
             readiness.withLock { readiness.broadcast() }
         }
         let exchange = exchange(forParent: raw.parentHeader)
+        exchange?.waitUntilAnnounced()
         switch raw.msgType {
         case "iopub_welcome":
             return
@@ -347,7 +357,7 @@ final class SubkernelRun: @unchecked Sendable {
         case "status":
             guard try session.decode(raw).content["execution_state"]?.stringValue == "idle" else { return }
             for held in holdback.release(parent: parent) { sinks.publish(held) }
-            exchange?.post(.idle)
+            exchange?.childWentIdle()
             return
         default:
             break

@@ -189,6 +189,16 @@ final class ZMQSocket: @unchecked Sendable {
         return fd
     }
 
+    private var signal: Int32?
+
+    /// `signalDescriptor()`, asked once (it stays the same for the socket's life).
+    func cachedSignalDescriptor() throws -> Int32 {
+        if let signal { return signal }
+        let fd = try signalDescriptor()
+        signal = fd
+        return fd
+    }
+
     /// Whether a message can be received now (`ZMQ_EVENTS`; it also takes in what libzmq signalled meanwhile).
     var hasIncoming: Bool {
         guard let socket = try? live("zmq_getsockopt") else { return false }

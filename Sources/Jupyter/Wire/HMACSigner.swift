@@ -3,10 +3,17 @@ import COpenSSL
 /// HMAC-SHA256 over Jupyter message parts (OpenSSL libcrypto). Owns every OpenSSL pointer this target uses.
 public struct HMACSigner: Sendable {
     private let keyed: KeyedContext
+    private let key: [UInt8]
 
     /// A signer for `key` (the connection file's `key`, as UTF-8 bytes). Callers skip signing when the key is empty.
     public init(key: [UInt8]) {
         keyed = KeyedContext(key: key)
+        self.key = key
+    }
+
+    /// Whether `other` signs with the same key (so its signatures are this signer's too), compared in constant time.
+    func hasSameKey(as other: HMACSigner) -> Bool {
+        HMACSigner.constantTimeEquals(key, other.key)
     }
 
     /// The raw 32-byte HMAC-SHA256 of `parts` concatenated.

@@ -60,7 +60,8 @@ public final class MessageSession: @unchecked Sendable {
         guard let split = frames.firstIndex(where: { $0.equals(WireFrames.delimiter) }) else { throw WireError.missingDelimiter }
         guard frames.count - split - 1 >= 5 else { throw WireError.tooFewFrames(frames.count - split - 1) }
         let signed = Array(frames[(split + 2)...(split + 5)])
-        let signature = frames[split + 1].bytes
+        let signatureFrame = frames[split + 1]
+        let signature = signatureFrame.bytes
         var pending: PendingSignatureCheck?
         if let signer, signed[3].count >= threshold {
             guard !signature.isEmpty else { throw WireError.missingSignature }
@@ -71,7 +72,8 @@ public final class MessageSession: @unchecked Sendable {
         return RawMessage(identities: Array(frames[..<split]),
                           header: try MessageHeader(json: try object(signed[0].bytes, part: "header")),
                           parentHeader: try object(signed[1].bytes, part: "parent_header"),
-                          signedParts: signed, buffers: Array(frames[(split + 6)...]), pendingCheck: pending)
+                          signedParts: signed, buffers: Array(frames[(split + 6)...]), pendingCheck: pending,
+                          signature: signatureFrame, checkedBy: signer)
     }
 
     /// Waits for `raw`'s signature check when it runs on another thread (see `decodeRaw`); throws when it failed.
@@ -104,13 +106,24 @@ public final class MessageSession: @unchecked Sendable {
     }
 
     /// Frames that forward `raw` as it came (identities, header, parent, metadata, content and buffers the same
-    /// bytes, not copied), signed with this session's key; nil when its metadata or content may hold something
-    /// `redact` would change, or no `jsonScreen` was given: then it must be decoded and encoded.
+    /// bytes, not copied), signed with this session's key (the signature it came with, when it was checked with the
+    /// same key: a 50 MB output is hashed once, not twice); nil when its metadata or content may hold something
+    /// `redact` would change, or no `jsonScreen` was given: then it must be decoded and encoded. Send them only once
+    /// `raw` is confirmed (`confirm`).
     func forwardedFrames(_ raw: RawMessage) -> [ZMQFrame]? {
         guard let screen = jsonScreen?() else { return nil }
         guard !raw.metadata.withUnsafeBytes(screen), !raw.content.withUnsafeBytes(screen) else { return nil }
-        let signature = signer?.signature { update in for part in raw.signedParts { part.withUnsafeBytes(update) } } ?? []
-        return raw.identities + [ZMQFrame(WireFrames.delimiter), ZMQFrame(signature)] + raw.signedParts + raw.buffers
+        let signature: ZMQFrame
+        if let signer {
+            if let checker = raw.checkedBy, checker.hasSameKey(as: signer) {
+                signature = raw.signature
+            } else {
+                signature = ZMQFrame(signer.signature { update in for part in raw.signedParts { part.withUnsafeBytes(update) } })
+            }
+        } else {
+            signature = ZMQFrame([UInt8]())
+        }
+        return raw.identities + [ZMQFrame(WireFrames.delimiter), signature] + raw.signedParts + raw.buffers
     }
 
     /// Checks a received signature over the parts `feed` gives, and that it was not seen before.
@@ -150,12 +163,14 @@ public final class MessageSession: @unchecked Sendable {
     private let processID = Int(getpid())
 
     /// Signed frames for a new message. Content and metadata strings pass through `redact`.
+    /// `constant`: content and metadata are the kernel's own constants (a status), which no filter could change, so
+    /// they skip `redact`.
     public func encode(_ msgType: String, content: [String: JSONValue], parent: MessageHeader?,
                        metadata: [String: JSONValue] = [:], identities: [[UInt8]] = [],
-                       buffers: [[UInt8]] = []) -> [[UInt8]] {
+                       buffers: [[UInt8]] = [], constant: Bool = false) -> [[UInt8]] {
         let message = Message(identities: identities, header: makeHeader(msgType), parentHeader: parent?.json ?? [:],
                               metadata: metadata, content: content, buffers: buffers)
-        return encode(message)
+        return encode(message, redacting: !constant)
     }
 
     /// Members whose string values identify something (a comm, a display, a widget model) and never pass `redact`.
@@ -164,15 +179,21 @@ public final class MessageSession: @unchecked Sendable {
     /// Signed frames for `message` (its content and metadata strings, object keys included, pass through `redact`;
     /// the values of `identifierKeys` do not).
     public func encode(_ message: Message) -> [[UInt8]] {
-        let redact = messageRedactor?() ?? self.redact
-        let redacted = JSONValue.object(message.content).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys)
+        encode(message, redacting: true)
+    }
+
+    private func encode(_ message: Message, redacting: Bool) -> [[UInt8]] {
+        let redact = redacting ? messageRedactor?() ?? self.redact : { $0 }
+        let redacted = redacting ? JSONValue.object(message.content).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys)
+            : .object(message.content)
         let content: [UInt8]
         if let received = message.receivedContent, redacted == .object(message.content) {
             content = received  // nothing masked: the bytes as they came
         } else {
             content = redacted.serialized()
         }
-        let metadata = JSONValue.object(message.metadata).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys).serialized()
+        let metadata = (redacting ? JSONValue.object(message.metadata).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys)
+            : .object(message.metadata)).serialized()
         var wire = WireFrames(identities: message.identities, signature: [],
                               header: JSONValue.object(message.header.json).serialized(),
                               parentHeader: JSONValue.object(message.parentHeader).serialized(),

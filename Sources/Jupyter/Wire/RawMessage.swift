@@ -13,6 +13,10 @@ struct RawMessage: @unchecked Sendable {
     var buffers: [ZMQFrame]
     /// The signature check of a large message, still running on another thread (`MessageSession.confirm`).
     var pendingCheck: PendingSignatureCheck?
+    /// The signature it came with, and the signer that checks it (nil: unsigned): a session with the same key forwards
+    /// it with this signature instead of computing it again (`MessageSession.forwardedFrames`).
+    var signature: ZMQFrame
+    var checkedBy: HMACSigner?
 
     var msgType: String { header.msgType }
     var metadata: ZMQFrame { signedParts[2] }
