@@ -28,8 +28,12 @@ extension Kernel {
                 // Everything else on control is the hosted kernel's (ipykernel answers execute_request, comm_info,
                 // the subshell requests, debug_request there); without one, ignored as ipykernel ignores an unknown type.
                 withBusyStatus(message) {
-                    if let answer = forwardControl(message) {
+                    // Python's reply goes out as it comes; HubKernel's idle waits for Python's.
+                    let answered = forwardControl(message) { answer in
                         reply(on: control, to: message, answer.msgType, answer.content, metadata: answer.metadata)
+                    } != nil
+                    if answered {
+                        return
                     } else if message.msgType == "comm_info_request" {
                         reply(on: control, to: message, "comm_info_reply", ["status": "ok", "comms": [:]])
                     } else {

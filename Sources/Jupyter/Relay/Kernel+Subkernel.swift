@@ -303,8 +303,10 @@ extension Kernel {
 
     /// Relays a control request to the hosted kernel's control channel and returns its reply: nil without a running,
     /// ready Python, or when it gave none (ipykernel does not answer a type it does not know: its idle, then a second's
-    /// grace for the reply, ends the wait). On the control thread, so requests are served one at a time, in order.
-    func forwardControl(_ request: Message, timeout: Double = 120) -> Message? {
+    /// grace for the reply, ends the wait). `onReply` gets the reply the moment it comes (as ipykernel sends it, before
+    /// its idle, which trails on iopub by tens of milliseconds while a cell prints); the call returns once the idle came
+    /// too. On the control thread, so requests are served one at a time, in order.
+    func forwardControl(_ request: Message, timeout: Double = 120, onReply: (Message) -> Void = { _ in }) -> Message? {
         // Never waits for a starting Python: the control thread must stay free for interrupt and shutdown.
         guard let subkernel, subkernel.isAvailable, let run = subkernel.currentRun(), run.isReady else { return nil }
         let exchange = RelayExchange(msgID: request.header.msgID)
@@ -318,7 +320,9 @@ extension Kernel {
             if let idleAt { wait = min(wait, 1 - Date().timeIntervalSince(idleAt)) }
             guard wait > 0, let event = exchange.next(timeout: wait) else { break }
             switch event {
-            case .reply(let message): answer = message
+            case .reply(let message):
+                answer = message
+                onReply(message)
             case .idle: idleAt = Date()
             case .died: return answer
             case .inputRequest: continue
