@@ -34,11 +34,13 @@ final class IOPubPublisher: @unchecked Sendable {
         try queueIn.connect(endpoint)
     }
 
-    /// Publishes a message (from any thread). Dropped silently once the kernel is stopping.
+    /// Publishes a message (from any thread). Dropped silently once the kernel is stopping. `constant`: its content
+    /// is the kernel's own constant, which skips the filter (`MessageSession.encode`).
     func publish(_ msgType: String, content: [String: JSONValue], parent: MessageHeader?,
-                 metadata: [String: JSONValue] = [:]) {
+                 metadata: [String: JSONValue] = [:], constant: Bool = false) {
         let topic = Array("kernel.\(session.sessionID).\(msgType)".utf8)
-        let frames = session.encode(msgType, content: content, parent: parent, metadata: metadata, identities: [topic])
+        let frames = session.encode(msgType, content: content, parent: parent, metadata: metadata, identities: [topic],
+                                    constant: constant)
         enqueue(frames)
     }
 
@@ -56,9 +58,7 @@ final class IOPubPublisher: @unchecked Sendable {
 
     /// Publishes `status` with `execution_state` busy or idle.
     func status(_ state: String, parent: MessageHeader?) {
-        let topic = Array("kernel.\(session.sessionID).status".utf8)
-        enqueue(session.encode("status", content: ["execution_state": .string(state)], parent: parent, identities: [topic],
-                               constant: true))
+        publish("status", content: ["execution_state": .string(state)], parent: parent, constant: true)
     }
 
     private func enqueue(_ frames: [[UInt8]]) {

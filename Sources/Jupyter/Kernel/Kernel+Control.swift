@@ -29,10 +29,10 @@ extension Kernel {
                 // the subshell requests, debug_request there); without one, ignored as ipykernel ignores an unknown type.
                 withBusyStatus(message) {
                     // Python's reply goes out as it comes; HubKernel's idle waits for Python's.
-                    let answered = forwardControl(message) { answer in
+                    let answer = forwardControl(message) { answer in
                         reply(on: control, to: message, answer.msgType, answer.content, metadata: answer.metadata)
-                    } != nil
-                    if answered {
+                    }
+                    if answer != nil {
                         return
                     } else if message.msgType == "comm_info_request" {
                         reply(on: control, to: message, "comm_info_reply", ["status": "ok", "comms": [:]])

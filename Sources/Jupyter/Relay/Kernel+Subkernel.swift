@@ -107,7 +107,7 @@ extension Kernel {
         if storeHistory { subkernelCount = (ObjectIdentifier(run), count + 1) }
         // The frontend's request as it came (identities, header, metadata, buffers), with the code HubKernel left.
         var forwarded = request
-        if forwarded.content["code"] != .string(code) { forwarded.content["code"] = .string(code) }
+        forwarded.content["code"] = .string(code)
         forwarded.content["stop_on_error"] = false  // HubKernel aborts the frontend's queue itself
         let exchange = RelayExchange(msgID: request.header.msgID, executionCount: count, announced: announced)
         cell.setForwarding(true)

@@ -62,10 +62,11 @@ final class RelayExchange: @unchecked Sendable {
     /// The child's idle came (relay thread): publishes the request's idle when it was handed over, then posts `.idle`.
     func childWentIdle() {
         let publish = condition.withLock { () -> (@Sendable () -> Void)? in
+            let publish = idlePublisher
+            idlePublisher = nil
             childIdle = true
-            defer { idlePublisher = nil }
-            if idlePublisher != nil { publishedIdle = true }
-            return idlePublisher
+            publishedIdle = publish != nil
+            return publish
         }
         publish?()
         post(.idle)

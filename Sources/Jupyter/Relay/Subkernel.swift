@@ -155,10 +155,10 @@ public final class Subkernel: @unchecked Sendable {
 
     /// The running child's relay, starting one first when needed; nil when none can run.
     func currentRun() -> SubkernelRun? {
-        if let run = lock.withLock({ run }), run.exitDescription == nil { return run }
+        if let run = liveRun { return run }
         guard isAvailable else { return nil }
         start()
-        return lock.withLock { run.flatMap { $0.exitDescription == nil ? $0 : nil } }
+        return liveRun
     }
 
     /// The running child, without starting one.

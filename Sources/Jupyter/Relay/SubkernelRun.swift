@@ -54,6 +54,16 @@ final class SubkernelRun: @unchecked Sendable {
             default: self = .shell
             }
         }
+
+        /// The request channel this command sends on (nil for the relay's own commands).
+        var channel: Channel? {
+            switch self {
+            case .shell: return .shell
+            case .stdin: return .stdin
+            case .control: return .control
+            case .childExited, .stop: return nil
+            }
+        }
     }
 
     /// Writes the connection file, starts the child with `command` (`{connection_file}` filled in) and the relay thread.
@@ -265,7 +275,7 @@ final class SubkernelRun: @unchecked Sendable {
                 case .stop: return
                 case .childExited: failAll(holdback: &holdback)
                 case .shell, .stdin, .control:
-                    let channel: Channel = command == .stdin ? .stdin : command == .control ? .control : .shell
+                    guard let channel = command.channel else { continue }
                     if lock.withLock({ allConnected }) {
                         forward(message, on: channel, peers: &peers, signals: &signals)
                     } else {

@@ -183,17 +183,21 @@ public final class MessageSession: @unchecked Sendable {
     }
 
     private func encode(_ message: Message, redacting: Bool) -> [[UInt8]] {
-        let redact = redacting ? messageRedactor?() ?? self.redact : { $0 }
-        let redacted = redacting ? JSONValue.object(message.content).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys)
-            : .object(message.content)
+        let masked: (JSONValue) -> JSONValue
+        if redacting {
+            let redact = messageRedactor?() ?? self.redact
+            masked = { $0.mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys) }
+        } else {
+            masked = { $0 }
+        }
+        let redacted = masked(.object(message.content))
         let content: [UInt8]
         if let received = message.receivedContent, redacted == .object(message.content) {
             content = received  // nothing masked: the bytes as they came
         } else {
             content = redacted.serialized()
         }
-        let metadata = (redacting ? JSONValue.object(message.metadata).mappingStringsAndKeys(redact, keepingValuesOf: Self.identifierKeys)
-            : .object(message.metadata)).serialized()
+        let metadata = masked(.object(message.metadata)).serialized()
         var wire = WireFrames(identities: message.identities, signature: [],
                               header: JSONValue.object(message.header.json).serialized(),
                               parentHeader: JSONValue.object(message.parentHeader).serialized(),
