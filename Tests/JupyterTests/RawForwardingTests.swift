@@ -18,7 +18,7 @@ final class RawForwardingTests: XCTestCase {
         let raw = try MessageSession(key: "child").decodeRaw(childFrames())
         XCTAssertEqual(raw.msgType, "stream")
         XCTAssertEqual(raw.parentID, "request-1")
-        let kernel = MessageSession(key: "kernel", jsonScreen: { { _ in false } })
+        let kernel = MessageSession(key: "kernel", sessionID: "s", jsonScreen: { { _ in false } })
         let frames = try XCTUnwrap(kernel.forwardedFrames(raw)).map(\.bytes)
         let original = childFrames().map(\.bytes)
         XCTAssertEqual(frames.count, original.count)
@@ -34,12 +34,12 @@ final class RawForwardingTests: XCTestCase {
     /// kept (a large output is hashed once), and a frontend with that key accepts it.
     func testSameKeyKeepsTheSignatureItCameWith() throws {
         let raw = try MessageSession(key: "child").decodeRaw(childFrames())
-        let frames = try XCTUnwrap(MessageSession(key: "child", jsonScreen: { { _ in false } }).forwardedFrames(raw)).map(\.bytes)
+        let frames = try XCTUnwrap(MessageSession(key: "child", sessionID: "s", jsonScreen: { { _ in false } }).forwardedFrames(raw)).map(\.bytes)
         let original = childFrames().map(\.bytes)
         XCTAssertEqual(frames, original, "everything as it came, the signature too")
         XCTAssertEqual(try MessageSession(key: "child").decode(frames).content["text"], "hello\n")
         // A key that only starts the same is another key.
-        let other = try XCTUnwrap(MessageSession(key: "child2", jsonScreen: { { _ in false } }).forwardedFrames(
+        let other = try XCTUnwrap(MessageSession(key: "child2", sessionID: "s", jsonScreen: { { _ in false } }).forwardedFrames(
             try MessageSession(key: "child").decodeRaw(childFrames()))).map(\.bytes)
         XCTAssertNotEqual(other[2], original[2])
         XCTAssertNoThrow(try MessageSession(key: "child2").decode(other))
@@ -51,7 +51,7 @@ final class RawForwardingTests: XCTestCase {
         let large = #"{"name": "stdout", "text": ""# + String(repeating: "x", count: 100_000) + #""}"#
         var tampered = childFrames(content: large).map(\.bytes)
         tampered[6][40] = UInt8(ascii: "y")
-        let session = MessageSession(key: "child", jsonScreen: { { _ in false } })
+        let session = MessageSession(key: "child", sessionID: "s", jsonScreen: { { _ in false } })
         let raw = try session.decodeRaw(tampered.map(ZMQFrame.init), overlappingCheckFrom: 64 * 1024)
         XCTAssertNotNil(session.forwardedFrames(raw), "the frames are made while the check runs")
         XCTAssertThrowsError(try session.confirm(raw)) { XCTAssertEqual($0 as? WireError, .invalidSignature) }
@@ -63,9 +63,18 @@ final class RawForwardingTests: XCTestCase {
         let screen: @Sendable (UnsafeRawBufferPointer) -> Bool = { bytes in
             bytes.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self).contains("flag") }
         }
-        XCTAssertNil(MessageSession(key: "kernel", jsonScreen: { screen }).forwardedFrames(raw))
+        XCTAssertNil(MessageSession(key: "kernel", sessionID: "s", jsonScreen: { screen }).forwardedFrames(raw))
         XCTAssertNil(MessageSession(key: "kernel").forwardedFrames(raw))
         XCTAssertEqual(try MessageSession(key: "child").decode(raw).content["text"], "flag")
+    }
+
+    /// A message whose header names another session than the kernel's (a hosted kernel that was not told the
+    /// kernel's) is not forwarded as it came: it is decoded and published with the kernel's session, since JupyterLab
+    /// drops a message whose session differs from the last one it received.
+    func testMessageOfAnotherSessionIsNotForwardedAsItCame() throws {
+        let raw = try MessageSession(key: "child").decodeRaw(childFrames())
+        XCTAssertNotNil(MessageSession(key: "child", sessionID: "s", jsonScreen: { { _ in false } }).forwardedFrames(raw))
+        XCTAssertNil(MessageSession(key: "child", sessionID: "kernel-session", jsonScreen: { { _ in false } }).forwardedFrames(raw))
     }
 
     func testBadSignatureAndMalformedFramesAreRejected() {

@@ -10,7 +10,9 @@ venv's ipykernel directly (the reference, which proves the scenario) and through
 """
 from __future__ import annotations
 
+import json
 import queue
+import sys
 import time
 
 import pytest
@@ -111,15 +113,85 @@ def test_kernel_info_is_pythons_but_for_identity(kernel):
     kc.kernel_info()
     info = kc.get_shell_msg(timeout=30)["content"]
     features = info.get("supported_features", [])
-    assert "debugger" in features, info
-    # Subshells: relayed, not offered through HubKernel (ReplyContent.relayedFeatures says why).
-    assert ("kernel subshells" in features) == (name == "ipykernel"), info
+    assert "debugger" in features and "kernel subshells" in features, info
     stash = KERNEL_INFO
-    stash[name] = {k: v for k, v in info.items() if k not in IDENTITY_KEYS | {"debugger", "supported_features"}}
+    stash[name] = {k: v for k, v in info.items() if k not in IDENTITY_KEYS | {"debugger"}}
     if name == "hubkernel":
         assert info["implementation"] == "hubkernel" and info["debugger"] is True
         if "ipykernel" in stash:
             assert stash["hubkernel"] == stash["ipykernel"], "everything but the identity is Python's own"
+
+
+SESSION_CELL = """
+import comm
+from IPython.display import display
+print("out")
+display({"text/plain": "shown"}, raw=True)
+opened = [comm.create_comm(target_name="session-probe") for _ in range(5)]
+print("more")
+"""
+
+
+@pytest.fixture
+def wrapped_python(start_hubkernel, tmp_path):
+    """HubKernel hosting ipykernel through a kernelspec whose command is a shell wrapper: HubKernel cannot tell it
+    starts ipykernel, so it does not give it its session id, and Python's messages come under Python's own."""
+    spec = tmp_path / "data" / "kernels" / "wrapped"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": ["/bin/sh", "-c", 'exec "$0" -m ipykernel_launcher -f "$1"', sys.executable, "{connection_file}"],
+        "display_name": "Wrapped Python", "language": "python"}))
+    km, kc = start_hubkernel(env={"HUBKERNEL_PYTHON_KERNEL": "wrapped", "JUPYTER_PATH": str(tmp_path / "data"),
+                                  "HF_HOME": str(tmp_path / "hf")}, python=True)
+    return "hubkernel hosting a wrapper", km, kc
+
+
+def test_every_message_carries_the_kernels_one_session(kernel):
+    """JupyterLab takes the session of each message it receives as the kernel's, and drops a comm_open whose session
+    is not the last one it saw (`_assertCurrentMessage`): a widget then shows "model not found". ipykernel's messages
+    all carry its one session; through HubKernel, Python's relayed messages and HubKernel's own must carry one too."""
+    assert_one_session(*kernel)
+
+
+def test_a_hosted_kernel_with_its_own_session_is_relayed_under_the_kernels(wrapped_python):
+    """The same when the hosted kernel was not started with HubKernel's session: the relay gives its messages the
+    kernel's."""
+    assert_one_session(*wrapped_python)
+
+
+def assert_one_session(name: str, km, kc: BlockingKernelClient) -> None:
+    sessions: dict[str, set] = {}
+
+    def note(msg: dict) -> None:
+        sessions.setdefault(msg["header"]["session"], set()).add(f'{msg["msg_type"]}')
+
+    kc.kernel_info()
+    note(kc.get_shell_msg(timeout=30))
+    note({"header": {"session": control_reply_header(kc, "create_subshell_request")}, "msg_type": "create_subshell_reply"})
+    cell = kc.execute(SESSION_CELL)
+    note(kc.get_shell_msg(timeout=30))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=0.5)
+        except queue.Empty:
+            continue
+        note(msg)
+        if msg["parent_header"].get("msg_id") == cell and msg["msg_type"] == "status" \
+                and msg["content"]["execution_state"] == "idle":
+            break
+    seen = set().union(*sessions.values())
+    assert {"stream", "display_data", "comm_open", "status", "execute_reply"} <= seen, seen
+    assert len(sessions) == 1, f"{name}: messages under {len(sessions)} sessions: {sessions}"
+
+
+def control_reply_header(kc: BlockingKernelClient, msg_type: str) -> str:
+    """The session in the header of the control reply to a new `msg_type` request."""
+    msg_id = send(kc, kc.control_channel, msg_type)
+    while True:
+        reply = kc.get_control_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["header"]["session"]
 
 
 def test_python_sees_each_frontend_under_its_own_identity(kernel):

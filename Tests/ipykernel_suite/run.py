@@ -1,5 +1,6 @@
-"""Runs ipykernel's own protocol tests (tests/test_message_spec.py, tests/test_kernel.py from the sdist of the
-installed ipykernel) against ipykernel directly, then through HubKernel, and compares.
+"""Runs ipykernel's own protocol tests (tests/test_message_spec.py, tests/test_kernel.py, tests/test_debugger.py and
+tests/test_subshells.py from the sdist of the installed ipykernel) against ipykernel directly, then through
+HubKernel, and compares.
 
 How the tests are routed: their ``tests/utils.py`` starts kernels with ``jupyter_client.manager.start_new_kernel``
 and the default ``kernel_name`` (``python3``). jupyter_core puts ``JUPYTER_PATH`` first in the kernelspec search, so
@@ -33,7 +34,7 @@ import xml.etree.ElementTree as ET
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-TEST_FILES = ["tests/test_message_spec.py", "tests/test_kernel.py", "tests/test_debugger.py"]
+TEST_FILES = ["tests/test_message_spec.py", "tests/test_kernel.py", "tests/test_debugger.py", "tests/test_subshells.py"]
 HOSTED_NAME = "ipykernel-hosted"
 
 

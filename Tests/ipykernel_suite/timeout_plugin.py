@@ -2,7 +2,9 @@
 
 ipykernel's pyproject sets ``timeout = 30`` (pytest-timeout) under ``--strict-config``; this venv has no
 pytest-timeout, so the option is declared here and honoured with SIGALRM in the main thread: a test that hangs
-(a reply that never comes) fails with ``TimeoutError`` instead of stalling the run. Nothing in the sdist is edited.
+(a reply that never comes) fails with ``TimeoutError`` instead of stalling the run. Nor pytest-cov, whose ``--cov``
+option the subshell tests read (to skip timing tests under coverage): declared here, unset. Nothing in the sdist is
+edited.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("timeout", "seconds one test may take (SIGALRM)", default="60")
+    parser.addoption("--cov", action="append", default=[], help="pytest-cov's option, accepted and unused (no coverage)")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -44,9 +44,12 @@ final class IOPubPublisher: @unchecked Sendable {
         enqueue(frames)
     }
 
-    /// Publishes a message made elsewhere (the hosted kernel's), keeping its header and parent: re-signed with
-    /// this kernel's key, content and metadata masked like every other message.
+    /// Publishes a message made elsewhere (the hosted kernel's), keeping its header (its session made this kernel's:
+    /// a frontend sees one session, as from ipykernel) and parent: re-signed with this kernel's key, content and
+    /// metadata masked like every other message.
     func relay(_ message: Message) {
+        var message = message
+        message.header.session = session.sessionID
         enqueue(session.encode(message))
     }
 

@@ -7,11 +7,9 @@ enum ReplyContent {
         return content
     }
 
-    /// The hosted kernel's features offered to frontends (the debugger's messages); any other it lists is not offered.
-    /// Subshells (JEP 91) are relayed for a client that uses them but not offered: offered, JupyterLab 4.6 sends each
-    /// comm target's messages through a subshell it creates on the first `comm_open`, and a `tqdm.auto` bar then
-    /// showed "Error displaying widget: model not found" in 3 of 5 runs (Lab test), never with ipykernel directly.
-    static let relayedFeatures: Set<String> = ["debugger"]
+    /// The hosted kernel's features offered to frontends (the debugger's messages, subshells); any other it lists is
+    /// not offered.
+    static let relayedFeatures: Set<String> = ["debugger", "kernel subshells"]
 
     /// The hosted kernel's `kernel_info_reply` content as HubKernel's: its protocol version, `language_info`, help
     /// links (HubKernel's added) and the `relayedFeatures` it offers (`debugger` true with its own); HubKernel's

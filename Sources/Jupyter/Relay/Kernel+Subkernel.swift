@@ -11,7 +11,7 @@ extension Kernel {
                                             forward: { [session] in session.forwardedFrames($0) },
                                             publishFrames: { [publisher] in publisher.relay(frames: $0) },
                                             makeStreamFilter: makeStreamFilter, log: { [log] in log.log($0) },
-                                            linkKey: connection.key))
+                                            linkKey: connection.key, frontendSession: session.sessionID))
         subkernel.start()
     }
 

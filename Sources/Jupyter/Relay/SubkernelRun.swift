@@ -21,6 +21,9 @@ final class SubkernelRun: @unchecked Sendable {
         /// The key Python's connection is signed with: the kernel's own, so a message relayed unchanged keeps the
         /// signature it came with (Python can read the kernel's connection file anyway); nil: a fresh one.
         var linkKey: String? = nil
+        /// The session id of the kernel that relays: an ipykernel child puts it in its own headers
+        /// (`SubkernelSpec.command(connectionFile:session:)`), so its messages are relayed with their header as it is.
+        var frontendSession: String? = nil
     }
 
     let connection: SubkernelConnection
@@ -97,7 +100,7 @@ final class SubkernelRun: @unchecked Sendable {
         let exitRelay = ExitRelay()
         let tail = outputTail
         do {
-            process = try ChildProcess(arguments: spec.command(connectionFile: connection.filePath), environment: variables,
+            process = try ChildProcess(arguments: spec.command(connectionFile: connection.filePath, session: sinks.frontendSession), environment: variables,
                                        onOutput: { line in
                                            tail.append(line)
                                            log("python: " + line)

@@ -5,6 +5,7 @@ import Foundation
 /// ```swift
 /// let spec = SubkernelSpec.find(environment: ProcessInfo.processInfo.environment)
 /// spec?.command(connectionFile: "/tmp/k.json")   // ["/venv/bin/python3", "-m", "ipykernel_launcher", "-f", "/tmp/k.json"]
+/// spec?.command(connectionFile: "/tmp/k.json", session: "4f1c…")   // … "-f", "/tmp/k.json", "--Session.session=4f1c…"]
 /// ```
 public struct SubkernelSpec: Sendable, Equatable {
     /// The kernelspec name (`python3`), or nil for the built-in fallback `python3 -m ipykernel_launcher`.
@@ -22,9 +23,21 @@ public struct SubkernelSpec: Sendable, Equatable {
     /// The variable that names the kernelspec to host; `none` turns the Python side off.
     public static let selectionVariable = "HUBKERNEL_PYTHON_KERNEL"
 
-    /// The command line for a child listening on `connectionFile`.
-    public func command(connectionFile: String) -> [String] {
-        argv.map { $0.replacingOccurrences(of: "{connection_file}", with: connectionFile) }
+    /// The command line for a child listening on `connectionFile`. With `session`, an ipykernel is told to put that
+    /// session id in its headers (`--Session.session`), so what it sends carries the same session as the messages of
+    /// the kernel that relays it (JupyterLab drops a message whose session differs from the last one it received).
+    public func command(connectionFile: String, session: String? = nil) -> [String] {
+        let filled = argv.map { $0.replacingOccurrences(of: "{connection_file}", with: connectionFile) }
+        guard let session, runsIPykernel else { return filled }
+        return filled + ["--Session.session=" + session]
+    }
+
+    /// Whether the command starts ipykernel (`-m ipykernel_launcher`, `-m ipykernel`, or its launcher script), whose
+    /// command line takes traitlets options; a command that starts anything else is left as it is.
+    public var runsIPykernel: Bool {
+        let modules = ["ipykernel_launcher", "ipykernel"]
+        let afterModuleFlag = zip(argv, argv.dropFirst()).contains { $0 == "-m" && modules.contains($1) }
+        return afterModuleFlag || argv.dropFirst().contains { $0.hasSuffix("/ipykernel_launcher.py") }
     }
 
     /// The interpreter the command runs (argv[0]).

@@ -107,11 +107,12 @@ public final class MessageSession: @unchecked Sendable {
 
     /// Frames that forward `raw` as it came (identities, header, parent, metadata, content and buffers the same
     /// bytes, not copied), signed with this session's key (the signature it came with, when it was checked with the
-    /// same key: a 50 MB output is hashed once, not twice); nil when its metadata or content may hold something
-    /// `redact` would change, or no `jsonScreen` was given: then it must be decoded and encoded. Send them only once
+    /// same key: a 50 MB output is hashed once, not twice); nil when its header names another session, its metadata
+    /// or content may hold something `redact` would change, or no `jsonScreen` was given: then it must be decoded and
+    /// encoded. Send them only once
     /// `raw` is confirmed (`confirm`).
     func forwardedFrames(_ raw: RawMessage) -> [ZMQFrame]? {
-        guard let screen = jsonScreen?() else { return nil }
+        guard raw.header.session == sessionID, let screen = jsonScreen?() else { return nil }
         guard !raw.metadata.withUnsafeBytes(screen), !raw.content.withUnsafeBytes(screen) else { return nil }
         let signature: ZMQFrame
         if let signer {
