@@ -461,8 +461,8 @@ def test_a_cell_queued_while_python_runs_is_still_aborted_after_an_error(python_
 
 
 def test_a_cell_sent_to_python_at_once_still_shows_busy_and_input_before_its_outputs(python_kernel):
-    """A cell that is all Python's goes to Python before HubKernel publishes its busy and execute_input: whatever
-    Python says for it, however soon, comes after them; its reply, then its idle, end it, and the counter is one."""
+    """A cell that is all Python's goes to Python at once, and Python's own busy and execute_input are relayed for
+    it: one of each, before its outputs, numbered by HubKernel's counter; its reply, then its idle, end it."""
     km, kc = python_kernel
     run_cell(kc, "1", timeout=60)  # Python ready: the next cells take the short way
     for number in range(30):
@@ -478,3 +478,4 @@ def test_a_cell_sent_to_python_at_once_still_shows_busy_and_input_before_its_out
         assert reply["content"]["status"] == "ok"
         assert result and result[0]["content"]["execution_count"] == reply["content"]["execution_count"]
         assert iopub[1]["content"]["execution_count"] == reply["content"]["execution_count"]
+        assert iopub[1]["content"]["code"] == code

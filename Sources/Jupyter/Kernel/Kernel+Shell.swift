@@ -102,15 +102,16 @@ extension Kernel {
         setCurrentCell(cell)
         defer { setCurrentCell(nil) }
         let sentAtOnce = runTakingWholeCell(code, count: count, storeHistory: storeHistory).map {
-            beginForward(request, code: code, run: $0, count: count, storeHistory: storeHistory, cell: cell, announced: false)
+            beginForward(request, code: code, run: $0, count: count, storeHistory: storeHistory, cell: cell, pythonAnnounces: true)
         }
         executionCount = count
-        publisher.status("busy", parent: request.header)
-        if !silent {
-            publisher.publish("execute_input", content: ["code": .string(code), "execution_count": .number(Double(count))],
-                              parent: request.header)
+        if sentAtOnce == nil {
+            publisher.status("busy", parent: request.header)
+            if !silent {
+                publisher.publish("execute_input", content: ["code": .string(code), "execution_count": .number(Double(count))],
+                                  parent: request.header)
+            }
         }
-        sentAtOnce?.exchange.announce()
         if storeHistory { history.record(line: count, input: redact(code)) }
 
         // Requests that queued up while this cell ran are read before its reply goes out, so a request sent after

@@ -91,25 +91,26 @@ extension Kernel {
 
     /// The running, ready Python a cell that is all Python's (`KernelHandler.forwardsWholeCell`) can go to at once,
     /// before HubKernel publishes anything for it; nil when it must go the long way (`forwardExecute`): no Python
-    /// ready, or its counter to set first. Never starts a Python.
+    /// ready, its counter not in step with HubKernel's, or a cell kept out of the history (whose `execute_input`
+    /// Python would number by its own counter). Never starts a Python.
     func runTakingWholeCell(_ code: String, count: Int, storeHistory: Bool) -> SubkernelRun? {
-        guard let run = subkernel?.liveRun, run.isReady else { return nil }
-        if storeHistory {
-            guard let expected = subkernelCount, expected.run == ObjectIdentifier(run), expected.next == count else { return nil }
-        }
+        guard storeHistory, let run = subkernel?.liveRun, run.isReady,
+              let expected = subkernelCount, expected.run == ObjectIdentifier(run), expected.next == count else { return nil }
         return handler.forwardsWholeCell(code: code) ? run : nil
     }
 
-    /// Sends `code` to `run` as the rest of `request` (cell `count`). Unless `announced`, the relay shows none of
-    /// Python's messages for it before `exchange.announce()`.
+    /// Sends `code` to `run` as the rest of `request` (cell `count`). With `pythonAnnounces` (a cell taken whole,
+    /// `runTakingWholeCell`), HubKernel publishes no busy or `execute_input` for it: Python's go to the frontends,
+    /// when ipykernel's would.
     func beginForward(_ request: Message, code: String, run: SubkernelRun, count: Int, storeHistory: Bool,
-                      cell: CellContext, announced: Bool) -> ForwardedCell {
+                      cell: CellContext, pythonAnnounces: Bool) -> ForwardedCell {
         if storeHistory { subkernelCount = (ObjectIdentifier(run), count + 1) }
         // The frontend's request as it came (identities, header, metadata, buffers), with the code HubKernel left.
         var forwarded = request
         forwarded.content["code"] = .string(code)
         forwarded.content["stop_on_error"] = false  // HubKernel aborts the frontend's queue itself
-        let exchange = RelayExchange(msgID: request.header.msgID, executionCount: count, announced: announced)
+        let exchange = RelayExchange(msgID: request.header.msgID, executionCount: count,
+                                     relaysExecuteInput: pythonAnnounces, relaysBusy: pythonAnnounces)
         cell.setForwarding(true)
         run.send(forwarded, on: .shell, exchange: exchange)
         return ForwardedCell(run: run, exchange: exchange)
@@ -158,7 +159,7 @@ extension Kernel {
             }
         }
         let forwarded = beginForward(request, code: code, run: run, count: count, storeHistory: storeHistory, cell: cell,
-                                     announced: true)
+                                     pythonAnnounces: false)
         return finishForward(forwarded, request: request, count: count, cell: cell, answer: answer)
     }
 

@@ -22,19 +22,19 @@ final class RelayExchange: @unchecked Sendable {
     /// Python's `execute_input` for this request goes to the frontends (a subshell's execute: HubKernel publishes
     /// its own for the main shell's cells).
     let relaysExecuteInput: Bool
+    /// Python's `busy` for this request goes to the frontends: a cell that is all Python's, whose busy and
+    /// `execute_input` HubKernel leaves to Python (they come when ipykernel's would, and cost HubKernel nothing).
+    let relaysBusy: Bool
     private let condition = NSCondition()
     private var events: [RelayEvent] = []
-    private var announced: Bool
 
-    /// - Parameter announced: false when the request is sent before HubKernel published its own first messages for it
-    ///   (busy, execute_input): the relay then shows nothing of it until `announce()`.
     init(msgID: String, executionCount: Int? = nil, quiet: Bool = false, relaysExecuteInput: Bool = false,
-         announced: Bool = true) {
+         relaysBusy: Bool = false) {
         self.msgID = msgID
         self.executionCount = executionCount
         self.quiet = quiet
         self.relaysExecuteInput = relaysExecuteInput
-        self.announced = announced
+        self.relaysBusy = relaysBusy
     }
 
     func post(_ event: RelayEvent) {
@@ -74,25 +74,6 @@ final class RelayExchange: @unchecked Sendable {
 
     /// Whether the relay published the request's idle (`handOverIdle`).
     var idleWasPublished: Bool { condition.withLock { publishedIdle } }
-
-    /// HubKernel's own first messages for the request are out: the child's may follow.
-    func announce() {
-        condition.withLock {
-            announced = true
-            condition.broadcast()
-        }
-    }
-
-    /// Waits (on the relay thread) until `announce()`, at most `timeout` seconds: the thread that sent the request
-    /// announces it right after, so this is a wait of microseconds at most.
-    func waitUntilAnnounced(timeout: Double = 2) {
-        condition.withLock {
-            let deadline = Date(timeIntervalSinceNow: timeout)
-            while !announced {
-                guard condition.wait(until: deadline) else { return }
-            }
-        }
-    }
 
     /// The next event, waiting up to `timeout` seconds (nil: forever); nil when none came in time.
     func next(timeout: Double? = nil) -> RelayEvent? {

@@ -361,14 +361,16 @@ final class SubkernelRun: @unchecked Sendable {
             readiness.withLock { readiness.broadcast() }
         }
         let exchange = exchange(forParent: raw.parentHeader)
-        exchange?.waitUntilAnnounced()
         switch raw.msgType {
         case "iopub_welcome":
             return
         case "execute_input":
             guard exchange?.relaysExecuteInput == true else { return }
         case "status":
-            guard try session.decode(raw).content["execution_state"]?.stringValue == "idle" else { return }
+            guard try session.decode(raw).content["execution_state"]?.stringValue == "idle" else {
+                guard exchange?.relaysBusy == true else { return }
+                break
+            }
             for held in holdback.release(parent: parent) { sinks.publish(held) }
             exchange?.childWentIdle()
             return
