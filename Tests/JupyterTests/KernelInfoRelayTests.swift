@@ -26,7 +26,7 @@ final class KernelInfoRelayTests: XCTestCase {
 
     func testOnlyTheFeaturesTheRelayCarriesAreOffered() {
         let content = ReplyContent.kernelInfo(info, relaying: child)
-        XCTAssertEqual(content["supported_features"], ["debugger"], "subshells are relayed but not offered (ReplyContent)")
+        XCTAssertEqual(content["supported_features"], ["kernel subshells", "debugger"], "what the relay carries, not what it does not")
         XCTAssertEqual(content["debugger"], true)
         var without = child
         without["supported_features"] = ["kernel subshells"]
