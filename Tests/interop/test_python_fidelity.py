@@ -77,12 +77,17 @@ class Replies:
         return self.seen[first][0] < self.seen[second][0]
 
 
-def control_reply(kc: BlockingKernelClient, msg_type: str, content: dict | None = None) -> dict:
+def control_message(kc: BlockingKernelClient, msg_type: str, content: dict | None = None) -> dict:
+    """The reply to a new `msg_type` request on control, whole."""
     msg_id = send(kc, kc.control_channel, msg_type, content)
     while True:
         reply = kc.get_control_msg(timeout=30)
         if reply["parent_header"].get("msg_id") == msg_id:
-            return reply["content"]
+            return reply
+
+
+def control_reply(kc: BlockingKernelClient, msg_type: str, content: dict | None = None) -> dict:
+    return control_message(kc, msg_type, content)["content"]
 
 
 def create_subshell(kc: BlockingKernelClient) -> str:
@@ -167,7 +172,7 @@ def assert_one_session(name: str, km, kc: BlockingKernelClient) -> None:
 
     kc.kernel_info()
     note(kc.get_shell_msg(timeout=30))
-    note({"header": {"session": control_reply_header(kc, "create_subshell_request")}, "msg_type": "create_subshell_reply"})
+    note(control_message(kc, "create_subshell_request"))
     cell = kc.execute(SESSION_CELL)
     note(kc.get_shell_msg(timeout=30))
     deadline = time.monotonic() + 30
@@ -183,15 +188,6 @@ def assert_one_session(name: str, km, kc: BlockingKernelClient) -> None:
     seen = set().union(*sessions.values())
     assert {"stream", "display_data", "comm_open", "status", "execute_reply"} <= seen, seen
     assert len(sessions) == 1, f"{name}: messages under {len(sessions)} sessions: {sessions}"
-
-
-def control_reply_header(kc: BlockingKernelClient, msg_type: str) -> str:
-    """The session in the header of the control reply to a new `msg_type` request."""
-    msg_id = send(kc, kc.control_channel, msg_type)
-    while True:
-        reply = kc.get_control_msg(timeout=30)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply["header"]["session"]
 
 
 def test_python_sees_each_frontend_under_its_own_identity(kernel):

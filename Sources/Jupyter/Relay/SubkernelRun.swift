@@ -100,7 +100,8 @@ final class SubkernelRun: @unchecked Sendable {
         let exitRelay = ExitRelay()
         let tail = outputTail
         do {
-            process = try ChildProcess(arguments: spec.command(connectionFile: connection.filePath, session: sinks.frontendSession), environment: variables,
+            let arguments = spec.command(connectionFile: connection.filePath, session: sinks.frontendSession)
+            process = try ChildProcess(arguments: arguments, environment: variables,
                                        onOutput: { line in
                                            tail.append(line)
                                            log("python: " + line)
@@ -367,13 +368,12 @@ final class SubkernelRun: @unchecked Sendable {
         case "execute_input":
             guard exchange?.relaysExecuteInput == true else { return }
         case "status":
-            guard try session.decode(raw).content["execution_state"]?.stringValue == "idle" else {
-                guard exchange?.relaysBusy == true else { return }
-                break
+            if try session.decode(raw).content["execution_state"]?.stringValue == "idle" {
+                for held in holdback.release(parent: parent) { sinks.publish(held) }
+                exchange?.childWentIdle()
+                return
             }
-            for held in holdback.release(parent: parent) { sinks.publish(held) }
-            exchange?.childWentIdle()
-            return
+            guard exchange?.relaysBusy == true else { return }  // Python's busy goes on only for a cell it announces
         default:
             break
         }

@@ -109,8 +109,7 @@ public final class MessageSession: @unchecked Sendable {
     /// bytes, not copied), signed with this session's key (the signature it came with, when it was checked with the
     /// same key: a 50 MB output is hashed once, not twice); nil when its header names another session, its metadata
     /// or content may hold something `redact` would change, or no `jsonScreen` was given: then it must be decoded and
-    /// encoded. Send them only once
-    /// `raw` is confirmed (`confirm`).
+    /// encoded. Send them only once `raw` is confirmed (`confirm`).
     func forwardedFrames(_ raw: RawMessage) -> [ZMQFrame]? {
         guard raw.header.session == sessionID, let screen = jsonScreen?() else { return nil }
         guard !raw.metadata.withUnsafeBytes(screen), !raw.content.withUnsafeBytes(screen) else { return nil }
